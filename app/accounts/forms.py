@@ -1,0 +1,20 @@
+"""Account forms."""
+from flask_wtf import FlaskForm
+from wtforms import EmailField, PasswordField, StringField
+from wtforms.validators import DataRequired, Email, Length
+
+
+class RegisterForm(FlaskForm):
+    email = EmailField("E-mail", validators=[DataRequired(), Email(), Length(max=254)])
+    name = StringField("Display name", validators=[DataRequired(), Length(max=80)])
+    password = PasswordField("Password (at least 10 characters)", validators=[DataRequired(), Length(min=10, max=1000)])
+
+
+class LoginForm(FlaskForm):
+    email = EmailField("E-mail", validators=[DataRequired()])
+    password = PasswordField("Password", validators=[DataRequired()])
+
+
+class PasswordForm(FlaskForm):
+    current = PasswordField("Current password", validators=[DataRequired()])
+    new = PasswordField("New password (at least 10 characters)", validators=[DataRequired(), Length(min=10, max=1000)])

@@ -1,0 +1,155 @@
+"""Account services: registration, authentication, tokens, notifications."""
+import re
+import secrets
+from datetime import timedelta
+
+from argon2 import PasswordHasher
+from argon2.exceptions import InvalidHashError, VerificationError
+from flask import current_app
+
+from ..core.errors import Conflict, NotFound, Unauthorized, ValidationError
+from ..core.events import log_event
+from ..core.timeutil import utcnow
+from ..extensions import db
+from .models import ApiToken, Notification, User
+
+EMAIL_RE = re.compile(r"^[^@\s<>\"']+@[^@\s<>\"']+\.[^@\s<>\"']+$")
+MIN_PASSWORD = 10
+_hasher = PasswordHasher()
+# Verified against when the e-mail is unknown, so both answers take the same time.
+_DUMMY_HASH = _hasher.hash("not-a-real-password-0000")
+
+
+def normalize_email(email):
+    """Trim and lower-case an e-mail address."""
+    return (email or "").strip().lower()
+
+
+def validate_registration(email, name, password):
+    """Field errors for a registration, as a dict (empty when valid)."""
+    errors = {}
+    if not EMAIL_RE.match(email) or len(email) > 254:
+        errors["email"] = "Enter a valid e-mail address."
+    if not name or len(name) > 80:
+        errors["name"] = "Enter a display name of 1 to 80 characters."
+    if not isinstance(password, str) or len(password) < MIN_PASSWORD:
+        errors["password"] = f"Use a password of at least {MIN_PASSWORD} characters."
+    elif len(password) > 1000:
+        errors["password"] = "That password is too long (1000 characters at most)."
+    return errors
+
+
+def register_user(email, name, password):
+    """Create an account; 422 for invalid fields, 409 when the e-mail is taken."""
+    email, name = normalize_email(email), (name or "").strip()
+    errors = validate_registration(email, name, password)
+    if errors:
+        raise ValidationError("Some fields need attention.", fields=errors)
+    if find_user_by_email(email) is not None:
+        raise Conflict(
+            "An account with this e-mail already exists.",
+            code="email_taken",
+            fields={"email": "This e-mail is already registered."},
+        )
+    user = User(email=email, name=name, password_hash=_hasher.hash(password))
+    db.session.add(user)
+    db.session.flush()
+    log_event(user, "user.registered", user)
+    return user
+
+
+def find_user_by_email(email):
+    """The user with this e-mail, or None."""
+    return db.session.execute(
+        db.select(User).filter_by(email=normalize_email(email))
+    ).scalar_one_or_none()
+
+
+def get_user_by_email(email):
+    """The user with this e-mail, or 404."""
+    user = find_user_by_email(email)
+    if user is None:
+        raise NotFound("No user has that e-mail address.", fields={"email": "Unknown e-mail."})
+    return user
+
+
+def authenticate_user(email, password):
+    """The user for these credentials, or 401 with the same answer for unknown e-mails."""
+    user = find_user_by_email(email)
+    stored = user.password_hash if user else _DUMMY_HASH
+    try:
+        _hasher.verify(stored, password or "")
+    except (VerificationError, InvalidHashError):
+        user = None
+    if user is None:
+        raise Unauthorized("Wrong e-mail or password.", code="invalid_credentials")
+    return user
+
+
+def change_password(user, current, new):
+    """Change the password and revoke every session and token of the user."""
+    authenticate_user(user.email, current)
+    errors = validate_registration(user.email, user.name, new)
+    if "password" in errors:
+        raise ValidationError.field("password", errors["password"])
+    user.password_hash = _hasher.hash(new)
+    revoke_sessions(user)
+    log_event(user, "user.password_changed", user)
+    return user
+
+
+def revoke_sessions(user):
+    """Log the user out everywhere: bump the session version and revoke API tokens."""
+    user.session_version = (user.session_version or 1) + 1
+    now = utcnow()
+    for token in db.session.execute(db.select(ApiToken).filter_by(user_id=user.id, revoked_at=None)).scalars():
+        token.revoked_at = now
+    return user
+
+
+def create_token(user):
+    """Issue a bearer token; returns (raw token, ApiToken). Only the digest is stored."""
+    raw = secrets.token_urlsafe(32)
+    days = current_app.config.get("API_TOKEN_DAYS", 30)
+    token = ApiToken(user_id=user.id, digest=ApiToken.digest_of(raw), expires_at=utcnow() + timedelta(days=days))
+    db.session.add(token)
+    db.session.flush()
+    log_event(user, "token.created", token)
+    return raw, token
+
+
+def revoke_token(token):
+    """Stop a token from working."""
+    token.revoked_at = utcnow()
+    log_event(token.user, "token.revoked", token)
+    return token
+
+
+def notify_user(user_id, kind, message, url=""):
+    """Add an in-app notification (and log it as e-mail in development)."""
+    note = Notification(user_id=user_id, kind=kind, message=message, url=url)
+    db.session.add(note)
+    current_app.logger.info("notify user %s: %s", user_id, message)
+    return note
+
+
+def list_notifications(user, limit=100):
+    """The user's newest notifications."""
+    return db.session.execute(
+        db.select(Notification).filter_by(user_id=user.id).order_by(Notification.id.desc()).limit(limit)
+    ).scalars().all()
+
+
+def unread_count(user):
+    """How many notifications the user has not read."""
+    return db.session.execute(
+        db.select(db.func.count(Notification.id)).filter_by(user_id=user.id, read_at=None)
+    ).scalar_one()
+
+
+def mark_notifications_read(user):
+    """Mark all of the user's notifications read."""
+    now = utcnow()
+    for note in db.session.execute(db.select(Notification).filter_by(user_id=user.id, read_at=None)).scalars():
+        note.read_at = now
+    return user

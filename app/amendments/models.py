@@ -1,0 +1,47 @@
+"""Amendments: structured patches against a revision, and their co-signatures."""
+from sqlalchemy import ForeignKey, Integer, String, Text, UniqueConstraint
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from ..core.timeutil import UTCDateTime, utcnow
+from ..extensions import db
+
+STATES = ("submitted", "withdrawn", "in_vote", "accepted", "rejected", "needs_rebase", "merged")
+PENDING_STATES = ("submitted", "needs_rebase")
+
+
+class Amendment(db.Model):
+    """Replace lines line_start..line_end of revision `base_number` with `replacement`."""
+
+    __tablename__ = "amendments"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    policy_id: Mapped[int] = mapped_column(ForeignKey("policies.id"), index=True)
+    base_number: Mapped[int] = mapped_column(Integer)
+    line_start: Mapped[int] = mapped_column(Integer)
+    line_end: Mapped[int] = mapped_column(Integer)
+    original: Mapped[str] = mapped_column(Text, default="")
+    replacement: Mapped[str] = mapped_column(Text, default="")
+    rationale: Mapped[str] = mapped_column(Text)
+    author_id: Mapped[int] = mapped_column(ForeignKey("users.id"))
+    state: Mapped[str] = mapped_column(String(16), default="submitted", index=True)
+    round_id: Mapped[int | None] = mapped_column(ForeignKey("rounds.id"), index=True)
+    outcome: Mapped[str] = mapped_column(Text, default="")
+    merged_into: Mapped[int | None] = mapped_column(Integer)
+    created_at = mapped_column(UTCDateTime, default=utcnow, nullable=False)
+    updated_at = mapped_column(UTCDateTime, default=utcnow, nullable=False)
+
+    author = relationship("User", lazy="joined")
+    policy = relationship("Policy")
+    cosignatures = relationship("CoSignature", cascade="all, delete-orphan", lazy="selectin")
+
+
+class CoSignature(db.Model):
+    """A member's support for an amendment."""
+
+    __tablename__ = "cosignatures"
+    __table_args__ = (UniqueConstraint("amendment_id", "user_id"),)
+    id: Mapped[int] = mapped_column(primary_key=True)
+    amendment_id: Mapped[int] = mapped_column(ForeignKey("amendments.id"), index=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id"))
+    created_at = mapped_column(UTCDateTime, default=utcnow, nullable=False)
+
+    user = relationship("User", lazy="joined")

@@ -1,0 +1,65 @@
+"""API: assemblies and members."""
+from flask import g
+
+from ..assemblies import services
+from ..extensions import db
+from . import bp
+from .common import field, json_body, page_args, paginated, token_required
+
+
+def assembly_json(assembly):
+    return {
+        "slug": assembly.slug,
+        "name": assembly.name,
+        "description": assembly.description,
+        "public": assembly.is_public,
+        "url": f"/a/{assembly.slug}",
+    }
+
+
+@bp.post("/assemblies")
+@token_required
+def create_assembly():
+    data = json_body()
+    assembly = services.create_assembly(
+        g.user,
+        field(data, "name", required=False, default=""),
+        field(data, "slug", required=False, default=""),
+        field(data, "description", required=False, default=""),
+        field(data, "public", bool, required=False, default=False),
+    )
+    db.session.commit()
+    return assembly_json(assembly), 201
+
+
+@bp.get("/assemblies/<slug>")
+@token_required
+def get_assembly(slug):
+    assembly = services.get_assembly(slug, g.user)
+    return {**assembly_json(assembly), "role": assembly.role_of(g.user)}
+
+
+@bp.post("/assemblies/<slug>/members")
+@token_required
+def add_member(slug):
+    assembly = services.get_assembly(slug, g.user)
+    data = json_body()
+    membership = services.add_member(
+        g.user, assembly, field(data, "email"), field(data, "role", required=False, default="member")
+    )
+    db.session.commit()
+    return {"user_id": membership.user_id, "role": membership.role}, 201
+
+
+@bp.get("/assemblies/<slug>/members")
+@token_required
+def list_members(slug):
+    assembly = services.get_assembly(slug, g.user)
+    page, per_page = page_args()
+    members = services.list_members(assembly)
+    chunk = members[(page - 1) * per_page : page * per_page]
+    return paginated(chunk, len(members), page, per_page, member_json)
+
+
+def member_json(membership):
+    return {"user_id": membership.user_id, "name": membership.user.name, "role": membership.role}

@@ -1,0 +1,81 @@
+"""Helpers for API routes: authentication, JSON input, pagination, serialisers."""
+from functools import wraps
+
+from flask import g, request
+
+from ..accounts.auth import user_from_bearer
+from ..core.errors import BadRequest, Unauthorized, ValidationError
+from ..core.timeutil import isoformat
+
+MAX_PER_PAGE = 200
+
+
+def token_required(view):
+    """Require a valid bearer token; the user is in g.user."""
+
+    @wraps(view)
+    def wrapper(*args, **kwargs):
+        user = user_from_bearer()
+        if user is None:
+            raise Unauthorized("Send a valid token: Authorization: Bearer <token>.")
+        g.user = user
+        return view(*args, **kwargs)
+
+    return wrapper
+
+
+def json_body():
+    """The request's JSON object; 400 when it is not valid JSON or not an object."""
+    data = request.get_json(silent=True, force=True)
+    if not isinstance(data, dict):
+        raise BadRequest("The body must be a JSON object.", code="malformed_json")
+    return data
+
+
+def field(data, name, kind=str, required=True, default=None):
+    """One field of a JSON body, type-checked; 422 naming the field otherwise."""
+    if name not in data or data[name] is None:
+        if required:
+            raise ValidationError.field(name, f"'{name}' is required.")
+        return default
+    value = data[name]
+    kinds = kind if isinstance(kind, tuple) else (kind,)
+    if isinstance(value, bool) and bool not in kinds:
+        raise ValidationError.field(name, f"'{name}' has the wrong type.")
+    if not isinstance(value, kinds):
+        raise ValidationError.field(name, f"'{name}' has the wrong type.")
+    return value
+
+
+def int_arg(name, default, low=1, high=None):
+    """An integer query argument within bounds; 422 otherwise."""
+    raw = request.args.get(name)
+    if raw is None or raw == "":
+        return default
+    try:
+        value = int(raw)
+    except ValueError:
+        raise ValidationError.field(name, f"'{name}' must be a whole number.") from None
+    if value < low or (high is not None and value > high):
+        raise ValidationError.field(name, f"'{name}' must be between {low} and {high or 'more'}.")
+    return value
+
+
+def page_args():
+    """(page, per_page) from the query string."""
+    return int_arg("page", 1), int_arg("per_page", 50, 1, MAX_PER_PAGE)
+
+
+def paginated(items, total, page, per_page, serialise):
+    """The list envelope of the contract."""
+    return {"items": [serialise(i) for i in items], "page": page, "per_page": per_page, "total": total}
+
+
+def user_ref(user):
+    """{id, name} of a user (or nulls)."""
+    return {"id": user.id, "name": user.name} if user else {"id": None, "name": None}
+
+
+def when(value):
+    """ISO 8601 with offset."""
+    return isoformat(value)

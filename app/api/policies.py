@@ -1,0 +1,124 @@
+"""API: policies, revisions, diffs."""
+from flask import g, request, url_for
+
+from ..assemblies.services import get_assembly
+from ..core.errors import ValidationError
+from ..extensions import db
+from ..policies import services
+from . import bp
+from .common import field, int_arg, json_body, page_args, paginated, token_required, user_ref, when
+
+
+def revision_json(revision):
+    return {
+        "number": revision.number,
+        "body": revision.body,
+        "message": revision.message,
+        "author": user_ref(revision.author),
+        "created_at": when(revision.created_at),
+        "source": revision.source,
+        "parent": revision.parent_number,
+        "round_id": revision.round_id,
+    }
+
+
+def policy_json(policy, with_head=True):
+    data = {
+        "id": policy.id,
+        "slug": policy.slug,
+        "title": policy.title,
+        "summary": policy.summary,
+        "tags": policy.tags,
+        "status": policy.status,
+        "assembly": policy.assembly.slug,
+        "head_number": policy.head_number,
+        "updated_at": when(policy.updated_at),
+        "url": url_for("policies.read", slug=policy.assembly.slug, policy_slug=policy.slug),
+    }
+    if with_head:
+        data["head"] = revision_json(policy.head)
+    return data
+
+
+@bp.post("/assemblies/<slug>/policies")
+@token_required
+def create_policy(slug):
+    assembly = get_assembly(slug, g.user)
+    data = json_body()
+    policy = services.create_policy(
+        g.user,
+        assembly,
+        field(data, "title", required=False, default=""),
+        field(data, "body", required=False, default=""),
+        summary=field(data, "summary", required=False, default=""),
+        tags=field(data, "tags", (list, str), required=False, default=[]),
+        message=field(data, "message", required=False, default="First draft"),
+    )
+    db.session.commit()
+    return policy_json(policy), 201
+
+
+@bp.get("/assemblies/<slug>/policies")
+@token_required
+def list_policies(slug):
+    assembly = get_assembly(slug, g.user)
+    page, per_page = page_args()
+    items, total = services.list_policies(
+        assembly,
+        q=request.args.get("q", ""),
+        tag=request.args.get("tag", ""),
+        status=request.args.get("status", ""),
+        page=page,
+        per_page=per_page,
+    )
+    return paginated(items, total, page, per_page, lambda p: policy_json(p, with_head=False))
+
+
+@bp.get("/policies/<int:policy_id>")
+@token_required
+def get_policy(policy_id):
+    return policy_json(services.get_policy(policy_id, g.user))
+
+
+@bp.post("/policies/<int:policy_id>/revisions")
+@token_required
+def create_revision(policy_id):
+    policy = services.get_policy(policy_id, g.user)
+    data = json_body()
+    revision, merged = services.save_revision(
+        g.user,
+        policy,
+        field(data, "body"),
+        field(data, "base", int),
+        field(data, "message", required=False, default=""),
+    )
+    db.session.commit()
+    return {**revision_json(revision), "merged": merged}, 201
+
+
+@bp.get("/policies/<int:policy_id>/revisions")
+@token_required
+def list_revisions(policy_id):
+    policy = services.get_policy(policy_id, g.user)
+    page, per_page = page_args()
+    items, total = services.list_revisions(policy, page, per_page)
+    return paginated(items, total, page, per_page, revision_json)
+
+
+@bp.get("/policies/<int:policy_id>/revisions/<int:number>")
+@token_required
+def get_revision(policy_id, number):
+    policy = services.get_policy(policy_id, g.user)
+    return revision_json(services.get_revision(policy, number))
+
+
+@bp.get("/policies/<int:policy_id>/diff")
+@token_required
+def diff(policy_id):
+    policy = services.get_policy(policy_id, g.user)
+    a = int_arg("from", None)
+    b = int_arg("to", policy.head_number)
+    if a is None:
+        raise ValidationError.field("from", "'from' is required.")
+    result = services.diff_revisions(policy, a, b)
+    return {key: result[key] for key in ("from", "to", "unified", "hunks")}

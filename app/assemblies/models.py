@@ -1,0 +1,65 @@
+"""Assemblies and their memberships."""
+from sqlalchemy import Boolean, ForeignKey, String, Text, UniqueConstraint
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from ..core.timeutil import UTCDateTime, utcnow
+from ..extensions import db
+
+ROLES = ("member", "facilitator", "admin")
+ROLE_RANK = {"member": 1, "facilitator": 2, "admin": 3}
+
+
+def role_at_least(role, needed):
+    """True when `role` (possibly None) is `needed` or higher."""
+    return ROLE_RANK.get(role or "", 0) >= ROLE_RANK[needed]
+
+
+class Assembly(db.Model):
+    """A group of people who co-write and decide policies."""
+
+    __tablename__ = "assemblies"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    slug: Mapped[str] = mapped_column(String(64), unique=True)
+    name: Mapped[str] = mapped_column(String(120))
+    description: Mapped[str] = mapped_column(Text, default="")
+    is_public: Mapped[bool] = mapped_column(Boolean, default=False)
+    created_at = mapped_column(UTCDateTime, default=utcnow, nullable=False)
+
+    memberships = relationship("Membership", back_populates="assembly", lazy="selectin")
+
+    def role_of(self, user):
+        """The role of `user` here, or None (anonymous users have none)."""
+        if user is None or not getattr(user, "is_authenticated", False):
+            return None
+        return user.role_in(self)
+
+    def can_view(self, user):
+        """Anyone reads a public assembly; only members see a private one."""
+        return self.is_public or self.role_of(user) is not None
+
+    def can_participate(self, user):
+        """Members comment, amend, edit drafts and vote."""
+        return role_at_least(self.role_of(user), "member")
+
+    def can_facilitate(self, user):
+        """Facilitators and admins run rounds."""
+        return role_at_least(self.role_of(user), "facilitator")
+
+    def can_manage(self, user):
+        """Admins manage members."""
+        return role_at_least(self.role_of(user), "admin")
+
+
+class Membership(db.Model):
+    """A user's role in an assembly."""
+
+    __tablename__ = "memberships"
+    __table_args__ = (UniqueConstraint("assembly_id", "user_id"),)
+    id: Mapped[int] = mapped_column(primary_key=True)
+    assembly_id: Mapped[int] = mapped_column(ForeignKey("assemblies.id"), index=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id"), index=True)
+    role: Mapped[str] = mapped_column(String(16))
+    created_at = mapped_column(UTCDateTime, default=utcnow, nullable=False)
+
+    assembly = relationship("Assembly", back_populates="memberships")
+    user = relationship("User", back_populates="memberships")

@@ -1,0 +1,91 @@
+"""Assembly services: create assemblies, manage members."""
+from ..accounts.services import get_user_by_email
+from ..core.errors import Conflict, Forbidden, NotFound, ValidationError
+from ..core.events import log_event
+from ..core.slugs import is_slug, slugify
+from ..extensions import db
+from .models import ROLES, Assembly, Membership
+
+
+def validate_assembly(name, slug, description):
+    """Field errors for an assembly's fields."""
+    errors = {}
+    if not name or len(name) > 120:
+        errors["name"] = "Enter a name of 1 to 120 characters."
+    if not is_slug(slug) or len(slug) > 64:
+        errors["slug"] = "Use lower-case letters, digits and hyphens (at most 64)."
+    if len(description) > 5000:
+        errors["description"] = "Keep the description under 5,000 characters."
+    return errors
+
+
+def create_assembly(creator, name, slug=None, description="", is_public=False):
+    """Create an assembly; its creator becomes its admin."""
+    name = (name or "").strip()
+    slug = (slug or "").strip() or slugify(name)
+    description = (description or "").strip()
+    errors = validate_assembly(name, slug, description)
+    if errors:
+        raise ValidationError("Some fields need attention.", fields=errors)
+    if find_assembly(slug) is not None:
+        raise Conflict("That address is taken.", code="slug_taken", fields={"slug": "Already in use."})
+    assembly = Assembly(name=name, slug=slug, description=description, is_public=bool(is_public))
+    db.session.add(assembly)
+    db.session.flush()
+    db.session.add(Membership(assembly_id=assembly.id, user_id=creator.id, role="admin"))
+    db.session.flush()
+    db.session.refresh(assembly)
+    log_event(creator, "assembly.created", assembly, assembly_id=assembly.id)
+    return assembly
+
+
+def find_assembly(slug):
+    """The assembly with this slug, or None."""
+    return db.session.execute(db.select(Assembly).filter_by(slug=slug)).scalar_one_or_none()
+
+
+def get_assembly(slug, user):
+    """The assembly if `user` may see it, else 404 (private assemblies are not revealed)."""
+    assembly = find_assembly(slug)
+    if assembly is None or not assembly.can_view(user):
+        raise NotFound("No such assembly.")
+    return assembly
+
+
+def list_assemblies(user):
+    """Assemblies the user belongs to, then public ones, by name."""
+    query = db.select(Assembly).order_by(Assembly.name)
+    return [a for a in db.session.execute(query).scalars() if a.can_view(user)]
+
+
+def add_member(actor, assembly, email, role):
+    """Add (or change the role of) a member; assembly admins only."""
+    if not assembly.can_manage(actor):
+        raise Forbidden("Only the assembly's admins manage members.")
+    if role not in ROLES:
+        raise ValidationError.field("role", "Choose member, facilitator or admin.")
+    user = get_user_by_email(email)
+    membership = db.session.execute(
+        db.select(Membership).filter_by(assembly_id=assembly.id, user_id=user.id)
+    ).scalar_one_or_none()
+    if membership is None:
+        membership = Membership(assembly_id=assembly.id, user_id=user.id, role=role)
+        db.session.add(membership)
+    else:
+        _keep_one_admin(assembly, membership, role)
+        membership.role = role
+    db.session.flush()
+    db.session.refresh(assembly)
+    log_event(actor, "member.added", membership, assembly_id=assembly.id, user_id=user.id, role=role)
+    return membership
+
+
+def _keep_one_admin(assembly, membership, new_role):
+    admins = [m for m in assembly.memberships if m.role == "admin"]
+    if membership.role == "admin" and new_role != "admin" and len(admins) == 1:
+        raise Conflict("An assembly needs at least one admin.", code="last_admin")
+
+
+def list_members(assembly):
+    """Memberships with their users, by name."""
+    return sorted(assembly.memberships, key=lambda m: (m.user.name.lower(), m.user_id))

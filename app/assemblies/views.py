@@ -1,0 +1,84 @@
+"""Assembly pages: list, create, overview with policies, members."""
+from flask import Blueprint, flash, redirect, render_template, request, url_for
+from flask_login import current_user, login_required
+
+from ..core.errors import AppError
+from ..core.forms import apply_field_errors
+from ..extensions import db
+from ..policies import services as policy_services
+from . import services
+from .forms import AssemblyForm, MemberForm
+
+bp = Blueprint("assemblies", __name__)
+
+
+@bp.route("/assemblies")
+@login_required
+def index():
+    return render_template("assemblies/index.html", assemblies=services.list_assemblies(current_user))
+
+
+@bp.route("/assemblies/new", methods=["GET", "POST"])
+@login_required
+def create():
+    form = AssemblyForm()
+    if form.validate_on_submit():
+        try:
+            assembly = services.create_assembly(
+                current_user, form.name.data, form.slug.data, form.description.data, form.is_public.data
+            )
+        except AppError as error:
+            apply_field_errors(form, error)
+        else:
+            db.session.commit()
+            flash(f"Assembly “{assembly.name}” created. You are its admin.", "success")
+            return redirect(url_for("assemblies.show", slug=assembly.slug))
+    return render_template("assemblies/new.html", form=form), (422 if form.errors else 200)
+
+
+@bp.route("/a/<slug>")
+def show(slug):
+    assembly = services.get_assembly(slug, current_user)
+    page = max(request.args.get("page", 1, type=int) or 1, 1)
+    filters = {k: request.args.get(k, "").strip() for k in ("q", "tag", "status")}
+    try:
+        items, total = policy_services.list_policies(assembly, page=page, per_page=25, **filters)
+    except AppError as error:
+        flash(error.message, "error")
+        filters["status"] = ""
+        items, total = policy_services.list_policies(assembly, page=page, per_page=25, **filters)
+    return render_template(
+        "assemblies/show.html",
+        assembly=assembly,
+        policies=items,
+        total=total,
+        page=page,
+        filters=filters,
+        tags=policy_services.all_tags(assembly),
+        role=assembly.role_of(current_user),
+    )
+
+
+@bp.route("/a/<slug>/members", methods=["GET", "POST"])
+@login_required
+def members(slug):
+    assembly = services.get_assembly(slug, current_user)
+    form = MemberForm()
+    if form.validate_on_submit():
+        try:
+            membership = services.add_member(current_user, assembly, form.email.data, form.role.data)
+        except AppError as error:
+            if error.status == 403:
+                raise
+            form.email.errors = [error.fields.get("email") or error.message]
+        else:
+            db.session.commit()
+            flash(f"{membership.user.name} is now {membership.role} of this assembly.", "success")
+            return redirect(url_for("assemblies.members", slug=slug))
+    return render_template(
+        "assemblies/members.html",
+        assembly=assembly,
+        members=services.list_members(assembly),
+        form=form,
+        can_manage=assembly.can_manage(current_user),
+    ), (422 if form.errors else 200)

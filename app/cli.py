@@ -1,0 +1,104 @@
+"""Command-line tools: flask demo, flask policies import."""
+from pathlib import Path
+
+import click
+from flask import current_app
+from flask.cli import AppGroup
+
+from .accounts.models import User
+from .accounts.services import find_user_by_email, register_user
+from .assemblies.services import add_member, create_assembly, find_assembly
+from .core.errors import AppError
+from .extensions import db
+from .policies.library import import_library
+
+DEMO_PASSWORD = "commons-demo-2026"
+DEMO_USERS = [
+    ("ada@demo.commonwright.org", "Ada Okafor", "admin"),
+    ("bruno@demo.commonwright.org", "Bruno Lefèvre", "facilitator"),
+    ("chloe@demo.commonwright.org", "Chloé Martín", "member"),
+    ("dmitri@demo.commonwright.org", "Dmitri Nowak", "member"),
+]
+DEMO_ASSEMBLY = ("veldmar-commons", "Veldmar Commons Assembly")
+
+policies_cli = AppGroup("policies", help="The policy library: import (and export) Markdown files.")
+
+
+def default_library():
+    return Path(current_app.root_path).parent / "policies"
+
+
+def ensure_demo():
+    """Create the demo users and assembly if missing; returns (assembly, admin user)."""
+    users = []
+    for email, name, _ in DEMO_USERS:
+        users.append(find_user_by_email(email) or register_user(email, name, DEMO_PASSWORD))
+    assembly = find_assembly(DEMO_ASSEMBLY[0])
+    if assembly is None:
+        assembly = create_assembly(
+            users[0], DEMO_ASSEMBLY[1], DEMO_ASSEMBLY[0],
+            "A demonstration assembly of the fictional City of Veldmar, drafting its commons transition.",
+        )
+    for user, (_, _, role) in zip(users[1:], DEMO_USERS[1:]):
+        if assembly.role_of(user) is None:
+            add_member(users[0], assembly, user.email, role)
+    return assembly, users[0]
+
+
+@click.command("demo")
+@click.option("--library", type=click.Path(exists=True, file_okay=False), default=None)
+def demo_command(library):
+    """Create the demo assembly and users and load the seed policies (idempotent)."""
+    assembly, admin = ensure_demo()
+    outcomes = import_library(assembly, admin, library or default_library())
+    db.session.commit()
+    click.echo(f"Demo assembly '{assembly.name}': {len(outcomes)} policies ({_summary(outcomes)}).")
+    click.echo("Demo logins (password for all: %s):" % DEMO_PASSWORD)
+    for email, name, role in DEMO_USERS:
+        click.echo(f"  {email:32} {name} ({role})")
+
+
+@policies_cli.command("import")
+@click.argument("folder", required=False, type=click.Path(exists=True, file_okay=False))
+@click.option("--assembly", "assembly_slug", default=DEMO_ASSEMBLY[0], show_default=True)
+@click.option("--as", "email", default=None, help="E-mail of the member recorded as author.")
+def import_command(folder, assembly_slug, email):
+    """Import Markdown policies from FOLDER (default: the seed library). Idempotent."""
+    if assembly_slug == DEMO_ASSEMBLY[0] and find_assembly(assembly_slug) is None:
+        ensure_demo()
+    assembly = find_assembly(assembly_slug)
+    if assembly is None:
+        raise click.ClickException(f"No assembly '{assembly_slug}'.")
+    author = _author(assembly, email)
+    try:
+        outcomes = import_library(assembly, author, folder or default_library())
+    except AppError as error:
+        db.session.rollback()
+        raise click.ClickException(error.message) from error
+    db.session.commit()
+    for name, outcome in outcomes.items():
+        click.echo(f"{outcome:10} {name}")
+    click.echo(_summary(outcomes))
+
+
+def _author(assembly, email):
+    if email:
+        user = find_user_by_email(email)
+        if user is None:
+            raise click.ClickException(f"No user '{email}'.")
+        return user
+    admins = [m.user for m in assembly.memberships if m.role == "admin"]
+    return admins[0] if admins else db.session.execute(db.select(User)).scalars().first()
+
+
+def _summary(outcomes):
+    counts = {}
+    for outcome in outcomes.values():
+        counts[outcome] = counts.get(outcome, 0) + 1
+    return ", ".join(f"{n} {k}" for k, n in sorted(counts.items())) or "nothing to do"
+
+
+def init_cli(app):
+    """Register the commands."""
+    app.cli.add_command(demo_command)
+    app.cli.add_command(policies_cli)

@@ -1,0 +1,44 @@
+"""Jinja filters and globals shared by every page."""
+from .timeutil import as_utc
+
+
+def format_datetime(value):
+    """A short, unambiguous UTC date and time."""
+    if value is None:
+        return ""
+    return as_utc(value).strftime("%Y-%m-%d %H:%M UTC")
+
+
+# Features add links to a policy's pages without the policy templates knowing them:
+# POLICY_TABS entries take (policy) and POLICY_ACTIONS entries (policy, revision); each
+# returns a list of dicts with `key`, `label`, `url` (and `download` for actions).
+POLICY_TABS = []
+POLICY_ACTIONS = []
+
+
+def extra_policy_tabs(policy):
+    """Tabs that features register for a policy's pages."""
+    return [tab for provider in POLICY_TABS for tab in provider(policy)]
+
+
+def extra_policy_actions(policy, revision):
+    """Buttons that features register for the reading view."""
+    return [action for provider in POLICY_ACTIONS for action in provider(policy, revision)]
+
+
+def init_templating(app):
+    """Register filters and context."""
+    from flask_login import current_user
+
+    from ..accounts.services import unread_count
+
+    app.jinja_env.filters["datetime"] = format_datetime
+    app.jinja_env.globals["extra_policy_tabs"] = extra_policy_tabs
+    app.jinja_env.globals["extra_policy_actions"] = extra_policy_actions
+    app.jinja_env.trim_blocks = True
+    app.jinja_env.lstrip_blocks = True
+
+    @app.context_processor
+    def inject_user_context():
+        count = unread_count(current_user) if current_user.is_authenticated else 0
+        return {"unread_notifications": count}

@@ -1,0 +1,45 @@
+"""Time helpers: everything is stored and compared in UTC, timezone-aware."""
+from datetime import datetime, timezone
+
+from sqlalchemy import DateTime
+from sqlalchemy.types import TypeDecorator
+
+
+def utcnow():
+    """The current time, aware, in UTC."""
+    return datetime.now(timezone.utc)
+
+
+def as_utc(value):
+    """Make a datetime aware in UTC (naive values are taken as UTC)."""
+    if value is None:
+        return None
+    if value.tzinfo is None:
+        return value.replace(tzinfo=timezone.utc)
+    return value.astimezone(timezone.utc)
+
+
+def isoformat(value):
+    """ISO 8601 with a UTC offset, or None."""
+    return as_utc(value).isoformat() if value else None
+
+
+def parse_datetime(text):
+    """Parse ISO 8601; naive input is taken as UTC. Raises ValueError on bad input."""
+    if not isinstance(text, str) or not text.strip():
+        raise ValueError("expected an ISO 8601 date and time")
+    value = text.strip().replace("Z", "+00:00")
+    return as_utc(datetime.fromisoformat(value))
+
+
+class UTCDateTime(TypeDecorator):
+    """A DateTime column that stores UTC and always returns aware datetimes (SQLite too)."""
+
+    impl = DateTime(timezone=True)
+    cache_ok = True
+
+    def process_bind_param(self, value, dialect):
+        return as_utc(value) if value is not None else None
+
+    def process_result_value(self, value, dialect):
+        return as_utc(value)

@@ -1,0 +1,291 @@
+"""Policy services: create, list, edit with three-way merge, revisions and diffs."""
+from dataclasses import asdict
+
+from flask import current_app
+
+from ..core import textops
+from ..core.errors import Conflict, Forbidden, NotFound, ValidationError
+from ..core.events import log_event
+from ..core.markdown import render_blocks
+from ..core.slugs import is_slug, slugify
+from ..core.timeutil import utcnow
+from ..extensions import db
+from ..rounds.models import OPEN_PHASES, Round, phase_at
+from .models import STATUSES, Policy, PolicyTag, Revision
+from .signals import revision_created
+
+MAX_TAGS = 10
+
+
+def clean_tags(tags):
+    """Normalise tags from a list or a comma-separated string; 422 for bad ones."""
+    if isinstance(tags, str):
+        tags = tags.split(",")
+    if tags is None:
+        tags = []
+    if not isinstance(tags, list) or not all(isinstance(t, str) for t in tags):
+        raise ValidationError.field("tags", "Tags must be a list of words.")
+    names = sorted({slugify(t, 40) for t in tags if t.strip()})
+    if "" in names or any(not is_slug(n) for n in names):
+        raise ValidationError.field("tags", "Tags use letters, digits and hyphens.")
+    if len(names) > MAX_TAGS:
+        raise ValidationError.field("tags", f"Use at most {MAX_TAGS} tags.")
+    return names
+
+
+def validate_body(body, field="body"):
+    """Normalise a Markdown body; 413 over the size limit, 422 when empty."""
+    if not isinstance(body, str):
+        raise ValidationError.field(field, "The text must be a string.")
+    limit = current_app.config["MAX_BODY_BYTES"]
+    if len(body.encode("utf-8")) > limit:
+        raise ValidationError.field(field, f"The text is over the {limit // 1024} KB limit.")
+    body = textops.normalize_body(body)
+    if not body.strip():
+        raise ValidationError.field(field, "The text cannot be empty.")
+    return body
+
+
+def validate_policy_fields(title, summary):
+    """Field errors for title and summary."""
+    errors = {}
+    if not isinstance(title, str) or not title.strip():
+        errors["title"] = "Enter a title."
+    elif len(title.strip()) > 200:
+        errors["title"] = "Keep the title under 200 characters."
+    if not isinstance(summary, str) or len(summary) > 2000:
+        errors["summary"] = "Keep the summary under 2,000 characters."
+    return errors
+
+
+def create_policy(author, assembly, title, body, summary="", tags=None, message="First draft"):
+    """Create a policy with revision 1; any member of the assembly may."""
+    if not assembly.can_participate(author):
+        raise Forbidden("Only members of this assembly can create policies.")
+    errors = validate_policy_fields(title, summary or "")
+    if errors:
+        raise ValidationError("Some fields need attention.", fields=errors)
+    tag_names = clean_tags(tags)
+    body = validate_body(body)
+    policy = Policy(
+        assembly_id=assembly.id,
+        slug=_unique_slug(assembly, title),
+        title=title.strip(),
+        summary=(summary or "").strip(),
+        created_by_id=author.id if author else None,
+        tag_rows=[PolicyTag(name=name) for name in tag_names],
+    )
+    db.session.add(policy)
+    db.session.flush()
+    _add_revision(policy, body, author, message or "First draft", "edit", parent=None)
+    log_event(author, "policy.created", policy, assembly_id=assembly.id)
+    return policy
+
+
+def _unique_slug(assembly, title):
+    base = slugify(title, 70) or "policy"
+    slug, n = base, 1
+    while db.session.execute(db.select(Policy.id).filter_by(assembly_id=assembly.id, slug=slug)).first():
+        n += 1
+        slug = f"{base}-{n}"
+    return slug
+
+
+def update_policy_details(actor, policy, title, summary, tags):
+    """Change title, summary and tags (not the text: that is a revision)."""
+    if not policy.can_edit(actor):
+        raise Forbidden("Only members of this assembly can edit this policy.")
+    errors = validate_policy_fields(title, summary or "")
+    if errors:
+        raise ValidationError("Some fields need attention.", fields=errors)
+    policy.title, policy.summary = title.strip(), (summary or "").strip()
+    names = clean_tags(tags)
+    policy.tag_rows = [row for row in policy.tag_rows if row.name in names]
+    policy.tag_rows += [PolicyTag(name=n) for n in names if n not in policy.tags]
+    policy.updated_at = utcnow()
+    log_event(actor, "policy.updated", policy, assembly_id=policy.assembly_id)
+    return policy
+
+
+def _add_revision(policy, body, author, message, source, parent, round_id=None):
+    number = policy.head_number + 1
+    revision = Revision(
+        policy_id=policy.id,
+        number=number,
+        body=body,
+        blocks=[asdict(block) for block in render_blocks(body)],
+        author_id=author.id if author else None,
+        message=(message or "").strip()[:500],
+        parent_number=parent.number if parent else None,
+        source=source,
+        round_id=round_id,
+    )
+    db.session.add(revision)
+    policy.head_number = number
+    policy.updated_at = utcnow()
+    db.session.flush()
+    if parent is not None:
+        revision_created.send(current_app._get_current_object(), policy=policy, old=parent, new=revision)
+    return revision
+
+
+def active_round(policy, now=None):
+    """The policy's round that is not closed or cancelled, or None (deadlines applied)."""
+    rounds = db.session.execute(
+        db.select(Round).filter(Round.policy_id == policy.id, Round.phase.in_(OPEN_PHASES))
+    ).scalars()
+    now = now or utcnow()
+    for round_ in rounds:
+        if phase_at(round_, now) in OPEN_PHASES:
+            return round_
+    return None
+
+
+def is_text_frozen(policy):
+    """True while a round of this policy is voting: the text may not change."""
+    round_ = active_round(policy)
+    return round_ is not None and phase_at(round_, utcnow()) == "voting"
+
+
+def lock_policy(policy_id):
+    """Load a policy for update (row lock on PostgreSQL; SQLite serialises writers)."""
+    policy = db.session.execute(
+        db.select(Policy).filter_by(id=policy_id).with_for_update()
+    ).scalar_one_or_none()
+    if policy is None:
+        raise NotFound("No such policy.")
+    return policy
+
+
+def save_revision(author, policy, body, base, message):
+    """Save an edit made on revision `base`.
+
+    Returns (revision, merged). When `base` is older than the head the edit is merged three
+    ways with what was saved since; a conflict raises 409 `edit_conflict` carrying the text
+    with conflict markers, and nothing is saved.
+    """
+    if not policy.can_edit(author):
+        raise Forbidden("Only members of this assembly can edit this policy.")
+    body = validate_body(body)
+    if not isinstance(message, str) or len(message) > 500:
+        raise ValidationError.field("message", "Keep the message under 500 characters.")
+    policy = lock_policy(policy.id)
+    if is_text_frozen(policy):
+        raise Conflict("The text is frozen while its round is voting.", code="text_frozen")
+    base_revision = _base_revision(policy, base)
+    head = get_revision(policy, policy.head_number)
+    merged = base_revision.number != head.number
+    if merged:
+        body = _merge_or_conflict(base_revision, head, body)
+    if _has_conflict_markers(body):
+        raise ValidationError.field("body", "Resolve the conflict: remove the <<<<<<<, ======= and >>>>>>> lines.")
+    if body == head.body:
+        raise ValidationError.field("body", "Nothing changed: the text is the same as revision %d." % head.number)
+    source = "merge" if merged else "edit"
+    revision = _add_revision(policy, body, author, message or "Edit", source, parent=head)
+    log_event(author, "revision.created", revision, assembly_id=policy.assembly_id, number=revision.number, merged=merged)
+    return revision, merged
+
+
+def _has_conflict_markers(body):
+    lines = body.split("\n")
+    return any(line.startswith("<<<<<<< your edit") for line in lines) and any(
+        line.startswith(">>>>>>> revision ") for line in lines
+    )
+
+
+def _base_revision(policy, base):
+    if isinstance(base, bool) or not isinstance(base, int) or not 1 <= base <= policy.head_number:
+        raise ValidationError.field("base", f"Base must be a revision number from 1 to {policy.head_number}.")
+    return get_revision(policy, base)
+
+
+def _merge_or_conflict(base_revision, head, body):
+    result = textops.three_way_merge(
+        base_revision.body, body, head.body, ours_label="your edit", theirs_label=f"revision {head.number}"
+    )
+    if not result.clean:
+        raise Conflict(
+            f"Revision {head.number} was saved since you started, and it changed the same lines.",
+            code="edit_conflict",
+            extra={"conflict": {"head": head.number, "body": result.text, "conflicts": result.conflicts}},
+        )
+    return result.text
+
+
+def get_policy(policy_id, user):
+    """The policy if `user` may see it, else 404."""
+    policy = db.session.get(Policy, policy_id) if isinstance(policy_id, int) else None
+    if policy is None or not policy.can_view(user):
+        raise NotFound("No such policy.")
+    return policy
+
+
+def get_policy_by_slug(assembly, slug):
+    """The assembly's policy with this slug, or 404."""
+    policy = db.session.execute(db.select(Policy).filter_by(assembly_id=assembly.id, slug=slug)).scalar_one_or_none()
+    if policy is None:
+        raise NotFound("No such policy.")
+    return policy
+
+
+def get_revision(policy, number):
+    """Revision `number` of the policy, or 404."""
+    revision = db.session.execute(
+        db.select(Revision).filter_by(policy_id=policy.id, number=number)
+    ).scalar_one_or_none()
+    if revision is None:
+        raise NotFound(f"This policy has no revision {number}.")
+    return revision
+
+
+def list_revisions(policy, page=1, per_page=50):
+    """Revisions newest first: (items, total)."""
+    query = db.select(Revision).filter_by(policy_id=policy.id).order_by(Revision.number.desc())
+    return paginate(query, page, per_page)
+
+
+def list_policies(assembly, q="", tag="", status="", page=1, per_page=50):
+    """The assembly's policies filtered by text, tag and status: (items, total)."""
+    query = db.select(Policy).filter_by(assembly_id=assembly.id)
+    if q:
+        pattern = f"%{q.strip()}%"
+        query = query.filter(db.or_(Policy.title.ilike(pattern), Policy.summary.ilike(pattern)))
+    if tag:
+        query = query.filter(Policy.tag_rows.any(PolicyTag.name == tag.strip().lower()))
+    if status:
+        if status not in STATUSES:
+            raise ValidationError.field("status", "Status is one of " + ", ".join(STATUSES) + ".")
+        query = query.filter_by(status=status)
+    return paginate(query.order_by(Policy.updated_at.desc(), Policy.id.desc()), page, per_page)
+
+
+def paginate(query, page, per_page):
+    """(items, total) for page `page` of `query`."""
+    total = db.session.execute(db.select(db.func.count()).select_from(query.order_by(None).subquery())).scalar_one()
+    items = db.session.execute(query.limit(per_page).offset((page - 1) * per_page)).scalars().all()
+    return items, total
+
+
+def diff_revisions(policy, a, b):
+    """The diff from revision a to b: unified text, hunks and side-by-side rows."""
+    old, new = get_revision(policy, a), get_revision(policy, b)
+    return {
+        "from": a,
+        "to": b,
+        "unified": textops.unified_diff(old.body, new.body, f"revision {a}", f"revision {b}"),
+        "hunks": textops.diff_hunks(old.body, new.body),
+        "rows": textops.side_by_side(old.body, new.body, context=3),
+    }
+
+
+def all_tags(assembly):
+    """Tags used in the assembly, for the filter."""
+    query = (
+        db.select(PolicyTag.name)
+        .join(Policy, Policy.id == PolicyTag.policy_id)
+        .filter(Policy.assembly_id == assembly.id)
+        .distinct()
+        .order_by(PolicyTag.name)
+    )
+    return list(db.session.execute(query).scalars())

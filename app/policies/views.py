@@ -1,0 +1,139 @@
+"""Policy pages: create, read with line numbers, edit (merge or conflict), history, diff."""
+from flask import Blueprint, flash, redirect, render_template, request, url_for
+from flask_login import current_user, login_required
+
+from ..assemblies.services import get_assembly
+from ..core.errors import AppError, Conflict, Forbidden
+from ..core.forms import apply_field_errors
+from ..extensions import db
+from . import services
+from .forms import DetailsForm, EditForm, PolicyForm
+
+bp = Blueprint("policies", __name__)
+
+
+def load(slug, policy_slug):
+    """The assembly and policy for a URL, permission-checked (404 when not visible)."""
+    assembly = get_assembly(slug, current_user)
+    return assembly, services.get_policy_by_slug(assembly, policy_slug)
+
+
+@bp.route("/a/<slug>/new", methods=["GET", "POST"])
+@login_required
+def create(slug):
+    assembly = get_assembly(slug, current_user)
+    if not assembly.can_participate(current_user):
+        raise Forbidden("Only members of this assembly can create policies.")
+    form = PolicyForm()
+    if form.validate_on_submit():
+        try:
+            policy = services.create_policy(
+                current_user, assembly, form.title.data, form.body.data, form.summary.data, form.tags.data
+            )
+        except AppError as error:
+            apply_field_errors(form, error)
+        else:
+            db.session.commit()
+            flash("Policy created as revision 1.", "success")
+            return redirect(url_for("policies.read", slug=slug, policy_slug=policy.slug))
+    return render_template("policies/new.html", assembly=assembly, form=form), (422 if form.errors else 200)
+
+
+@bp.route("/a/<slug>/p/<policy_slug>")
+def read(slug, policy_slug):
+    assembly, policy = load(slug, policy_slug)
+    number = request.args.get("revision", policy.head_number, type=int)
+    revision = services.get_revision(policy, number)
+    return render_template(
+        "policies/read.html",
+        assembly=assembly,
+        policy=policy,
+        revision=revision,
+        is_head=revision.number == policy.head_number,
+        can_edit=policy.can_edit(current_user),
+        frozen=services.is_text_frozen(policy),
+    )
+
+
+@bp.route("/a/<slug>/p/<policy_slug>/edit", methods=["GET", "POST"])
+@login_required
+def edit(slug, policy_slug):
+    assembly, policy = load(slug, policy_slug)
+    if not policy.can_edit(current_user):
+        raise Forbidden("Only members of this assembly can edit this policy.")
+    form = EditForm()
+    conflict = None
+    if request.method == "GET":
+        form.body.data, form.base.data = policy.head.body, policy.head_number
+    elif form.validate_on_submit():
+        try:
+            revision, merged = services.save_revision(
+                current_user, policy, form.body.data, form.base.data, form.message.data or ""
+            )
+        except Conflict as error:
+            conflict = _conflict_state(form, error)
+        except AppError as error:
+            apply_field_errors(form, error)
+        else:
+            db.session.commit()
+            note = " Your edit was merged with changes saved meanwhile." if merged else ""
+            flash(f"Saved as revision {revision.number}.{note}", "success")
+            return redirect(url_for("policies.read", slug=slug, policy_slug=policy_slug))
+    status = 409 if conflict else (422 if form.errors else 200)
+    return render_template(
+        "policies/edit.html", assembly=assembly, policy=policy, form=form, conflict=conflict
+    ), status
+
+
+def _conflict_state(form, error):
+    """Put the conflict text in the editor; keep the user's own text beside it."""
+    if error.code != "edit_conflict":
+        form.body.errors = [error.message]
+        return {"message": error.message, "mine": form.body.data, "frozen": True}
+    state = {"message": error.message, "mine": form.body.data, **error.extra["conflict"]}
+    form.body.data = state["body"]
+    form.base.data = state["head"]
+    form.body.raw_data = None
+    return state
+
+
+@bp.route("/a/<slug>/p/<policy_slug>/details", methods=["GET", "POST"])
+@login_required
+def details(slug, policy_slug):
+    assembly, policy = load(slug, policy_slug)
+    if not policy.can_edit(current_user):
+        raise Forbidden("Only members of this assembly can edit this policy.")
+    form = DetailsForm(obj=policy) if request.method == "GET" else DetailsForm()
+    if request.method == "GET":
+        form.tags.data = ", ".join(policy.tags)
+    elif form.validate_on_submit():
+        try:
+            services.update_policy_details(current_user, policy, form.title.data, form.summary.data, form.tags.data)
+        except AppError as error:
+            apply_field_errors(form, error)
+        else:
+            db.session.commit()
+            flash("Details saved.", "success")
+            return redirect(url_for("policies.read", slug=slug, policy_slug=policy_slug))
+    return render_template("policies/details.html", assembly=assembly, policy=policy, form=form), (
+        422 if form.errors else 200
+    )
+
+
+@bp.route("/a/<slug>/p/<policy_slug>/history")
+def history(slug, policy_slug):
+    assembly, policy = load(slug, policy_slug)
+    page = max(request.args.get("page", 1, type=int) or 1, 1)
+    revisions, total = services.list_revisions(policy, page, 50)
+    return render_template(
+        "policies/history.html", assembly=assembly, policy=policy, revisions=revisions, total=total, page=page
+    )
+
+
+@bp.route("/a/<slug>/p/<policy_slug>/diff")
+def diff(slug, policy_slug):
+    assembly, policy = load(slug, policy_slug)
+    b = request.args.get("to", policy.head_number, type=int)
+    a = request.args.get("from", max(b - 1, 1), type=int)
+    result = services.diff_revisions(policy, a, b)
+    return render_template("policies/diff.html", assembly=assembly, policy=policy, diff=result)
