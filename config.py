@@ -4,7 +4,6 @@ Values come from the environment; production refuses to start without a real
 SECRET_KEY and DATABASE_URL.
 """
 import os
-import secrets
 from pathlib import Path
 
 BASE_DIR = Path(__file__).resolve().parent
@@ -56,7 +55,7 @@ class Config:
 class DevelopmentConfig(Config):
     """Local use: SQLite in the instance folder, a per-process random key if none is set."""
 
-    SECRET_KEY = os.environ.get("SECRET_KEY") or secrets.token_hex(32)
+    SECRET_KEY = os.environ.get("SECRET_KEY")  # else a key kept in the instance folder
     SQLALCHEMY_DATABASE_URI = _database_url(None)  # filled by create_app with the instance path
 
 

@@ -1,5 +1,6 @@
 """Commonwright: co-write, amend and decide policy drafts. create_app() only assembles."""
 import os
+import secrets
 from pathlib import Path
 
 from flask import Flask
@@ -17,13 +18,30 @@ def create_app(env=None, **overrides):
     app.config.from_object(config)
     app.config.update(overrides)
     _default_database(app)
+    _development_secret(app, env)
     register_extensions(app)
     register_blueprints(app)
     register_errors(app)
     register_security(app)
     register_cli(app)
     register_templates(app)
+    register_domains(app)
     return app
+
+
+DOMAINS = ("accounts", "assemblies", "policies", "comments", "amendments", "rounds", "exports")
+
+
+def _development_secret(app, env):
+    """Development keeps a random key in the instance folder so sessions survive restarts."""
+    if env != "development" or os.environ.get("SECRET_KEY"):
+        return
+    path = Path(app.instance_path) / "secret_key"
+    path.parent.mkdir(parents=True, exist_ok=True)
+    if not path.exists():
+        path.write_text(secrets.token_hex(32))
+        path.chmod(0o600)
+    app.config["SECRET_KEY"] = path.read_text().strip()
 
 
 def _default_database(app):
@@ -48,15 +66,13 @@ def register_extensions(app):
 
 def register_blueprints(app):
     """Mount the browser pages and the JSON API."""
-    from .accounts.views import bp as accounts_bp
-    from .api import bp as api_bp
-    from .assemblies.views import bp as assemblies_bp
-    from .core.views import bp as core_bp
-    from .extensions import csrf
-    from .policies.views import bp as policies_bp
+    from importlib import import_module
 
-    for blueprint in (core_bp, accounts_bp, assemblies_bp, policies_bp):
-        app.register_blueprint(blueprint)
+    from .api import bp as api_bp
+    from .extensions import csrf
+
+    for domain in ("core",) + DOMAINS:
+        app.register_blueprint(import_module(f".{domain}.views", __name__).bp)
     csrf.exempt(api_bp)
     app.register_blueprint(api_bp, url_prefix="/api/v1")
 
@@ -87,3 +103,13 @@ def register_templates(app):
     from .core.templating import init_templating
 
     init_templating(app)
+
+
+def register_domains(app):
+    """Let each domain connect its signal handlers and template hooks (its init_app)."""
+    from importlib import import_module
+
+    for domain in DOMAINS:
+        init = getattr(import_module(f".{domain}", __name__), "init_app", None)
+        if init is not None:
+            init(app)

@@ -3,7 +3,7 @@ from pathlib import Path
 
 import click
 from flask import current_app
-from flask.cli import AppGroup
+from flask.cli import AppGroup, with_appcontext
 
 from .accounts.models import User
 from .accounts.services import find_user_by_email, register_user
@@ -46,6 +46,7 @@ def ensure_demo():
 
 
 @click.command("demo")
+@with_appcontext
 @click.option("--library", type=click.Path(exists=True, file_okay=False), default=None)
 def demo_command(library):
     """Create the demo assembly and users and load the seed policies (idempotent)."""
@@ -59,6 +60,7 @@ def demo_command(library):
 
 
 @policies_cli.command("import")
+@with_appcontext
 @click.argument("folder", required=False, type=click.Path(exists=True, file_okay=False))
 @click.option("--assembly", "assembly_slug", default=DEMO_ASSEMBLY[0], show_default=True)
 @click.option("--as", "email", default=None, help="E-mail of the member recorded as author.")

@@ -1,11 +1,11 @@
 """Account forms."""
 from flask_wtf import FlaskForm
 from wtforms import EmailField, PasswordField, StringField
-from wtforms.validators import DataRequired, Email, Length
+from wtforms.validators import DataRequired, Length
 
 
 class RegisterForm(FlaskForm):
-    email = EmailField("E-mail", validators=[DataRequired(), Email(), Length(max=254)])
+    email = EmailField("E-mail", validators=[DataRequired(), Length(max=254)])
     name = StringField("Display name", validators=[DataRequired(), Length(max=80)])
     password = PasswordField("Password (at least 10 characters)", validators=[DataRequired(), Length(min=10, max=1000)])
 

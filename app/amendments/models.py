@@ -26,12 +26,49 @@ class Amendment(db.Model):
     round_id: Mapped[int | None] = mapped_column(ForeignKey("rounds.id"), index=True)
     outcome: Mapped[str] = mapped_column(Text, default="")
     merged_into: Mapped[int | None] = mapped_column(Integer)
+    # The revision the author wrote the amendment against, once it has been moved to a newer
+    # revision automatically (its lines unchanged); None when it sits where its author put it.
+    rebased_from: Mapped[int | None] = mapped_column(Integer)
     created_at = mapped_column(UTCDateTime, default=utcnow, nullable=False)
     updated_at = mapped_column(UTCDateTime, default=utcnow, nullable=False)
 
     author = relationship("User", lazy="joined")
     policy = relationship("Policy")
-    cosignatures = relationship("CoSignature", cascade="all, delete-orphan", lazy="selectin")
+    cosignatures = relationship(
+        "CoSignature", cascade="all, delete-orphan", lazy="selectin", order_by="CoSignature.id"
+    )
+
+    @property
+    def is_pending(self):
+        """Awaiting a decision: submitted, or waiting for its author to rebase it."""
+        return self.state in PENDING_STATES
+
+    @property
+    def kind(self):
+        """'insert', 'delete' or 'replace'."""
+        if self.line_end == self.line_start - 1:
+            return "insert"
+        return "delete" if self.replacement == "" else "replace"
+
+    def is_author(self, user):
+        """True when `user` wrote this amendment."""
+        return getattr(user, "is_authenticated", False) and user.id == self.author_id
+
+    def has_cosigned(self, user):
+        """True when `user` co-signs this amendment."""
+        return getattr(user, "is_authenticated", False) and any(c.user_id == user.id for c in self.cosignatures)
+
+    def can_cosign(self, user):
+        """Members other than the author support a pending amendment."""
+        return self.is_pending and not self.is_author(user) and self.policy.assembly.can_participate(user)
+
+    def can_withdraw(self, user):
+        """Only the author withdraws, and only while the amendment is pending."""
+        return self.is_pending and self.is_author(user)
+
+    def can_update(self, user):
+        """Only the author changes or rebases a pending amendment."""
+        return self.is_pending and self.is_author(user) and self.policy.assembly.can_participate(user)
 
 
 class CoSignature(db.Model):

@@ -3,4 +3,4 @@ from flask import Blueprint
 
 bp = Blueprint("api", __name__)
 
-from . import accounts, assemblies, openapi, policies  # noqa: E402,F401
+from . import accounts, amendments, assemblies, comments, exports, openapi, policies, rounds  # noqa: E402,F401

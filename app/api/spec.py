@@ -137,17 +137,30 @@ def _operation(method, path, summary, request, responses, public):
     return op
 
 
+def _all_operations():
+    from . import amendments, comments, exports, rounds
+
+    operations, schemas, queries = list(OPERATIONS), dict(SCHEMAS), dict(QUERY_PARAMS)
+    for module in (comments, amendments, rounds, exports):
+        operations += module.OPERATIONS
+        schemas.update(module.SCHEMAS)
+        queries.update(getattr(module, "QUERY_PARAMS", {}))
+    return operations, schemas, queries
+
+
 def build_spec():
-    """The whole document."""
+    """The whole document, with the operations each domain module declares."""
+    operations, schemas, queries = _all_operations()
+    QUERY_PARAMS.update(queries)
     paths = {}
-    for method, path, summary, request, responses, public in OPERATIONS:
+    for method, path, summary, request, responses, public in operations:
         paths.setdefault(path, {})[method] = _operation(method, path, summary, request, responses, public)
     return {
         "openapi": "3.1.0",
         "info": {"title": "Commonwright API", "version": "1"},
         "paths": paths,
         "components": {
-            "schemas": SCHEMAS,
+            "schemas": schemas,
             "securitySchemes": {"bearer": {"type": "http", "scheme": "bearer"}},
         },
     }

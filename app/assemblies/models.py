@@ -29,9 +29,11 @@ class Assembly(db.Model):
 
     def role_of(self, user):
         """The role of `user` here, or None (anonymous users have none)."""
-        if user is None or not getattr(user, "is_authenticated", False):
+        if user is None or not getattr(user, "is_authenticated", False) or self.id is None:
             return None
-        return user.role_in(self)
+        return db.session.execute(
+            db.select(Membership.role).filter_by(assembly_id=self.id, user_id=user.id)
+        ).scalar_one_or_none()
 
     def can_view(self, user):
         """Anyone reads a public assembly; only members see a private one."""

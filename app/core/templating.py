@@ -12,8 +12,11 @@ def format_datetime(value):
 # Features add links to a policy's pages without the policy templates knowing them:
 # POLICY_TABS entries take (policy) and POLICY_ACTIONS entries (policy, revision); each
 # returns a list of dicts with `key`, `label`, `url` (and `download` for actions).
+# RANGE_ACTIONS entries take (policy, revision) and return actions offered on a selected line
+# range: dicts with `key`, `label` and `url` containing the placeholders {start} and {end}.
 POLICY_TABS = []
 POLICY_ACTIONS = []
+RANGE_ACTIONS = []
 
 
 def extra_policy_tabs(policy):
@@ -26,6 +29,11 @@ def extra_policy_actions(policy, revision):
     return [action for provider in POLICY_ACTIONS for action in provider(policy, revision)]
 
 
+def extra_range_actions(policy, revision):
+    """Actions on a selected range of lines (comment, propose an amendment …)."""
+    return [action for provider in RANGE_ACTIONS for action in provider(policy, revision)]
+
+
 def init_templating(app):
     """Register filters and context."""
     from flask_login import current_user
@@ -35,6 +43,7 @@ def init_templating(app):
     app.jinja_env.filters["datetime"] = format_datetime
     app.jinja_env.globals["extra_policy_tabs"] = extra_policy_tabs
     app.jinja_env.globals["extra_policy_actions"] = extra_policy_actions
+    app.jinja_env.globals["extra_range_actions"] = extra_range_actions
     app.jinja_env.trim_blocks = True
     app.jinja_env.lstrip_blocks = True
 

@@ -194,6 +194,14 @@ def _has_conflict_markers(body):
     )
 
 
+def create_round_revision(policy, body, round_, message):
+    """The revision a closing round makes from its accepted amendments (source 'round')."""
+    head = get_revision(policy, policy.head_number)
+    revision = _add_revision(policy, body, None, message, "round", parent=head, round_id=round_.id)
+    log_event(None, "revision.created", revision, assembly_id=policy.assembly_id, number=revision.number, round_id=round_.id)
+    return revision
+
+
 def _base_revision(policy, base):
     if isinstance(base, bool) or not isinstance(base, int) or not 1 <= base <= policy.head_number:
         raise ValidationError.field("base", f"Base must be a revision number from 1 to {policy.head_number}.")

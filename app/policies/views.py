@@ -93,7 +93,7 @@ def _conflict_state(form, error):
     state = {"message": error.message, "mine": form.body.data, **error.extra["conflict"]}
     form.body.data = state["body"]
     form.base.data = state["head"]
-    form.body.raw_data = None
+    form.body.raw_data = form.base.raw_data = None
     return state
 
 

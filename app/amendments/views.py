@@ -1,0 +1,4 @@
+"""Amendments pages."""
+from flask import Blueprint
+
+bp = Blueprint("amendments", __name__)

@@ -1,0 +1,5 @@
+"""API: amendments."""
+
+# Operations and schemas this module adds to the OpenAPI document (see api/spec.py).
+OPERATIONS = []
+SCHEMAS = {}

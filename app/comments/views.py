@@ -1,0 +1,4 @@
+"""Comments pages."""
+from flask import Blueprint
+
+bp = Blueprint("comments", __name__)

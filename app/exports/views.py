@@ -1,0 +1,4 @@
+"""Exports pages."""
+from flask import Blueprint
+
+bp = Blueprint("exports", __name__)

@@ -1,0 +1,4 @@
+"""Rounds pages."""
+from flask import Blueprint
+
+bp = Blueprint("rounds", __name__)
