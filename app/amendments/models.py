@@ -58,18 +58,6 @@ class Amendment(db.Model):
         """True when `user` co-signs this amendment."""
         return getattr(user, "is_authenticated", False) and any(c.user_id == user.id for c in self.cosignatures)
 
-    def can_cosign(self, user):
-        """Members other than the author support a pending amendment."""
-        return self.is_pending and not self.is_author(user) and self.policy.assembly.can_participate(user)
-
-    def can_withdraw(self, user):
-        """Only the author withdraws, and only while the amendment is pending."""
-        return self.is_pending and self.is_author(user)
-
-    def can_update(self, user):
-        """Only the author changes or rebases a pending amendment."""
-        return self.is_pending and self.is_author(user) and self.policy.assembly.can_participate(user)
-
 
 class CoSignature(db.Model):
     """A member's support for an amendment."""

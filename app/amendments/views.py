@@ -1,4 +1,351 @@
-"""Amendments pages."""
-from flask import Blueprint
+"""Amendment pages: propose (with a preview), browse, read, co-sign, withdraw, update."""
+from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
+from flask_login import current_user, login_required
+
+from ..assemblies.services import get_assembly
+from ..core import textops
+from ..core.errors import AppError, Conflict, NotFound, ValidationError
+from ..core.forms import CsrfForm, apply_field_errors
+from ..extensions import db
+from ..policies.services import diff_revisions, get_policy_by_slug
+from . import services
+from .forms import AmendmentForm, put
 
 bp = Blueprint("amendments", __name__)
+PER_PAGE = 20
+BASE = "/a/<slug>/p/<policy_slug>/amendments"
+
+
+def load(slug, policy_slug):
+    """The assembly and policy of a URL (404 when not visible)."""
+    assembly = get_assembly(slug, current_user)
+    return assembly, get_policy_by_slug(assembly, policy_slug)
+
+
+def load_amendment(slug, policy_slug, amendment_id):
+    """The assembly, policy and amendment of a URL (404 unless the amendment is of that policy)."""
+    assembly, policy = load(slug, policy_slug)
+    amendment = services.get_amendment(amendment_id, current_user)
+    if amendment.policy_id != policy.id:
+        raise NotFound("No such amendment.")
+    return assembly, policy, amendment
+
+
+def page_of(amendment):
+    """The URL of an amendment's page."""
+    policy = amendment.policy
+    return url_for("amendments.show", slug=policy.assembly.slug, policy_slug=policy.slug, amendment_id=amendment.id)
+
+
+# --------------------------------------------------------------------------
+# Browse and read
+# --------------------------------------------------------------------------
+
+
+@bp.route(BASE)
+def index(slug, policy_slug):
+    assembly, policy = load(slug, policy_slug)
+    state = request.args.get("state", "")
+    page = max(request.args.get("page", 1, type=int) or 1, 1)
+    try:
+        items, total = services.list_amendments(policy, state or None, page, PER_PAGE)
+    except ValidationError as error:
+        return render_template("amendments/index.html", **_index_context(assembly, policy, [], 0, "", page),
+                               filter_error=error.message), 422
+    return render_template("amendments/index.html", **_index_context(assembly, policy, items, total, state, page))
+
+
+def _index_context(assembly, policy, items, total, state, page):
+    bodies = services.base_bodies(policy, items)
+    return {
+        "assembly": assembly,
+        "policy": policy,
+        "items": items,
+        "total": total,
+        "state": state,
+        "page": page,
+        "per_page": PER_PAGE,
+        "counts": services.state_counts(policy),
+        "states": services.STATE_FILTERS,
+        "rows": {a.id: services.diff_rows(bodies[a.base_number], a.line_start, a.line_end, a.replacement)
+                 for a in items},
+        "rivals": services.rivals_by_id(policy, items),
+        "can_propose": services.can_propose(current_user, policy),
+    }
+
+
+@bp.route(BASE + "/<int:amendment_id>")
+def show(slug, policy_slug, amendment_id):
+    assembly, policy, amendment = load_amendment(slug, policy_slug, amendment_id)
+    return render_show(assembly, policy, amendment)
+
+
+def render_show(assembly, policy, amendment, error=None, status=200, form=None):
+    """The amendment's page; `error` explains a refused action, `form` keeps an update typed in."""
+    body = services.base_bodies(policy, [amendment])[amendment.base_number]
+    behind = amendment.base_number != policy.head_number
+    allowed = {
+        "cosign": services.permitted(services.check_can_cosign, current_user, amendment),
+        "update": services.permitted(services.check_can_update, current_user, amendment),
+        "withdraw": services.permitted(services.check_can_withdraw, current_user, amendment),
+    }
+    if form is None and behind and allowed["update"]:
+        form = _update_form(policy, amendment)
+    context = {
+        "assembly": assembly,
+        "policy": policy,
+        "amendment": amendment,
+        "rows": services.diff_rows(body, amendment.line_start, amendment.line_end, amendment.replacement, context=2),
+        "rivals": services.find_rivals(amendment),
+        "since": diff_revisions(policy, amendment.base_number, policy.head_number)["rows"] if behind else None,
+        "error": error,
+        "form": form,
+        "line_count": textops.count_lines(policy.head.body),
+        "action": CsrfForm(),
+        "allowed": allowed,
+    }
+    return render_template("amendments/show.html", **context), status
+
+
+# --------------------------------------------------------------------------
+# Co-sign and withdraw
+# --------------------------------------------------------------------------
+
+
+def _act(slug, policy_slug, amendment_id, service, done):
+    """Run a one-button action on an amendment; show the page again with the reason if refused."""
+    assembly, policy, amendment = load_amendment(slug, policy_slug, amendment_id)
+    if not CsrfForm().validate_on_submit():
+        abort(400)
+    try:
+        service(current_user, amendment)
+    except (Conflict, ValidationError) as error:
+        db.session.rollback()
+        return render_show(assembly, policy, amendment, error=error.message, status=error.status)
+    db.session.commit()
+    flash(done, "success")
+    return redirect(page_of(amendment))
+
+
+@bp.route(BASE + "/<int:amendment_id>/cosign", methods=["POST"])
+@login_required
+def cosign(slug, policy_slug, amendment_id):
+    return _act(slug, policy_slug, amendment_id, services.cosign_amendment, "You co-sign this amendment.")
+
+
+@bp.route(BASE + "/<int:amendment_id>/uncosign", methods=["POST"])
+@login_required
+def uncosign(slug, policy_slug, amendment_id):
+    return _act(slug, policy_slug, amendment_id, services.uncosign_amendment, "Your co-signature is withdrawn.")
+
+
+@bp.route(BASE + "/<int:amendment_id>/withdraw", methods=["POST"])
+@login_required
+def withdraw(slug, policy_slug, amendment_id):
+    return _act(slug, policy_slug, amendment_id, services.withdraw_amendment, "Your amendment is withdrawn.")
+
+
+# --------------------------------------------------------------------------
+# The editor: propose, update, preview
+# --------------------------------------------------------------------------
+
+
+@bp.route(BASE + "/new", methods=["GET", "POST"])
+@login_required
+def propose(slug, policy_slug):
+    assembly, policy = load(slug, policy_slug)
+    services.check_can_propose(current_user, policy)
+    form = AmendmentForm()
+    notice = None
+    if request.method == "GET":
+        notice = _prefill_from_query(form, policy)
+    return _editor(assembly, policy, form, notice=notice)
+
+
+@bp.route(BASE + "/<int:amendment_id>/edit", methods=["GET", "POST"])
+@login_required
+def edit(slug, policy_slug, amendment_id):
+    assembly, policy, amendment = load_amendment(slug, policy_slug, amendment_id)
+    services.check_can_update(current_user, amendment)
+    form = _update_form(policy, amendment) if request.method == "GET" else AmendmentForm()
+    return _editor(assembly, policy, form, amendment=amendment)
+
+
+@bp.route(BASE + "/preview", methods=["POST"])
+@login_required
+def preview(slug, policy_slug):
+    """The diff and rivals of a draft, as a fragment for amend.js's live preview."""
+    assembly, policy = load(slug, policy_slug)
+    services.check_can_propose(current_user, policy)
+    form = AmendmentForm()
+    form.validate()
+    exclude = request.form.get("amendment_id", type=int)
+    result = _preview(policy, form, exclude)
+    status = 422 if form.errors else 200
+    return render_template("amendments/_preview.html", assembly=assembly, policy=policy, preview=result,
+                           form=form), status
+
+
+def _prefill_from_query(form, policy):
+    """Fill the editor from ?revision=&line_start=&line_end= (the reading view's selection)."""
+    put(form.revision, policy.head_number)
+    start = request.args.get("line_start", type=int)
+    end = request.args.get("line_end", start, type=int)
+    number = request.args.get("revision", policy.head_number, type=int)
+    if start is None:
+        return None
+    notice = None
+    if number != policy.head_number:
+        moved = services.follow_range(policy, number, start, end)
+        if moved is None:
+            return (f"The text changed since revision {number}; choose the lines again "
+                    f"in the current text (revision {policy.head_number}).")
+        notice = f"The text changed since revision {number}; your lines are now {services.describe_range(*moved)}."
+        start, end = moved
+    _load_lines(form, policy, start, end)
+    return notice
+
+
+def _load_lines(form, policy, start, end):
+    """Show lines start..end of the head in the editor (an insertion point starts empty)."""
+    head = policy.head
+    count = textops.count_lines(head.body)
+    if services.range_errors(start, end, count):
+        put(form.line_start, start)
+        put(form.line_end, end)
+        return
+    form.show_change(start, end, count, services.text_of_lines(services.lines_of(head.body, start, end)))
+    put(form.revision, policy.head_number)
+
+
+def _load_posted_lines(form, policy):
+    """'Load these lines': the current text of the chosen range replaces the editor's text.
+
+    An insertion has no lines to load: what was typed stays.
+    """
+    if form.mode.data in ("insert", "append"):
+        return
+    count = textops.count_lines(policy.head.body)
+    start, end = form.line_start.data, form.line_end.data
+    errors = services.range_errors(start, end, count)
+    for name, message in errors.items():
+        getattr(form, name).errors = [message]
+    if not errors:
+        mode = form.mode.data
+        put(form.replacement, services.text_of_lines(services.lines_of(policy.head.body, start, end)))
+        put(form.revision, policy.head_number)
+        put(form.mode, mode)
+
+
+def _update_form(policy, amendment):
+    """The author's update: the amendment as it is, or, when its lines changed, the head's lines there."""
+    form = AmendmentForm(formdata=None)
+    form.rationale.data = amendment.rationale
+    form.revision.data = policy.head_number
+    count = textops.count_lines(policy.head.body)
+    if amendment.base_number == policy.head_number:
+        form.show_change(amendment.line_start, amendment.line_end, count, amendment.replacement)
+        return form
+    start, end, text = services.head_lines_for(policy, amendment.line_start, amendment.line_end)
+    if amendment.kind == "insert":
+        form.show_change(start, start - 1, count, amendment.replacement)
+    else:
+        form.show_change(start, end, count, "" if amendment.kind == "delete" else text)
+    return form
+
+
+def _editor(assembly, policy, form, amendment=None, notice=None):
+    """Handle the editor form: 'load' the chosen lines, 'preview' the change, or 'submit' it."""
+    error = None
+    if request.method == "POST":
+        form.validate()
+        action = request.form.get("action", "preview")
+        if action == "load" and not form.errors:
+            _load_posted_lines(form, policy)
+        elif action == "submit" and not form.errors:
+            cosigners = len(amendment.cosignatures) if amendment else 0
+            try:
+                saved = _save(policy, form, amendment)
+            except Conflict as conflict:
+                db.session.rollback()
+                error = _explain_conflict(form, policy, conflict)
+            except AppError as invalid:
+                db.session.rollback()
+                apply_field_errors(form, invalid)
+            else:
+                db.session.commit()
+                flash(_saved_message(saved, amendment, cosigners), "success")
+                return redirect(page_of(saved))
+    result = _preview(policy, form, amendment.id if amendment else None, quiet=request.method == "GET")
+    form.label_insertion_point(form.line_start.data)
+    status = 409 if error else (422 if form.errors else 200)
+    return render_template(
+        "amendments/edit.html",
+        assembly=assembly,
+        policy=policy,
+        form=form,
+        amendment=amendment,
+        preview=result,
+        error=error,
+        notice=notice,
+        line_count=textops.count_lines(policy.head.body),
+    ), status
+
+
+def _save(policy, form, amendment):
+    start, end, text = form.change(textops.count_lines(policy.head.body))
+    if amendment is None:
+        return services.propose_amendment(
+            current_user, policy, form.revision.data, start, end, text, form.rationale.data or ""
+        )
+    return services.update_amendment(
+        current_user, amendment, text, form.rationale.data or "", form.revision.data, start, end
+    )
+
+
+def _saved_message(saved, amendment, cosigners_before):
+    if amendment is None:
+        return f"Amendment #{saved.id} is submitted."
+    message = f"Amendment #{saved.id} is updated against revision {saved.base_number}."
+    if cosigners_before and not saved.cosignatures:
+        message += " Its co-signers were told and asked to co-sign the new wording again."
+    return message
+
+
+def _explain_conflict(form, policy, conflict):
+    """A conflict message; for a stale base, move the range to the head when its lines are unchanged."""
+    if conflict.code != "stale_base" or form.revision.data is None:
+        return conflict.message
+    old = form.revision.data
+    put(form.revision, policy.head_number)
+    if form.mode.data == "append":
+        return f"{conflict.message} Your lines now go after the last line of the current text: check the preview."
+    start, end, _ = form.change(0)  # the line count only matters when appending
+    moved = None if start is None or end is None else services.follow_range(policy, old, start, end)
+    if moved is None:
+        return (f"{conflict.message} The lines you chose were edited meanwhile: check the line numbers "
+                "and your text against the current text, then submit again.")
+    put(form.line_start, moved[0])
+    if form.mode.data != "insert":
+        put(form.line_end, moved[1])
+    return (f"{conflict.message} Your lines are unchanged and are now "
+            f"{services.describe_range(*moved)}: check the preview and submit again.")
+
+
+def _preview(policy, form, exclude_id, quiet=False):
+    """The preview of the editor's change, or None when its range is incomplete or invalid.
+
+    Unless `quiet`, problems with the range or the text are shown on the form's fields.
+    """
+    if form.errors:
+        return None
+    start, end, text = form.change(textops.count_lines(policy.head.body))
+    if start is None or end is None:
+        return None
+    revision = form.revision.data or policy.head_number
+    try:
+        return services.preview_amendment(policy, revision, start, end, text, exclude_id)
+    except ValidationError as invalid:
+        if not quiet:
+            apply_field_errors(form, invalid)
+        return None

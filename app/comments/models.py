@@ -1,15 +1,26 @@
 """Comments anchored to line ranges of a revision, and their cached anchors."""
-from sqlalchemy import Boolean, ForeignKey, Integer, String, Text, UniqueConstraint
+from sqlalchemy import Boolean, ForeignKey, Index, Integer, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from ..core.timeutil import UTCDateTime, utcnow
 from ..extensions import db
 
 STANCES = ("comment", "support", "oppose", "question", "objection")
+STANCE_LABELS = {
+    "comment": "Comment",
+    "support": "Support",
+    "oppose": "Oppose",
+    "question": "Question",
+    "objection": "Objection",
+}
 
 
 class Comment(db.Model):
-    """A comment on lines of a revision (or on an amendment). Deleting leaves a tombstone."""
+    """A comment on lines of a revision (or on an amendment). Deleting leaves a tombstone.
+
+    A root comment (``parent_id`` NULL) opens a thread; replies point at the root and copy its
+    anchor fields and its ``resolved`` flag, so filters never need the root.
+    """
 
     __tablename__ = "comments"
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -23,20 +34,74 @@ class Comment(db.Model):
     stance: Mapped[str] = mapped_column(String(16), default="comment")
     parent_id: Mapped[int | None] = mapped_column(ForeignKey("comments.id"), index=True)
     resolved: Mapped[bool] = mapped_column(Boolean, default=False)
+    resolved_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    resolved_at = mapped_column(UTCDateTime, nullable=True)
     deleted: Mapped[bool] = mapped_column(Boolean, default=False)
     author_id: Mapped[int] = mapped_column(ForeignKey("users.id"))
     created_at = mapped_column(UTCDateTime, default=utcnow, nullable=False)
     updated_at = mapped_column(UTCDateTime, default=utcnow, nullable=False)
 
-    author = relationship("User", lazy="joined")
+    author = relationship("User", lazy="joined", foreign_keys=[author_id])
+    resolved_by = relationship("User", foreign_keys=[resolved_by_id])
     policy = relationship("Policy")
+    parent = relationship("Comment", remote_side=[id])
+
+    @property
+    def is_root(self):
+        """True for the first comment of a thread."""
+        return self.parent_id is None
+
+    @property
+    def edited(self):
+        """True when the body changed after it was written."""
+        return not self.deleted and self.updated_at > self.created_at
+
+    @property
+    def stance_label(self):
+        """The stance as a person reads it."""
+        return STANCE_LABELS.get(self.stance, self.stance)
+
+    @property
+    def root(self):
+        """The thread's first comment (itself for a root)."""
+        return self if self.parent_id is None else self.parent
+
+    def _assembly(self):
+        return self.policy.assembly
+
+    def _is_author(self, user):
+        return bool(user is not None and getattr(user, "is_authenticated", False) and user.id == self.author_id)
+
+    def can_reply(self, user):
+        """Members of the policy's assembly reply."""
+        return self._assembly().can_participate(user)
+
+    def can_edit(self, user):
+        """Only the author (still a member) edits a comment that is not deleted."""
+        return not self.deleted and self._is_author(user) and self._assembly().can_participate(user)
+
+    def can_delete(self, user):
+        """The author (still a member) or an admin of the assembly deletes."""
+        if self.deleted:
+            return False
+        assembly = self._assembly()
+        return (self._is_author(user) and assembly.can_participate(user)) or assembly.can_manage(user)
+
+    def can_resolve(self, user):
+        """The author of the thread's first comment, or a facilitator or admin, resolves it."""
+        root = self.root
+        assembly = self._assembly()
+        return (root._is_author(user) and assembly.can_participate(user)) or assembly.can_facilitate(user)
 
 
 class CommentAnchor(db.Model):
     """Where a root comment sits in a later revision (NULL lines: outdated). Computed once."""
 
     __tablename__ = "comment_anchors"
-    __table_args__ = (UniqueConstraint("comment_id", "revision_number"),)
+    __table_args__ = (
+        UniqueConstraint("comment_id", "revision_number"),
+        Index("ix_comment_anchors_policy_id_revision_number", "policy_id", "revision_number"),
+    )
     id: Mapped[int] = mapped_column(primary_key=True)
     comment_id: Mapped[int] = mapped_column(ForeignKey("comments.id"), index=True)
     policy_id: Mapped[int] = mapped_column(ForeignKey("policies.id"), index=True)

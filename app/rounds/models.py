@@ -30,10 +30,35 @@ class Round(db.Model):
     created_at = mapped_column(UTCDateTime, default=utcnow, nullable=False)
     voting_opened_at = mapped_column(UTCDateTime, nullable=True)
     closed_at = mapped_column(UTCDateTime, nullable=True)
+    cancelled_at = mapped_column(UTCDateTime, nullable=True)
     reminder_sent_at = mapped_column(UTCDateTime, nullable=True)
+    # ids of the pending amendments left out when voting opened (not rebased onto the base)
+    left_out: Mapped[list] = mapped_column(JSON, default=list)
 
     policy = relationship("Policy")
     questions = relationship("Question", order_by="Question.position", lazy="selectin")
+
+    def can_facilitate(self, user):
+        """Facilitators and admins of the policy's assembly open, advance and cancel rounds."""
+        return self.policy.assembly.can_facilitate(user)
+
+    def can_view(self, user):
+        """Whoever may read the policy may follow its rounds."""
+        return self.policy.can_view(user)
+
+    def is_elector(self, user):
+        """True when `user` is in the electorate snapshot taken when the round opened."""
+        if user is None or not getattr(user, "is_authenticated", False):
+            return False
+        query = db.select(Elector.id).filter_by(round_id=self.id, user_id=user.id)
+        return db.session.execute(query).first() is not None
+
+    def has_voted(self, user):
+        """True when `user` has a participation record (cast a ballot) in this round."""
+        if user is None or not getattr(user, "is_authenticated", False):
+            return False
+        query = db.select(Participation.id).filter_by(round_id=self.id, user_id=user.id)
+        return db.session.execute(query).first() is not None
 
 
 class Elector(db.Model):

@@ -1,0 +1,63 @@
+"""Amendment forms. The services check the values; the form only carries them."""
+from flask_wtf import FlaskForm
+from wtforms import HiddenField, IntegerField, RadioField, TextAreaField
+from wtforms.validators import Optional
+
+MODES = ("replace", "insert", "append", "delete")
+
+
+class AmendmentForm(FlaskForm):
+    """Propose (or update) an amendment: a range, what to do with it, the new text, a rationale."""
+
+    revision = IntegerField(widget=HiddenField.widget, validators=[Optional()])
+    line_start = IntegerField("From line", validators=[Optional()])
+    line_end = IntegerField("To line", validators=[Optional()])
+    mode = RadioField(
+        "What do you want to do?",
+        choices=[
+            ("replace", "Replace these lines"),
+            ("insert", "Insert new lines before the first line"),
+            ("append", "Insert new lines after the last line of the text"),
+            ("delete", "Delete these lines"),
+        ],
+        default="replace",
+        validators=[Optional()],
+    )
+    replacement = TextAreaField("New text", validators=[Optional()])
+    rationale = TextAreaField("Why? Your rationale (required)", validators=[Optional()])
+
+    def label_insertion_point(self, line):
+        """Name the line an insertion goes before, in the choice's label."""
+        self.mode.choices = [
+            (value, f"Insert new lines before line {line}" if value == "insert" and line else label)
+            for value, label in self.mode.choices
+        ]
+
+    def change(self, line_count):
+        """(line_start, line_end, replacement) that the chosen mode means, in an n-line text."""
+        start, end = self.line_start.data, self.line_end.data
+        text = self.replacement.data or ""
+        mode = self.mode.data if self.mode.data in MODES else "replace"
+        if mode == "insert":
+            return start, None if start is None else start - 1, text
+        if mode == "append":
+            return line_count + 1, line_count, text
+        if mode == "delete":
+            return start, end, ""
+        return start, end, text
+
+    def show_change(self, line_start, line_end, line_count, replacement):
+        """Set the fields to show a change (the reverse of `change`), replacing what was posted."""
+        if line_end == line_start - 1:
+            mode = "append" if line_start == line_count + 1 else "insert"
+        else:
+            mode = "delete" if replacement == "" else "replace"
+        for field, value in ((self.line_start, line_start), (self.line_end, line_end),
+                             (self.replacement, replacement), (self.mode, mode)):
+            put(field, value)
+        self.label_insertion_point(line_start)
+
+
+def put(field, value):
+    """Set a field's value so that it is rendered instead of the posted one."""
+    field.data, field.raw_data = value, None

@@ -1,0 +1,40 @@
+"""Template hooks: the Amendments tab, and 'Propose an amendment' on the reading view."""
+from flask import url_for
+from flask_login import current_user
+
+from . import services
+
+
+def amendments_tab(policy):
+    """The 'Amendments (n pending)' tab on a policy's pages."""
+    count = services.count_pending(policy)
+    return [
+        {
+            "key": "amendments",
+            "label": f"Amendments ({count} pending)",
+            "url": url_for("amendments.index", slug=policy.assembly.slug, policy_slug=policy.slug),
+        }
+    ]
+
+
+def _propose_url(policy):
+    return url_for("amendments.propose", slug=policy.assembly.slug, policy_slug=policy.slug)
+
+
+def _can_amend(policy, revision):
+    return revision.number == policy.head_number and services.can_propose(current_user, policy)
+
+
+def propose_action(policy, revision):
+    """A button to the proposal page (with its line picker), for whoever may propose now."""
+    if not _can_amend(policy, revision):
+        return []
+    return [{"key": "amend", "label": "Propose an amendment", "url": _propose_url(policy)}]
+
+
+def amend_range_action(policy, revision):
+    """'Propose an amendment' on a selected range of the head, for whoever may propose now."""
+    if not _can_amend(policy, revision):
+        return []
+    query = f"?revision={revision.number}&line_start={{start}}&line_end={{end}}"
+    return [{"key": "amend", "label": "Propose an amendment", "url": _propose_url(policy) + query}]
