@@ -94,8 +94,10 @@ def register_security(app):
 def register_cli(app):
     """flask policies …, flask demo, flask rounds tick …"""
     from .cli import init_cli
+    from .core.backup import init_cli as init_backup_cli
 
     init_cli(app)
+    init_backup_cli(app)
 
 
 def register_templates(app):
