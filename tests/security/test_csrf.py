@@ -1,0 +1,56 @@
+"""Every state-changing browser route refuses a request without a CSRF token.
+
+Routes are taken from the URL map, so a new view is covered the day it is added."""
+import re
+
+import pytest
+
+from app import create_app
+
+STATE_CHANGING = {"POST", "PUT", "PATCH", "DELETE"}
+
+
+def _fill(rule):
+    return re.sub(r"<(?:(\w+):)?(\w+)>", lambda m: "1" if m.group(1) == "int" else "x", rule)
+
+
+def _browser_rules(app):
+    for rule in app.url_map.iter_rules():
+        if rule.rule.startswith("/api/") or rule.endpoint == "static":
+            continue
+        for method in sorted(rule.methods & STATE_CHANGING):
+            yield method, rule.rule
+
+
+@pytest.fixture
+def csrf_app(app):
+    return create_app("testing", SQLALCHEMY_DATABASE_URI=app.config["SQLALCHEMY_DATABASE_URI"], WTF_CSRF_ENABLED=True)
+
+
+def test_every_state_changing_view_needs_a_csrf_token(csrf_app, make_user):
+    user = make_user()
+    client = csrf_app.test_client()
+    with client.session_transaction() as session:
+        session["_user_id"] = f"{user.id}:1"
+        session["_fresh"] = True
+    routes = list(_browser_rules(csrf_app))
+    assert len(routes) >= 8, routes
+    for method, rule in routes:
+        response = client.open(_fill(rule), method=method, data={"anything": "1"})
+        assert response.status_code == 400, f"{method} {rule} answered {response.status_code} without a CSRF token"
+        assert "form expired" in response.text
+
+
+def test_a_valid_token_is_accepted(csrf_app, make_user):
+    user = make_user()
+    client = csrf_app.test_client()
+    page = client.get("/login").text
+    token = re.search(r'name="csrf_token" type="hidden" value="([^"]+)"', page).group(1)
+    response = client.post("/login", data={"email": user.email, "password": user.password, "csrf_token": token})
+    assert response.status_code == 302
+
+
+def test_api_is_exempt_but_needs_a_bearer_token(csrf_app):
+    client = csrf_app.test_client()
+    response = client.post("/api/v1/assemblies", json={"name": "X"})
+    assert response.status_code == 401
