@@ -18,3 +18,11 @@ class LoginForm(FlaskForm):
 class PasswordForm(FlaskForm):
     current = PasswordField("Current password", validators=[DataRequired()])
     new = PasswordField("New password (at least 10 characters)", validators=[DataRequired(), Length(min=10, max=1000)])
+
+
+class ResetRequestForm(FlaskForm):
+    email = EmailField("E-mail", validators=[DataRequired(), Length(max=254)])
+
+
+class ResetForm(FlaskForm):
+    new = PasswordField("New password (at least 10 characters)", validators=[DataRequired(), Length(min=10, max=1000)])

@@ -1,9 +1,11 @@
 """Account services: registration, authentication, tokens, notifications."""
+import hashlib
 import re
 import secrets
 from datetime import timedelta
 
 from argon2 import PasswordHasher
+from itsdangerous import BadSignature, SignatureExpired, URLSafeTimedSerializer
 from argon2.exceptions import InvalidHashError, VerificationError
 from flask import current_app
 
@@ -95,6 +97,60 @@ def change_password(user, current, new):
     user.password_hash = _hasher.hash(new)
     revoke_sessions(user)
     log_event(user, "user.password_changed", user)
+    return user
+
+
+RESET_MAX_AGE = 3600
+
+
+def _reset_serializer():
+    return URLSafeTimedSerializer(current_app.config["SECRET_KEY"], salt="password-reset")
+
+
+def _password_fingerprint(user):
+    return hashlib.sha256(user.password_hash.encode()).hexdigest()[:16]
+
+
+def request_password_reset(email, link_for):
+    """E-mail a one-hour reset link if the account exists; the caller answers the same either way.
+
+    `link_for(token)` builds the absolute link. The token embeds a fingerprint of the current
+    password hash, so it stops working once used (or once the password changes otherwise).
+    """
+    from ..core.mail import queue_mail
+
+    user = find_user_by_email(email)
+    if user is None:
+        return None
+    token = _reset_serializer().dumps({"id": user.id, "fp": _password_fingerprint(user)})
+    queue_mail(user.email, "Reset your Commonwright password",
+               f"Hello {user.name},\n\nTo choose a new password, open this link within an hour:\n\n"
+               f"{link_for(token)}\n\nIf you did not ask for this, ignore this message.")
+    log_event(user, "password.reset_requested", user)
+    return token
+
+
+def user_for_reset_token(token):
+    """The user a valid, unused, unexpired reset token belongs to; 404 otherwise."""
+    try:
+        data = _reset_serializer().loads(token, max_age=RESET_MAX_AGE)
+    except (BadSignature, SignatureExpired):
+        raise NotFound("This reset link is invalid or has expired. Ask for a new one.") from None
+    user = db.session.get(User, data.get("id")) if isinstance(data, dict) else None
+    if user is None or data.get("fp") != _password_fingerprint(user):
+        raise NotFound("This reset link was already used or has expired. Ask for a new one.")
+    return user
+
+
+def reset_password(token, new):
+    """Set a new password from a reset link; every session and token of the user is revoked."""
+    user = user_for_reset_token(token)
+    errors = validate_registration(user.email, user.name, new)
+    if "password" in errors:
+        raise ValidationError.field("new", errors["password"])
+    user.password_hash = _hasher.hash(new)
+    revoke_sessions(user)
+    log_event(user, "password.reset", user)
     return user
 
 

@@ -2,12 +2,12 @@
 from flask import Blueprint, flash, redirect, render_template, request, url_for
 from flask_login import current_user, login_required, login_user, logout_user
 
-from ..core.errors import AppError, Unauthorized
+from ..core.errors import AppError, NotFound, Unauthorized
 from ..core.forms import CsrfForm, apply_field_errors
 from ..core.urls import safe_next
 from ..extensions import db, limiter
 from . import services
-from .forms import LoginForm, PasswordForm, RegisterForm
+from .forms import LoginForm, PasswordForm, RegisterForm, ResetForm, ResetRequestForm
 
 bp = Blueprint("accounts", __name__)
 
@@ -86,3 +86,37 @@ def notifications():
         return redirect(url_for("accounts.notifications"))
     items = services.list_notifications(current_user)
     return render_template("accounts/notifications.html", items=items, form=form)
+
+
+RESET_SENT = "If an account exists for that e-mail, we have sent it a link to reset the password."
+
+
+@bp.route("/reset", methods=["GET", "POST"])
+@limiter.limit("5/hour", methods=["POST"])
+def reset_request():
+    form = ResetRequestForm()
+    if form.validate_on_submit():
+        services.request_password_reset(form.email.data, lambda token: url_for("accounts.reset", token=token, _external=True))
+        db.session.commit()
+        flash(RESET_SENT, "info")
+        return redirect(url_for("accounts.login"))
+    return render_template("accounts/reset_request.html", form=form), (422 if form.errors else 200)
+
+
+@bp.route("/reset/<token>", methods=["GET", "POST"])
+@limiter.limit("10/hour", methods=["POST"])
+def reset(token):
+    services.user_for_reset_token(token)
+    form = ResetForm()
+    if form.validate_on_submit():
+        try:
+            services.reset_password(token, form.new.data)
+        except NotFound:
+            raise
+        except AppError as error:
+            apply_field_errors(form, error)
+        else:
+            db.session.commit()
+            flash("Your password was changed. Log in with the new one.", "success")
+            return redirect(url_for("accounts.login"))
+    return render_template("accounts/reset.html", form=form), (422 if form.errors else 200)
