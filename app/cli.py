@@ -1,4 +1,4 @@
-"""Command-line tools: flask demo, flask policies import."""
+"""Command-line tools: flask demo, flask policies import, flask rounds tick."""
 from pathlib import Path
 
 import click
@@ -22,6 +22,7 @@ DEMO_USERS = [
 DEMO_ASSEMBLY = ("veldmar-commons", "Veldmar Commons Assembly")
 
 policies_cli = AppGroup("policies", help="The policy library: import (and export) Markdown files.")
+rounds_cli = AppGroup("rounds", help="Decision rounds: apply deadlines and send reminders (cron), audit results.")
 
 
 def default_library():
@@ -100,7 +101,53 @@ def _summary(outcomes):
     return ", ".join(f"{n} {k}" for k, n in sorted(counts.items())) or "nothing to do"
 
 
+@rounds_cli.command("tick")
+def tick_command():
+    """Apply passed deadlines to every open round and send day-before reminders (run it from cron).
+
+    Each round is committed on its own, so one failing round does not hold back the others;
+    the exit status is 1 when any failed.
+    """
+    from .rounds.services import open_round_ids, tick_round
+
+    failed = 0
+    for round_id in open_round_ids():
+        try:
+            before, after, reminded = tick_round(round_id)
+            db.session.commit()
+        except Exception as error:  # noqa: BLE001 - report, roll back, go on with the next round
+            db.session.rollback()
+            failed += 1
+            click.echo(f"round {round_id}: failed, nothing changed ({error})", err=True)
+            continue
+        if before != after or reminded:
+            note = f", reminded {reminded} elector{'' if reminded == 1 else 's'}" if reminded else ""
+            click.echo(f"round {round_id}: {before} -> {after}{note}")
+    if failed:
+        raise SystemExit(1)
+
+
+@rounds_cli.command("verify")
+@click.argument("round_id", type=int)
+def verify_command(round_id):
+    """Recount closed round ROUND_ID from its ballots and compare with the stored results."""
+    from .rounds.models import Round
+    from .rounds.services import recount_round
+
+    round_ = db.session.get(Round, round_id)
+    if round_ is None:
+        raise click.ClickException(f"No round {round_id}.")
+    try:
+        differing = recount_round(round_)
+    except AppError as error:
+        raise click.ClickException(error.message) from error
+    if differing:
+        raise click.ClickException(f"Stored results differ from a recount for questions {differing}.")
+    click.echo(f"round {round_id}: {len(round_.questions)} questions recounted from the ballots; results match.")
+
+
 def init_cli(app):
     """Register the commands."""
     app.cli.add_command(demo_command)
     app.cli.add_command(policies_cli)
+    app.cli.add_command(rounds_cli)

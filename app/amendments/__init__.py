@@ -17,4 +17,5 @@ def init_app(app):
             registry.append(provider)
     app.jinja_env.globals["amendment_outcome"] = services.describe_outcome
     app.jinja_env.globals["amendment_range"] = services.describe_range
+    app.jinja_env.globals["amendment_title"] = services.describe_change
     app.jinja_env.globals["amendment_state_label"] = services.STATE_LABELS.get

@@ -1,6 +1,7 @@
 """Amendment forms. The services check the values; the form only carries them."""
 from flask_wtf import FlaskForm
 from wtforms import HiddenField, IntegerField, RadioField, TextAreaField
+from wtforms.fields.choices import SelectChoice
 from wtforms.validators import Optional
 
 MODES = ("replace", "insert", "append", "delete")
@@ -15,10 +16,10 @@ class AmendmentForm(FlaskForm):
     mode = RadioField(
         "What do you want to do?",
         choices=[
-            ("replace", "Replace these lines"),
-            ("insert", "Insert new lines before the first line"),
-            ("append", "Insert new lines after the last line of the text"),
-            ("delete", "Delete these lines"),
+            SelectChoice("replace", "Replace these lines"),
+            SelectChoice("insert", "Insert new lines before the first line"),
+            SelectChoice("append", "Insert new lines after the last line of the text"),
+            SelectChoice("delete", "Delete these lines"),
         ],
         default="replace",
         validators=[Optional()],
@@ -29,8 +30,8 @@ class AmendmentForm(FlaskForm):
     def label_insertion_point(self, line):
         """Name the line an insertion goes before, in the choice's label."""
         self.mode.choices = [
-            (value, f"Insert new lines before line {line}" if value == "insert" and line else label)
-            for value, label in self.mode.choices
+            SelectChoice(c.value, f"Insert new lines before line {line}" if c.value == "insert" and line else c.label)
+            for c in self.mode.choices
         ]
 
     def change(self, line_count):

@@ -20,6 +20,7 @@ from ..rounds.models import phase_at
 from .models import PENDING_STATES, STATES, Amendment, CoSignature
 
 MAX_RATIONALE_CHARS = 10_000
+FINAL_STATES = ("withdrawn", "accepted", "rejected", "merged")
 # Filters of the list besides the states themselves.
 STATE_FILTERS = ("pending",) + STATES
 STATE_LABELS = {
@@ -183,13 +184,21 @@ def unified_diff_of(amendment):
     )
 
 
-def describe_range(line_start, line_end):
-    """A human phrase for a range: 'line 3', 'lines 3–5', 'before line 4'."""
+def describe_range(line_start, line_end, line_count=None):
+    """A human phrase for a range: 'line 3', 'lines 3–5', 'before line 4', 'at the end'."""
     if line_end == line_start - 1:
+        if line_count is not None and line_start == line_count + 1:
+            return "at the end of the text"
         return f"before line {line_start}"
     if line_start == line_end:
         return f"line {line_start}"
     return f"lines {line_start}–{line_end}"
+
+
+def describe_change(amendment, line_count=None):
+    """What an amendment does, e.g. 'Replace lines 3–4', 'Insert before line 2', 'Delete line 5'."""
+    verb = {"insert": "Insert", "delete": "Delete", "replace": "Replace"}[amendment.kind]
+    return f"{verb} {describe_range(amendment.line_start, amendment.line_end, line_count)}"
 
 
 def describe_outcome(amendment):
@@ -208,6 +217,13 @@ def describe_outcome(amendment):
         "merged": "Accepted and merged.",
         "withdrawn": "Withdrawn by its author.",
     }[state]
+
+
+def final_outcome(amendment):
+    """The outcome once an amendment is decided or withdrawn; until then its stored note or None."""
+    if amendment.state in FINAL_STATES:
+        return describe_outcome(amendment)
+    return amendment.outcome or None
 
 
 def amendment_url(amendment):
@@ -472,8 +488,9 @@ def update_amendment(author, amendment, replacement, rationale, revision_number=
     (other lines or other text) co-signatures are dropped and the co-signers told, since they
     supported the earlier wording.
     """
-    check_can_update(author, amendment)
     policy = _lock(amendment.policy)
+    db.session.refresh(amendment)  # its state as of the lock: a new revision may just have moved it
+    check_can_update(author, amendment)
     revision_number = policy.head_number if revision_number is None else revision_number
     line_start = amendment.line_start if line_start is None else line_start
     line_end = amendment.line_end if line_end is None else line_end

@@ -3,11 +3,12 @@ from flask import Blueprint, abort, flash, redirect, render_template, request, u
 from flask_login import current_user, login_required
 
 from ..assemblies.services import get_assembly
+from ..comments.services import list_amendment_comments
 from ..core import textops
 from ..core.errors import AppError, Conflict, NotFound, ValidationError
 from ..core.forms import CsrfForm, apply_field_errors
 from ..extensions import db
-from ..policies.services import diff_revisions, get_policy_by_slug
+from ..policies.services import get_policy_by_slug
 from . import services
 from .forms import AmendmentForm, put
 
@@ -70,6 +71,7 @@ def _index_context(assembly, policy, items, total, state, page):
         "rows": {a.id: services.diff_rows(bodies[a.base_number], a.line_start, a.line_end, a.replacement)
                  for a in items},
         "rivals": services.rivals_by_id(policy, items),
+        "line_counts": {number: textops.count_lines(body) for number, body in bodies.items()},
         "can_propose": services.can_propose(current_user, policy),
     }
 
@@ -80,29 +82,28 @@ def show(slug, policy_slug, amendment_id):
     return render_show(assembly, policy, amendment)
 
 
-def render_show(assembly, policy, amendment, error=None, status=200, form=None):
-    """The amendment's page; `error` explains a refused action, `form` keeps an update typed in."""
+def render_show(assembly, policy, amendment, error=None, status=200):
+    """The amendment's page; `error` explains an action that was refused."""
     body = services.base_bodies(policy, [amendment])[amendment.base_number]
-    behind = amendment.base_number != policy.head_number
     allowed = {
-        "cosign": services.permitted(services.check_can_cosign, current_user, amendment),
-        "update": services.permitted(services.check_can_update, current_user, amendment),
-        "withdraw": services.permitted(services.check_can_withdraw, current_user, amendment),
+        "can_cosign": services.permitted(services.check_can_cosign, current_user, amendment),
+        "can_update": services.permitted(services.check_can_update, current_user, amendment),
+        "can_withdraw": services.permitted(services.check_can_withdraw, current_user, amendment),
     }
-    if form is None and behind and allowed["update"]:
-        form = _update_form(policy, amendment)
+    behind = amendment.base_number != policy.head_number
     context = {
         "assembly": assembly,
         "policy": policy,
         "amendment": amendment,
         "rows": services.diff_rows(body, amendment.line_start, amendment.line_end, amendment.replacement, context=2),
         "rivals": services.find_rivals(amendment),
-        "since": diff_revisions(policy, amendment.base_number, policy.head_number)["rows"] if behind else None,
         "error": error,
-        "form": form,
+        "form": _update_form(policy, amendment) if behind and allowed["can_update"] else None,
         "line_count": textops.count_lines(policy.head.body),
+        "base_line_count": textops.count_lines(body),
         "action": CsrfForm(),
-        "allowed": allowed,
+        **allowed,
+        "threads": list_amendment_comments(amendment),
     }
     return render_template("amendments/show.html", **context), status
 
@@ -183,7 +184,7 @@ def preview(slug, policy_slug):
     result = _preview(policy, form, exclude)
     status = 422 if form.errors else 200
     return render_template("amendments/_preview.html", assembly=assembly, policy=policy, preview=result,
-                           form=form), status
+                           form=form, fragment=True), status
 
 
 def _prefill_from_query(form, policy):
@@ -206,35 +207,25 @@ def _prefill_from_query(form, policy):
     return notice
 
 
-def _load_lines(form, policy, start, end):
-    """Show lines start..end of the head in the editor (an insertion point starts empty)."""
+def _load_lines(form, policy, start, end, mode=None):
+    """Put the head's current text of lines start..end in the editor, or say why the range is wrong.
+
+    Without `mode` the range decides what the form shows (an insertion point starts empty);
+    with it (a posted "Load these lines") the chosen action stays.
+    """
     head = policy.head
     count = textops.count_lines(head.body)
-    if services.range_errors(start, end, count):
+    errors = services.range_errors(start, end, count)
+    if errors:
         put(form.line_start, start)
         put(form.line_end, end)
+        for name, message in errors.items():
+            getattr(form, name).errors = [message]
         return
     form.show_change(start, end, count, services.text_of_lines(services.lines_of(head.body, start, end)))
-    put(form.revision, policy.head_number)
-
-
-def _load_posted_lines(form, policy):
-    """'Load these lines': the current text of the chosen range replaces the editor's text.
-
-    An insertion has no lines to load: what was typed stays.
-    """
-    if form.mode.data in ("insert", "append"):
-        return
-    count = textops.count_lines(policy.head.body)
-    start, end = form.line_start.data, form.line_end.data
-    errors = services.range_errors(start, end, count)
-    for name, message in errors.items():
-        getattr(form, name).errors = [message]
-    if not errors:
-        mode = form.mode.data
-        put(form.replacement, services.text_of_lines(services.lines_of(policy.head.body, start, end)))
-        put(form.revision, policy.head_number)
+    if mode:
         put(form.mode, mode)
+    put(form.revision, head.number)
 
 
 def _update_form(policy, amendment):
@@ -260,8 +251,8 @@ def _editor(assembly, policy, form, amendment=None, notice=None):
     if request.method == "POST":
         form.validate()
         action = request.form.get("action", "preview")
-        if action == "load" and not form.errors:
-            _load_posted_lines(form, policy)
+        if action == "load" and not form.errors and form.mode.data not in ("insert", "append"):
+            _load_lines(form, policy, form.line_start.data, form.line_end.data, form.mode.data)
         elif action == "submit" and not form.errors:
             cosigners = len(amendment.cosignatures) if amendment else 0
             try:
@@ -335,10 +326,9 @@ def _explain_conflict(form, policy, conflict):
 def _preview(policy, form, exclude_id, quiet=False):
     """The preview of the editor's change, or None when its range is incomplete or invalid.
 
-    Unless `quiet`, problems with the range or the text are shown on the form's fields.
+    Unless `quiet`, problems with the range or the text are shown on fields that have no
+    message yet (a rejected submission keeps its preview when only the rationale was wrong).
     """
-    if form.errors:
-        return None
     start, end, text = form.change(textops.count_lines(policy.head.body))
     if start is None or end is None:
         return None
@@ -347,5 +337,8 @@ def _preview(policy, form, exclude_id, quiet=False):
         return services.preview_amendment(policy, revision, start, end, text, exclude_id)
     except ValidationError as invalid:
         if not quiet:
-            apply_field_errors(form, invalid)
+            for name, message in invalid.fields.items():
+                field = getattr(form, name, None)
+                if field is not None and not field.errors:
+                    field.errors = [message]
         return None

@@ -1,5 +1,58 @@
-"""API: exports."""
+"""API: exports (API.md, "Export"): a revision as Markdown or PDF, and two revisions compared."""
+from flask import g, request
+
+from ..exports import services
+from ..extensions import limiter
+from ..exports.responses import markdown_response, pdf_response
+from ..policies.services import get_policy, get_revision
+from . import bp
+from .common import token_required
+
+_ERRORS = {401: "Error", 404: "Error", 422: "Error", 429: "Error"}
 
 # Operations and schemas this module adds to the OpenAPI document (see api/spec.py).
-OPERATIONS = []
+OPERATIONS = [
+    ("get", "/api/v1/policies/{policy_id}/export.md",
+     "A revision as Markdown (text/markdown): YAML front matter, then the body exactly as stored (?revision=n, default the head)",
+     None, {200: None, **_ERRORS}, False),
+    ("get", "/api/v1/policies/{policy_id}/export.pdf",
+     "A revision as PDF (application/pdf): title page, contents, numbered lines, page numbers and the consultation "
+     "annex (?revision=n, paper=a4|letter, font_size=9..14, annex=1|0); cached per revision and options",
+     None, {200: None, **_ERRORS}, False),
+    ("get", "/api/v1/policies/{policy_id}/compare.pdf",
+     "Two revisions compared as PDF (application/pdf): insertions underlined, deletions struck through "
+     "(?from=a&to=b, paper, font_size, context=0..50 unchanged lines around changes, default all)",
+     None, {200: None, **_ERRORS}, False),
+]
 SCHEMAS = {}
+QUERY_PARAMS = {
+    "/api/v1/policies/{policy_id}/export.md": ["revision"],
+    "/api/v1/policies/{policy_id}/export.pdf": ["revision", "paper", "font_size", "annex"],
+    "/api/v1/policies/{policy_id}/compare.pdf": ["from", "to", "paper", "font_size", "context"],
+}
+
+
+@bp.get("/policies/<int:policy_id>/export.md")
+@token_required
+def export_markdown(policy_id):
+    policy = get_policy(policy_id, g.user)
+    revision = get_revision(policy, services.revision_number(policy, request.args.get("revision")))
+    return markdown_response(services.export_markdown(policy, revision), services.markdown_filename(policy, revision))
+
+
+@bp.get("/policies/<int:policy_id>/export.pdf")
+@limiter.limit(services.PDF_RATE)
+@token_required
+def export_pdf(policy_id):
+    policy = get_policy(policy_id, g.user)
+    revision = get_revision(policy, services.revision_number(policy, request.args.get("revision")))
+    return pdf_response(services.revision_pdf(policy, revision, services.pdf_options(request.args)))
+
+
+@bp.get("/policies/<int:policy_id>/compare.pdf")
+@limiter.limit(services.PDF_RATE)
+@token_required
+def compare_pdf(policy_id):
+    policy = get_policy(policy_id, g.user)
+    old, new = services.comparison_revisions(policy, request.args.get("from"), request.args.get("to"))
+    return pdf_response(services.comparison_pdf(policy, old, new, services.pdf_options(request.args, comparison=True)))

@@ -29,26 +29,31 @@ class RootRow(NamedTuple):
     line_end: int
 
 
+# Reads of many rows select table columns (Core), which skips the ORM's per-row work.
+_comments = Comment.__table__.c
+_anchors = CommentAnchor.__table__.c
+
+
 def root_rows(policy_id, number, ids=None):
     """Root line comments of a policy written on revision `number` or earlier."""
-    query = db.select(Comment.id, Comment.revision_number, Comment.line_start, Comment.line_end).filter(
-        Comment.policy_id == policy_id,
-        Comment.parent_id.is_(None),
-        Comment.amendment_id.is_(None),
-        Comment.revision_number <= number,
+    query = db.select(_comments.id, _comments.revision_number, _comments.line_start, _comments.line_end).where(
+        _comments.policy_id == policy_id,
+        _comments.parent_id.is_(None),
+        _comments.amendment_id.is_(None),
+        _comments.revision_number <= number,
     )
     if ids is not None:
-        query = query.filter(Comment.id.in_(list(ids)))
+        query = query.where(_comments.id.in_(list(ids)))
     return [RootRow(*row) for row in db.session.execute(query)]
 
 
 def stored_anchors(policy_id, number, ids=None):
     """{comment id: position} stored for revision `number`."""
-    query = db.select(CommentAnchor.comment_id, CommentAnchor.line_start, CommentAnchor.line_end).filter(
-        CommentAnchor.policy_id == policy_id, CommentAnchor.revision_number == number
+    query = db.select(_anchors.comment_id, _anchors.line_start, _anchors.line_end).where(
+        _anchors.policy_id == policy_id, _anchors.revision_number == number
     )
     if ids is not None:
-        query = query.filter(CommentAnchor.comment_id.in_(list(ids)))
+        query = query.where(_anchors.comment_id.in_(list(ids)))
     return {cid: (s, e) if s is not None else None for cid, s, e in db.session.execute(query)}
 
 

@@ -2,6 +2,7 @@
 from sqlalchemy import Boolean, ForeignKey, Index, Integer, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
+from ..assemblies.models import role_at_least
 from ..core.timeutil import UTCDateTime, utcnow
 from ..extensions import db
 
@@ -42,7 +43,7 @@ class Comment(db.Model):
     updated_at = mapped_column(UTCDateTime, default=utcnow, nullable=False)
 
     author = relationship("User", lazy="joined", foreign_keys=[author_id])
-    resolved_by = relationship("User", foreign_keys=[resolved_by_id])
+    resolved_by = relationship("User", lazy="joined", foreign_keys=[resolved_by_id])
     policy = relationship("Policy")
     parent = relationship("Comment", remote_side=[id])
 
@@ -66,32 +67,61 @@ class Comment(db.Model):
         """The thread's first comment (itself for a root)."""
         return self if self.parent_id is None else self.parent
 
-    def _assembly(self):
-        return self.policy.assembly
-
-    def _is_author(self, user):
-        return bool(user is not None and getattr(user, "is_authenticated", False) and user.id == self.author_id)
-
     def can_reply(self, user):
         """Members of the policy's assembly reply."""
-        return self._assembly().can_participate(user)
+        return CommentRights(user, self.policy.assembly).can_reply(self)
 
     def can_edit(self, user):
         """Only the author (still a member) edits a comment that is not deleted."""
-        return not self.deleted and self._is_author(user) and self._assembly().can_participate(user)
+        return CommentRights(user, self.policy.assembly).can_edit(self)
 
     def can_delete(self, user):
         """The author (still a member) or an admin of the assembly deletes."""
-        if self.deleted:
-            return False
-        assembly = self._assembly()
-        return (self._is_author(user) and assembly.can_participate(user)) or assembly.can_manage(user)
+        return CommentRights(user, self.policy.assembly).can_delete(self)
 
     def can_resolve(self, user):
         """The author of the thread's first comment, or a facilitator or admin, resolves it."""
-        root = self.root
-        assembly = self._assembly()
-        return (root._is_author(user) and assembly.can_participate(user)) or assembly.can_facilitate(user)
+        return CommentRights(user, self.policy.assembly).can_resolve(self)
+
+
+class CommentRights:
+    """What one user may do with the comments of one assembly; the role is looked up once,
+    so a page can ask for every comment it shows without a query each."""
+
+    def __init__(self, user, assembly):
+        authenticated = user is not None and getattr(user, "is_authenticated", False)
+        self.user_id = user.id if authenticated else None
+        self.role = assembly.role_of(user) if authenticated else None
+
+    @property
+    def is_member(self):
+        """Members, facilitators and admins take part."""
+        return role_at_least(self.role, "member")
+
+    def _is_author(self, comment):
+        return self.user_id is not None and comment.author_id == self.user_id
+
+    def can_comment(self):
+        """Members write comments."""
+        return self.is_member
+
+    def can_reply(self, comment):
+        """Members reply (also to a deleted comment's thread: its replies live on)."""
+        return self.is_member
+
+    def can_edit(self, comment):
+        """Only the author, still a member, edits a comment that is not deleted."""
+        return not comment.deleted and self.is_member and self._is_author(comment)
+
+    def can_delete(self, comment):
+        """The author (still a member) or an assembly admin deletes a comment not yet deleted."""
+        if comment.deleted:
+            return False
+        return (self.is_member and self._is_author(comment)) or role_at_least(self.role, "admin")
+
+    def can_resolve(self, comment):
+        """The author of the thread's first comment, or a facilitator or admin."""
+        return (self.is_member and self._is_author(comment.root)) or role_at_least(self.role, "facilitator")
 
 
 class CommentAnchor(db.Model):

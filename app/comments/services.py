@@ -12,6 +12,7 @@ from flask import current_app, has_request_context, url_for
 
 from ..accounts.models import User
 from ..accounts.services import notify_user
+from ..amendments.models import Amendment
 from ..core import mail, textops
 from ..core.errors import Conflict, Forbidden, NotFound, ValidationError
 from ..core.events import log_event
@@ -75,7 +76,7 @@ class Summary(NamedTuple):
     root_id: int
     anchor: tuple | None
     count: int
-    stances: frozenset
+    stances: set
     resolved: bool
 
 
@@ -139,6 +140,11 @@ class ReadingComments:
     focus: Thread | None = None
     focus_blocks: set = field(default_factory=set)
     focus_after: int | None = None
+
+    @property
+    def focus_first(self):
+        """The first block beside the focused thread (the target of #focus)."""
+        return min(self.focus_blocks) if self.focus_blocks else None
 
     def count_for(self, block):
         """The BlockCount of a block (a dict with line_start)."""
@@ -288,6 +294,27 @@ def create_amendment_comment(author, amendment, body, stance="comment", parent_i
     )
 
 
+def reply_to_comment(author, target, body, stance="comment"):
+    """Reply to `target` (a line or amendment comment, maybe itself a reply); members only.
+
+    The reply joins the thread of `target`'s root and takes its anchor.
+    """
+    _require_member(author, target.policy)
+    errors = {}
+    body = _validate_body(body, errors)
+    stance = _validate_stance(stance, errors)
+    _raise_if(errors)
+    return _add_reply(author, target, body, stance)
+
+
+def get_policy_amendment(policy, amendment_id):
+    """An amendment of this policy, or 404."""
+    amendment = db.session.get(Amendment, amendment_id) if _is_int(amendment_id) else None
+    if amendment is None or amendment.policy_id != policy.id:
+        raise NotFound("No such amendment on this policy.")
+    return amendment
+
+
 def _add_comment(author, policy, number, line_start, line_end, quote, body, stance, amendment_id=None):
     now = utcnow()
     comment = Comment(
@@ -373,50 +400,47 @@ def resolve_thread(actor, comment, resolved=True):
 # --------------------------------------------------------------------------
 
 
-class _Row(NamedTuple):
-    id: int
-    parent_id: int | None
-    revision_number: int
-    line_start: int
-    line_end: int
-    stance: str
-    deleted: bool
-    resolved: bool
-
-
 def _comment_rows(policy_id, number):
-    """Light rows of every line comment written on revision `number` or earlier."""
+    """Light rows of every line comment written on revision `number` or earlier (Core select:
+    id, parent_id, revision_number, line_start, line_end, stance, deleted, resolved)."""
+    c = Comment.__table__.c
     query = db.select(
-        Comment.id, Comment.parent_id, Comment.revision_number, Comment.line_start, Comment.line_end,
-        Comment.stance, Comment.deleted, Comment.resolved,
-    ).filter(Comment.policy_id == policy_id, Comment.amendment_id.is_(None), Comment.revision_number <= number)
-    return [_Row(*row) for row in db.session.execute(query)]
+        c.id, c.parent_id, c.revision_number, c.line_start, c.line_end, c.stance, c.deleted, c.resolved
+    ).where(c.policy_id == policy_id, c.amendment_id.is_(None), c.revision_number <= number)
+    return db.session.execute(query).all()
 
 
 def summarise_threads(policy, number):
     """A Summary of every thread that exists at revision `number`, placed in that revision."""
     rows = _comment_rows(policy.id, number)
-    roots = [anchors.RootRow(r.id, r.revision_number, r.line_start, r.line_end) for r in rows if r.parent_id is None]
+    roots = [row for row in rows if row.parent_id is None]  # rows carry the RootRow fields
     positions = anchors.anchors_at(policy.id, number, roots)
-    counts, stances, resolved = {}, {}, {}
+    counts = dict.fromkeys((row.id for row in roots), 0)
+    stances = {}
     for row in rows:
-        key = row.parent_id or row.id
-        counts[key] = counts.get(key, 0) + (0 if row.deleted else 1)
         if not row.deleted:
-            stances.setdefault(key, set()).add(row.stance)
-        if row.parent_id is None:
-            resolved[row.id] = row.resolved
+            key = row.parent_id or row.id
+            counts[key] += 1
+            if key in stances:
+                stances[key].add(row.stance)
+            else:
+                stances[key] = {row.stance}
     return [
-        Summary(root_id, positions.get(root_id), counts.get(root_id, 0), frozenset(stances.get(root_id, ())), flag)
-        for root_id, flag in resolved.items()
+        Summary(row.id, positions.get(row.id), counts[row.id], stances.get(row.id, _NO_STANCES), row.resolved)
+        for row in roots
     ]
 
 
-def count_by_block(summaries, blocks):
-    """{block line_start: BlockCount} for the threads beside each block they overlap."""
+_NO_STANCES = frozenset()
+
+
+def count_by_block(summaries, blocks, filters=Filters()):
+    """{block line_start: BlockCount} for the threads (matching `filters`) beside each block
+    they overlap."""
+    blocks = [b for b in blocks if b.get("html")]
     starts = [b["line_start"] for b in blocks]
     result = {}
-    for summary in summaries:
+    for summary in _visible(summaries, filters):
         if summary.anchor is None:
             continue
         for block in _overlapping(blocks, starts, *summary.anchor):
@@ -499,13 +523,16 @@ def _set_focus(result, policy, revision, blocks, focus_id):
 
 
 def list_threads(policy, revision, line_start=None, line_end=None, filters=Filters(), outdated=False, page=1,
-                 per_page=THREADS_PER_PAGE):
+                 per_page=THREADS_PER_PAGE, summaries=None):
     """One page of threads in a revision: (threads, total).
 
     With a range, the threads beside those lines; without, every thread that is placed in the
     revision, in text order; with ``outdated=True``, those that refer to an earlier wording.
+    Pass the revision's `summaries` when they are at hand (summarise_threads).
     """
-    summaries = _visible(summarise_threads(policy, revision.number), filters)
+    if summaries is None:
+        summaries = summarise_threads(policy, revision.number)
+    summaries = _visible(summaries, filters)
     if outdated:
         chosen = sorted((s for s in summaries if s.anchor is None), key=lambda s: -s.root_id)
     else:
@@ -573,17 +600,6 @@ def list_comments(policy, number, stance="", resolved=None, page=1, per_page=50)
     roots = anchors.root_rows(policy.id, number, root_ids) if root_ids else []
     positions = anchors.anchors_at(policy.id, number, roots) if roots else {}
     return [(c, positions.get(c.parent_id or c.id)) for c in items], total
-
-
-def position_in(comment, number):
-    """Where a comment's thread sits in revision `number` (None when outdated)."""
-    return get_thread(comment, number).anchor if comment.amendment_id is None else (comment.line_start, comment.line_end)
-
-
-def quote_at(policy, number, position):
-    """The text of `position` in revision `number` (equal to the comment's quote by construction)."""
-    body = db.session.execute(db.select(Revision.body).filter_by(policy_id=policy.id, number=number)).scalar_one()
-    return textops.quote_of(body, *position)
 
 
 # --------------------------------------------------------------------------

@@ -1,7 +1,8 @@
 """The policy library on disk: Markdown files with YAML front matter (title, summary, tags)."""
 from pathlib import Path
 
-import frontmatter
+import re
+
 import yaml
 
 from ..core.errors import ValidationError
@@ -11,18 +12,41 @@ from .models import Policy
 from .services import create_policy, get_revision, save_revision, update_policy_details
 
 
+FRONT_MATTER = re.compile(r"\A---[ \t]*\n(.*?)^---[ \t]*\n\n?", re.S | re.M)
+
+
+def format_policy_file(meta, body):
+    """A library file: YAML front matter, one blank line, then the body exactly as stored."""
+    header = yaml.safe_dump(meta, sort_keys=False, allow_unicode=True)
+    return f"---\n{header}---\n\n{body}"
+
+
+def parse_policy_text(text, name="file"):
+    """(metadata, body) of a library file's text; the body comes back byte for byte.
+
+    The blank line after the closing `---` is a separator, not part of the body.
+    """
+    match = FRONT_MATTER.match(text.replace("\r\n", "\n"))
+    if match is None:
+        raise ValidationError(f"{name}: it must start with YAML front matter between --- lines.")
+    try:
+        meta = yaml.safe_load(match.group(1)) or {}
+    except yaml.YAMLError as exc:
+        raise ValidationError(f"{name}: cannot read front matter ({exc}).") from exc
+    if not isinstance(meta, dict) or not isinstance(meta.get("title"), str):
+        raise ValidationError(f"{name}: front matter needs a title.")
+    return meta, text.replace("\r\n", "\n")[match.end():]
+
+
 def read_policy_file(path):
     """(slug, metadata, body) of a library file; ValidationError when malformed."""
     path = Path(path)
     try:
-        post = frontmatter.loads(path.read_text(encoding="utf-8"))
-    except (yaml.YAMLError, UnicodeDecodeError) as exc:
-        raise ValidationError(f"{path.name}: cannot read front matter ({exc}).") from exc
-    meta = dict(post.metadata)
-    if not isinstance(meta.get("title"), str):
-        raise ValidationError(f"{path.name}: front matter needs a title.")
-    body = post.content if post.content.endswith("\n") else post.content + "\n"
-    return meta.get("slug") or slugify(path.stem, 80), meta, body
+        text = path.read_text(encoding="utf-8")
+    except UnicodeDecodeError as exc:
+        raise ValidationError(f"{path.name}: not UTF-8 text.") from exc
+    meta, body = parse_policy_text(text, path.name)
+    return str(meta.get("slug") or slugify(path.stem, 80)), meta, body
 
 
 def import_policy_file(assembly, author, path):

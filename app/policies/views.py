@@ -3,6 +3,7 @@ from flask import Blueprint, flash, redirect, render_template, request, url_for
 from flask_login import current_user, login_required
 
 from ..assemblies.services import get_assembly
+from ..comments import services as comment_services
 from ..core.errors import AppError, Conflict, Forbidden
 from ..core.forms import apply_field_errors
 from ..extensions import db
@@ -44,7 +45,11 @@ def read(slug, policy_slug):
     assembly, policy = load(slug, policy_slug)
     number = request.args.get("revision", policy.head_number, type=int)
     revision = services.get_revision(policy, number)
-    return render_template(
+    filters = comment_services.parse_filters(request.args.get("stance", ""), request.args.get("state", ""))
+    comments = comment_services.reading_view_comments(
+        policy, revision, filters=filters, focus_id=request.args.get("thread", type=int)
+    )
+    page = render_template(
         "policies/read.html",
         assembly=assembly,
         policy=policy,
@@ -52,7 +57,10 @@ def read(slug, policy_slug):
         is_head=revision.number == policy.head_number,
         can_edit=policy.can_edit(current_user),
         frozen=services.is_text_frozen(policy),
+        comments=comments,
     )
+    db.session.commit()  # keep comment anchors computed on the way (after rendering: nothing expires)
+    return page
 
 
 @bp.route("/a/<slug>/p/<policy_slug>/edit", methods=["GET", "POST"])
@@ -71,7 +79,7 @@ def edit(slug, policy_slug):
                 current_user, policy, form.body.data, form.base.data, form.message.data or ""
             )
         except Conflict as error:
-            conflict = _conflict_state(form, error)
+            conflict = _conflict_state(form, error, policy)
         except AppError as error:
             apply_field_errors(form, error)
         else:
@@ -85,16 +93,53 @@ def edit(slug, policy_slug):
     ), status
 
 
-def _conflict_state(form, error):
+def _conflict_state(form, error, policy):
     """Put the conflict text in the editor; keep the user's own text beside it."""
     if error.code != "edit_conflict":
         form.body.errors = [error.message]
         return {"message": error.message, "mine": form.body.data, "frozen": True}
     state = {"message": error.message, "mine": form.body.data, **error.extra["conflict"]}
+    # The head's own text, for the side-by-side merge view of the browser editor.
+    state["theirs"] = services.get_revision(policy, state["head"]).body
     form.body.data = state["body"]
     form.base.data = state["head"]
     form.body.raw_data = form.base.raw_data = None
     return state
+
+
+@bp.route("/a/<slug>/preview", methods=["POST"])
+@bp.route("/a/<slug>/p/<policy_slug>/preview", methods=["POST"])
+def preview(slug, policy_slug=None):
+    """The editor's live preview: Markdown (the raw request body, or a `body` form field) rendered
+    by the reading view's renderer, as its line blocks with gutters. Members only; CSRF-checked
+    (send the token in the X-CSRFToken header); at most MAX_BODY_BYTES (413 above)."""
+    from flask import current_app, make_response
+    from werkzeug.exceptions import RequestEntityTooLarge
+
+    from ..core.markdown import render_blocks
+    from ..core.textops import normalize_body
+    from ..extensions import limiter
+
+    with limiter.limit("240/minute"):
+        if policy_slug is None:
+            allowed = get_assembly(slug, current_user).can_participate(current_user)
+        else:
+            allowed = load(slug, policy_slug)[1].can_edit(current_user)
+        if not allowed:
+            raise Forbidden("Only members of this assembly can preview drafts.")
+        limit = current_app.config["MAX_BODY_BYTES"]
+        if (request.content_length or 0) > limit:
+            raise RequestEntityTooLarge()
+        if request.mimetype in ("application/x-www-form-urlencoded", "multipart/form-data"):
+            source = request.form.get("body", "")
+        else:
+            source = request.get_data(cache=False, as_text=True)
+        if len(source.encode("utf-8")) > limit:
+            raise RequestEntityTooLarge()
+        blocks = render_blocks(normalize_body(source))
+        response = make_response(render_template("policies/_preview.html", blocks=blocks))
+        response.headers["Cache-Control"] = "no-store"
+        return response
 
 
 @bp.route("/a/<slug>/p/<policy_slug>/details", methods=["GET", "POST"])

@@ -38,13 +38,20 @@ class Round(db.Model):
     policy = relationship("Policy")
     questions = relationship("Question", order_by="Question.position", lazy="selectin")
 
+    def role_of(self, user):
+        """The user's role in the policy's assembly, or None.
+
+        Read from the user's own memberships: loading the Assembly would load every membership
+        of the assembly, which costs milliseconds per request in a large assembly.
+        """
+        if user is None or not getattr(user, "is_authenticated", False):
+            return None
+        assembly_id = self.policy.assembly_id
+        return next((m.role for m in user.memberships if m.assembly_id == assembly_id), None)
+
     def can_facilitate(self, user):
         """Facilitators and admins of the policy's assembly open, advance and cancel rounds."""
-        return self.policy.assembly.can_facilitate(user)
-
-    def can_view(self, user):
-        """Whoever may read the policy may follow its rounds."""
-        return self.policy.can_view(user)
+        return self.role_of(user) in ("facilitator", "admin")
 
     def is_elector(self, user):
         """True when `user` is in the electorate snapshot taken when the round opened."""

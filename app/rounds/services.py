@@ -33,14 +33,15 @@ from sqlalchemy.exc import IntegrityError
 
 from ..accounts.models import User
 from ..accounts.services import notify_user
-from ..amendments.models import Amendment, CoSignature
+from ..amendments.models import Amendment
 from ..amendments.services import group_rivals, pending_amendments
-from ..assemblies.models import Membership
+from ..assemblies.models import Assembly, Membership
 from ..core import textops
 from ..core.errors import Conflict, Forbidden, NotFound, ValidationError
 from ..core.events import log_event
 from ..core.timeutil import as_utc, utcnow
 from ..extensions import db
+from ..policies.models import Policy
 from ..policies.services import create_round_revision, get_revision, lock_policy, paginate
 from . import tally
 from .models import OPEN_PHASES, Ballot, Elector, Participation, Question, Result, Round, phase_at
@@ -85,11 +86,36 @@ def round_path(round_, page=""):
 
 
 def get_round(round_id, user):
-    """The round if `user` may see its policy (404 otherwise), with passed deadlines applied."""
+    """The round if `user` may see its policy (404 otherwise), with passed deadlines applied.
+
+    Reading a round also sends its day-before reminders when they are due (as the cron tick does).
+    """
     round_ = db.session.get(Round, round_id) if isinstance(round_id, int) else None
-    if round_ is None or not round_.can_view(user):
+    if round_ is None or not can_view_round(round_, user):
         raise NotFound("No such round.")
-    return refresh_round(round_)
+    round_ = refresh_round(round_)
+    send_reminders(round_)
+    return round_
+
+
+def can_view_round(round_, user):
+    """Whoever may read the policy may follow its rounds: anyone if the assembly is public, else members.
+
+    The same rule as Assembly.can_view, checked with one column query instead of loading the
+    policy and the assembly (which loads every membership of the assembly): this runs on every
+    ballot.
+    """
+    query = (
+        db.select(Policy.assembly_id, Assembly.is_public)
+        .join(Assembly, Assembly.id == Policy.assembly_id)
+        .filter(Policy.id == round_.policy_id)
+    )
+    assembly_id, is_public = db.session.execute(query).one()
+    if is_public:
+        return True
+    if user is None or not getattr(user, "is_authenticated", False):
+        return False
+    return any(membership.assembly_id == assembly_id for membership in user.memberships)
 
 
 def list_rounds(policy, page=1, per_page=50):
@@ -295,12 +321,12 @@ def _rules_log(round_):
 # ---------------------------------------------------------------------------
 
 
-def lock_round(round_id, shared=False):
-    """Reload a round with a row lock: FOR UPDATE, or FOR SHARE when `shared` (PostgreSQL)."""
+def lock_round(round_id):
+    """Reload a round with an exclusive row lock (FOR UPDATE on PostgreSQL) for a transition."""
     query = (
         db.select(Round)
         .filter_by(id=round_id)
-        .with_for_update(read=shared)
+        .with_for_update()
         .execution_options(populate_existing=True)
     )
     return db.session.execute(query).scalar_one()
@@ -459,21 +485,46 @@ def cast_ballot(voter, round_, answers):
     ballots race, the loser's insert fails, is rolled back to a savepoint, and the ballot is
     retried once as a replacement of the winner's. Replacing updates the answers in place.
     """
-    if not round_.is_elector(voter):
+    is_elector, participation = _electorate_entry(round_, voter)
+    if not is_elector:
         raise Forbidden("You are not in this round's electorate (it was fixed when the round opened).")
     round_ = refresh_round(round_)
-    round_ = lock_round(round_.id, shared=True)
-    if round_.phase != "voting" or phase_at(round_, utcnow()) != "voting":
-        raise Conflict(f"Ballots are accepted only while voting; this round is {round_.phase}.", code="wrong_phase")
+    phase, voting_until = _lock_phase_shared(round_.id)
+    if phase != "voting" or voting_until <= utcnow():
+        raise Conflict(f"Ballots are accepted only while voting; this round is {phase}.", code="wrong_phase")
     cleaned = clean_answers(round_, answers)
-    _store_ballot(round_, voter, cleaned)
+    _store_ballot(round_, voter, cleaned, participation)
     if not round_.secret:
         log_event(voter, "ballot.cast", round_, assembly_id=round_.policy.assembly_id)
     return make_receipt(round_, cleaned)
 
 
-def _store_ballot(round_, voter, answers):
-    participation = _participation(round_, voter)
+def _lock_phase_shared(round_id):
+    """The round's stored phase and voting deadline, read under a shared row lock (FOR SHARE).
+
+    Ballots hold this lock until they commit: they never wait for each other, but a closing
+    or cancelling transaction (FOR UPDATE) waits for the ballots in flight, and a ballot that
+    waited for a close reads the closed phase.
+    """
+    query = db.select(Round.phase, Round.voting_until).filter_by(id=round_id).with_for_update(read=True)
+    phase, voting_until = db.session.execute(query).one()
+    return phase, as_utc(voting_until)
+
+
+def _electorate_entry(round_, voter):
+    """(is the voter an elector, their participation or None), in one query."""
+    query = (
+        db.select(Elector.id, Participation)
+        .outerjoin(Participation, db.and_(Participation.round_id == Elector.round_id,
+                                          Participation.user_id == Elector.user_id))
+        .filter(Elector.round_id == round_.id, Elector.user_id == voter.id)
+    )
+    row = db.session.execute(query).first()
+    return (False, None) if row is None else (True, row[1])
+
+
+def _store_ballot(round_, voter, answers, participation):
+    """Insert the voter's first ballot, or replace the one their participation points to."""
     if participation is None:
         try:
             with db.session.begin_nested():
@@ -719,7 +770,8 @@ def _record(round_, decision, revision):
     question, result = decision.question, decision.result
     data = result.as_dict()
     data.update(kind=question.kind, question_id=question.id, amendment_id=question.amendment_id,
-                options=question.options, accepted_amendment_id=decision.accepted.id if decision.accepted else None)
+                question_options=question.options,
+                accepted_amendment_id=decision.accepted.id if decision.accepted else None)
     db.session.add(Result(round_id=round_.id, question_id=question.id, data=data,
                           accepted_amendment_id=data["accepted_amendment_id"]))
     for amendment in decision.amendments:
@@ -745,26 +797,26 @@ def _accepted_text(decision):
     rivals = len(decision.amendments) - 1
     return (
         f"Accepted in a ranked vote against {rivals} rival{'' if rivals == 1 else 's'} and the current text "
-        f"({_readable(result.rule)}; turnout {percent(result.turnout)})"
+        f"({readable_rule(result.rule)}; turnout {percent(result.turnout)})"
     )
 
 
 def _rejected_text(decision):
     result = decision.result
     if decision.question.kind == "yes_no":
-        return f"Rejected ({_counts(result)}): {_readable(result.rule).removeprefix('rejected: ')}."
+        return f"Rejected ({_counts(result)}): {readable_rule(result.rule).removeprefix('rejected: ')}."
     if decision.accepted is not None:
         return f"Superseded by rival amendment #{decision.accepted.id}."
     if not result.quorum_met:
-        return f"Rejected: {_readable(result.rule)}."
-    return f"The current text was preferred ({_readable(result.rule)}; turnout {percent(result.turnout)})."
+        return f"Rejected: {readable_rule(result.rule)}."
+    return f"The current text was preferred ({readable_rule(result.rule)}; turnout {percent(result.turnout)})."
 
 
 def _counts(result):
     return f"{result.yes} yes, {result.no} no, {result.abstain} abstain; turnout {percent(result.turnout)}"
 
 
-def _readable(rule):
+def readable_rule(rule):
     """tally's rule with option keys spelled out: a12 → amendment #12."""
     return re.sub(r"\ba(\d+)\b", r"amendment #\1", rule)
 
@@ -885,17 +937,11 @@ def round_report(round_):
     return entries
 
 
-def cosigner_count(amendment):
-    """How many members co-signed an amendment."""
-    query = db.select(db.func.count(CoSignature.id)).filter_by(amendment_id=amendment.id)
-    return db.session.execute(query).scalar_one()
-
-
 def recount_round(round_):
     """Recount a closed round from its ballots; the ids of questions whose stored result differs."""
     require_closed(round_)
     ballots = list(db.session.execute(db.select(Ballot.answers).filter_by(round_id=round_.id)).scalars())
-    amendments = {a.id: a for a in db.session.execute(db.select(Amendment)).scalars() if a.id}
+    amendments = {a.id: a for a in _amendments_in(round_)}
     stored = {result.question_id: result.data for result in stored_results(round_)}
     differing = []
     for question in round_.questions:

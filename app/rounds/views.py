@@ -1,4 +1,230 @@
-"""Rounds pages."""
-from flask import Blueprint
+"""Round pages: open a round, follow its timeline, vote, see the results and the report."""
+from flask import Blueprint, abort, flash, redirect, render_template, request, session, url_for
+from flask_login import current_user, login_required
+
+from ..amendments.services import amendment_url, group_rivals, pending_amendments
+from ..assemblies.services import get_assembly
+from ..core.errors import Conflict, Forbidden, ValidationError
+from ..core.forms import CsrfForm, apply_field_errors
+from ..core.timeutil import as_utc, utcnow
+from ..extensions import db, limiter
+from ..policies.services import get_policy_by_slug
+from . import presenters, services
+from .forms import RoundForm
+from .models import OPEN_PHASES
 
 bp = Blueprint("rounds", __name__)
+
+
+@bp.context_processor
+def round_helpers():
+    """Helpers the round templates use: the path of an amendment's page."""
+    return {"amendment_url": amendment_url}
+
+BASE = "/a/<slug>/p/<policy_slug>/rounds"
+ROUND = BASE + "/<int:round_id>"
+RECEIPT_SESSION_KEY = "round_receipt"
+
+
+def load_policy(slug, policy_slug):
+    """The assembly and policy of the URL (404 when the user may not see them)."""
+    assembly = get_assembly(slug, current_user)
+    return assembly, get_policy_by_slug(assembly, policy_slug)
+
+
+def load_round(slug, policy_slug, round_id):
+    """Assembly, policy and round of the URL, with passed deadlines applied and committed."""
+    assembly, policy = load_policy(slug, policy_slug)
+    round_ = services.get_round(round_id, current_user)
+    if round_.policy_id != policy.id:
+        abort(404)
+    db.session.commit()
+    return assembly, policy, round_
+
+
+def _urls(assembly, policy, round_):
+    return {"slug": assembly.slug, "policy_slug": policy.slug, "round_id": round_.id}
+
+
+@bp.route(BASE)
+def index(slug, policy_slug):
+    assembly, policy = load_policy(slug, policy_slug)
+    services.refresh_rounds(policy)
+    db.session.commit()
+    page = max(request.args.get("page", 1, type=int) or 1, 1)
+    rounds, total = services.list_rounds(policy, page, 50)
+    return render_template(
+        "rounds/index.html", assembly=assembly, policy=policy, rounds=rounds, total=total, page=page,
+        can_open=assembly.can_facilitate(current_user) and not any(r.phase in OPEN_PHASES for r in rounds),
+        phases=services.PHASES_SHOWN,
+    )
+
+
+@bp.route(BASE + "/new", methods=["GET", "POST"])
+@login_required
+def create(slug, policy_slug):
+    assembly, policy = load_policy(slug, policy_slug)
+    if not assembly.can_facilitate(current_user):
+        raise Forbidden("Only facilitators and admins of this assembly open rounds.")
+    form = RoundForm()
+    conflict = None
+    if request.method == "GET":
+        form.set_default_deadlines()
+    elif form.validate_on_submit():
+        try:
+            round_ = _create_from_form(form, policy)
+        except Conflict as error:
+            conflict = error.message
+        else:
+            if round_ is not None:
+                db.session.commit()
+                flash("The round is open: members can propose amendments until the end of amending.", "success")
+                return redirect(url_for("rounds.show", **_urls(assembly, policy, round_)))
+    status = 409 if conflict else (422 if form.errors else 200)
+    return render_template("rounds/new.html", assembly=assembly, policy=policy, form=form, conflict=conflict,
+                           now=utcnow(), member_count=len(assembly.memberships)), status
+
+
+def _create_from_form(form, policy):
+    """Call the service with the form's values; field errors land on the form (returns None)."""
+    rules = form.rules()
+    if form.threshold_custom.errors:
+        return None
+    deadlines = (as_utc(f.data) for f in (form.amending_until, form.deliberating_until, form.voting_until))
+    try:
+        return services.create_round(current_user, policy, *deadlines, **rules)
+    except ValidationError as error:
+        fields = dict(error.fields)
+        if "threshold" in fields:
+            fields["threshold_custom"] = fields.pop("threshold")
+        apply_field_errors(form, ValidationError(error.message, fields=fields))
+    return None
+
+
+@bp.route(ROUND)
+def show(slug, policy_slug, round_id):
+    assembly, policy, round_ = load_round(slug, policy_slug, round_id)
+    preview = []
+    if round_.phase in ("amending", "deliberating"):
+        candidates = [a for a in pending_amendments(policy) if a.base_number == policy.head_number and a.state == "submitted"]
+        preview = group_rivals(candidates)
+    return render_template(
+        "rounds/show.html", assembly=assembly, policy=policy, round=round_,
+        view=presenters.round_view(round_, current_user), preview=preview, csrf_form=CsrfForm(),
+    )
+
+
+def _confirmed_action(slug, policy_slug, round_id, action):
+    """GET: the confirmation page; POST: do it (advance or cancel) and go back to the round."""
+    assembly, policy, round_ = load_round(slug, policy_slug, round_id)
+    if not round_.can_facilitate(current_user):
+        raise Forbidden("Only facilitators and admins of this assembly run rounds.")
+    form = CsrfForm()
+    if form.validate_on_submit():
+        before = round_.phase
+        if action == "advance":
+            round_ = services.advance_round(current_user, round_)
+            message = f"The round moved from {before} to {round_.phase}."
+        else:
+            round_ = services.cancel_round(current_user, round_)
+            message = "The round was cancelled."
+        db.session.commit()
+        flash(message, "success")
+        return redirect(url_for("rounds.show", **_urls(assembly, policy, round_)))
+    if round_.phase not in OPEN_PHASES:
+        raise Conflict(f"This round is {round_.phase}.", code="wrong_phase")
+    return render_template(
+        "rounds/confirm.html", assembly=assembly, policy=policy, round=round_, form=form, action=action,
+        next_phase=services.NEXT_PHASE.get(round_.phase), phases=services.PHASES_SHOWN,
+        voters=services.voter_count(round_),
+    )
+
+
+@bp.route(ROUND + "/advance", methods=["GET", "POST"])
+@login_required
+def advance(slug, policy_slug, round_id):
+    return _confirmed_action(slug, policy_slug, round_id, "advance")
+
+
+@bp.route(ROUND + "/cancel", methods=["GET", "POST"])
+@login_required
+def cancel(slug, policy_slug, round_id):
+    return _confirmed_action(slug, policy_slug, round_id, "cancel")
+
+
+@bp.route(ROUND + "/ballot", methods=["GET", "POST"])
+@login_required
+@limiter.limit("60/minute", methods=["POST"])
+def ballot(slug, policy_slug, round_id):
+    assembly, policy, round_ = load_round(slug, policy_slug, round_id)
+    if not round_.is_elector(current_user):
+        raise Forbidden("You are not in this round's electorate (it was fixed when the round opened).")
+    if round_.phase != "voting":
+        raise Conflict(f"Ballots are accepted only while voting; this round is {round_.phase}.", code="wrong_phase")
+    form = CsrfForm()
+    errors = {}
+    if form.validate_on_submit():
+        answers, errors = presenters.answers_from_form(round_, request.form)
+        if not errors:
+            try:
+                receipt = services.cast_ballot(current_user, round_, answers)
+            except ValidationError as error:
+                errors = presenters.form_errors_of(round_, error, answers)
+            else:
+                db.session.commit()
+                session[RECEIPT_SESSION_KEY] = {"round": round_.id, "receipt": receipt}
+                return redirect(url_for("rounds.receipt", **_urls(assembly, policy, round_)))
+        current = presenters.current_from_form(round_, request.form)
+    else:
+        current = presenters.current_from_ballot(services.get_ballot(current_user, round_))
+    return render_template(
+        "rounds/ballot.html", assembly=assembly, policy=policy, round=round_, form=form, errors=errors,
+        current=current, view=presenters.round_view(round_, current_user),
+        questions=presenters.ballot_questions(round_),
+    ), (422 if errors else 200)
+
+
+@bp.route(ROUND + "/ballot/receipt")
+@login_required
+def receipt(slug, policy_slug, round_id):
+    assembly, policy, round_ = load_round(slug, policy_slug, round_id)
+    if not round_.is_elector(current_user):
+        raise Forbidden("You are not in this round's electorate.")
+    stored = session.pop(RECEIPT_SESSION_KEY, None)
+    shown = stored["receipt"] if stored and stored.get("round") == round_.id else None
+    ballot_state = services.get_ballot(current_user, round_)
+    return render_template(
+        "rounds/receipt.html", assembly=assembly, policy=policy, round=round_, receipt=shown,
+        ballot=ballot_state, summary=presenters.ballot_summary(round_, ballot_state),
+    )
+
+
+@bp.route(ROUND + "/results")
+def results(slug, policy_slug, round_id):
+    assembly, policy, round_ = load_round(slug, policy_slug, round_id)
+    services.require_closed(round_)
+    return render_template(
+        "rounds/results.html", assembly=assembly, policy=policy, round=round_,
+        view=presenters.round_view(round_, current_user), results=presenters.results_view(round_),
+    )
+
+
+@bp.route(ROUND + "/report")
+def report(slug, policy_slug, round_id):
+    assembly, policy, round_ = load_round(slug, policy_slug, round_id)
+    entries = services.round_report(round_)
+    return render_template(
+        "rounds/report.html", assembly=assembly, policy=policy, round=round_,
+        view=presenters.round_view(round_, current_user), entries=presenters.report_view(round_, entries),
+    )
+
+
+@bp.route(ROUND + "/verify")
+def verify(slug, policy_slug, round_id):
+    assembly, policy, round_ = load_round(slug, policy_slug, round_id)
+    receipt_text = (request.args.get("receipt") or "").strip()[:200]
+    checked = services.verify_receipt(round_, receipt_text) if receipt_text else None
+    return render_template(
+        "rounds/verify.html", assembly=assembly, policy=policy, round=round_, receipt=receipt_text, checked=checked,
+    )
+

@@ -1,0 +1,29 @@
+"""Template hooks: the download buttons on the reading view, the comparison link's URL."""
+from flask import url_for
+
+from . import services
+
+
+def download_actions(policy, revision):
+    """'Download Markdown' and 'Download PDF' for the revision shown on the reading view.
+
+    A PDF not rendered yet takes a few seconds: its label says so until it is cached.
+    """
+    args = {"slug": policy.assembly.slug, "policy_slug": policy.slug, "revision": revision.number}
+    cached = services.pdf_is_cached(policy, revision)
+    return [
+        {"key": "export-md", "label": "Download Markdown", "url": url_for("exports.markdown", **args), "download": True},
+        {
+            "key": "export-pdf",
+            "label": "Download PDF" if cached else "Download PDF (takes a few seconds)",
+            "url": url_for("exports.revision_pdf", **args),
+            "download": True,
+            "note": None if cached else services.PDF_NOTE,
+        },
+    ]
+
+
+def comparison_pdf_url(policy, old, new):
+    """The URL of the PDF comparing revisions `old` and `new` (for the diff page)."""
+    return url_for("exports.comparison_pdf", slug=policy.assembly.slug, policy_slug=policy.slug,
+                   **{"from": old, "to": new})

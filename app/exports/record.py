@@ -1,0 +1,261 @@
+"""The record of a revision: what an export says about the text and how it was made.
+
+Everything here is read from the database and returned as plain, JSON-ready data (no ORM
+objects), so that the same record feeds the Markdown front matter, the PDF templates and the
+PDF cache key (a hash of the record: when anything shown changes, the key changes).
+
+Ballot secrecy: for secret rounds the record holds only counts and the alphabetical list of
+who took part, never who voted what; open rounds list each voter's answers, as their results
+page does.
+"""
+import hashlib
+from dataclasses import asdict
+
+from ..accounts.models import User
+from ..amendments.models import Amendment
+from ..core.timeutil import as_utc, isoformat
+from ..extensions import db
+from ..policies.models import Revision
+from ..rounds import presenters
+from ..rounds import services as rounds
+from ..rounds.models import Question, Result, Round
+
+STATUS_LABELS = {
+    "draft": "Draft",
+    "in_round": "In a decision round",
+    "adopted": "Adopted",
+    "archived": "Archived",
+}
+SOURCE_LABELS = {"edit": "Edit", "merge": "Merged edit", "round": "Decision of a round"}
+CHOICE_WORDS = {"yes": "yes", "no": "no", "abstain": "abstain"}
+
+
+def long_date(value):
+    """'2 March 2026' (UTC), or None."""
+    value = as_utc(value)
+    return f"{value.day} {value:%B %Y}" if value else None
+
+
+def revision_record(policy, revision, with_rounds=True):
+    """The plain-data record of `revision`: policy, assembly, revision, history and decisions.
+
+    `with_rounds=False` leaves out the consultation record of the rounds (the annex), which
+    the Markdown front matter does not need.
+    """
+    history = _history(policy, revision.number)
+    record = {
+        "policy": _policy(policy),
+        "assembly": {"slug": policy.assembly.slug, "name": policy.assembly.name},
+        "revision": revision_facts(revision),
+        "authors": _authors(history),
+        "history": history,
+        "amendments": merged_amendments(policy, revision.number),
+    }
+    if with_rounds:
+        record["rounds"] = [round_record(round_) for round_ in rounds_behind(policy, revision.number)]
+    return record
+
+
+def _policy(policy):
+    return {
+        "id": policy.id,
+        "slug": policy.slug,
+        "title": policy.title,
+        "summary": policy.summary or "",
+        "tags": list(policy.tags),
+        "status": policy.status,
+        "status_label": STATUS_LABELS.get(policy.status, policy.status),
+        "head_number": policy.head_number,
+    }
+
+
+def revision_facts(revision):
+    """Number, dates, author, message and a hash of the body of one revision."""
+    return {
+        "id": revision.id,
+        "number": revision.number,
+        "date": isoformat(revision.created_at),
+        "day": long_date(revision.created_at),
+        "author": revision.author.name if revision.author else None,
+        "message": revision.message or "",
+        "source": revision.source,
+        "round_id": revision.round_id,
+        "body_sha256": hashlib.sha256(revision.body.encode("utf-8")).hexdigest(),
+        "lines": revision.body.count("\n"),
+    }
+
+
+def _history(policy, number):
+    """Revisions 1..number, oldest first, as short rows."""
+    query = (
+        db.select(Revision.number, Revision.created_at, Revision.message, Revision.source, Revision.round_id, User.name)
+        .outerjoin(User, User.id == Revision.author_id)
+        .filter(Revision.policy_id == policy.id, Revision.number <= number)
+        .order_by(Revision.number)
+    )
+    return [
+        {
+            "number": row.number,
+            "date": isoformat(row.created_at),
+            "day": as_utc(row.created_at).strftime("%Y-%m-%d"),
+            "author": row.name,
+            "message": row.message or "",
+            "source": row.source,
+            "source_label": SOURCE_LABELS.get(row.source, row.source),
+            "round_id": row.round_id,
+        }
+        for row in db.session.execute(query)
+    ]
+
+
+def _authors(history):
+    """Distinct names of the people who wrote revisions, in order of their first revision."""
+    names = []
+    for row in history:
+        if row["author"] and row["author"] not in names:
+            names.append(row["author"])
+    return names
+
+
+def merged_amendments(policy, number):
+    """The amendments merged into revisions 1..number, with their round and a summary of the tally."""
+    query = (
+        db.select(Amendment)
+        .filter(Amendment.policy_id == policy.id, Amendment.state == "merged", Amendment.merged_into <= number)
+        .order_by(Amendment.merged_into, Amendment.id)
+    )
+    amendments = db.session.execute(query).scalars().all()
+    results = _results_by_amendment({a.round_id for a in amendments if a.round_id})
+    return [
+        {
+            "id": amendment.id,
+            "author": amendment.author.name,
+            "round": amendment.round_id,
+            "merged_into": amendment.merged_into,
+            "lines": f"{presenters.line_label(amendment)} of revision {amendment.base_number}",
+            "tally": _tally(results.get(amendment.id), amendment),
+        }
+        for amendment in amendments
+    ]
+
+
+def _results_by_amendment(round_ids):
+    """{amendment id: stored result data} for the questions of these rounds."""
+    if not round_ids:
+        return {}
+    query = (
+        db.select(Question, Result.data)
+        .join(Result, Result.question_id == Question.id)
+        .filter(Question.round_id.in_(round_ids))
+    )
+    out = {}
+    for question, data in db.session.execute(query):
+        ids = [question.amendment_id] + [option.get("amendment_id") for option in question.options or []]
+        out.update({amendment_id: data for amendment_id in ids if amendment_id})
+    return out
+
+
+def _tally(data, amendment):
+    return presenters.tally_text(data, amendment) if data else None
+
+
+def rounds_behind(policy, number):
+    """The closed rounds whose decisions revision `number` reflects.
+
+    A round that produced a revision counts for that revision and the later ones; a round
+    that kept the text unchanged counts for the revision it voted on and the later ones.
+    """
+    query = db.select(Round).filter(Round.policy_id == policy.id, Round.phase == "closed").order_by(Round.closed_at, Round.id)
+    return [
+        round_
+        for round_ in db.session.execute(query).scalars()
+        if (round_.new_revision_number or round_.base_number or number + 1) <= number
+    ]
+
+
+def round_record(round_):
+    """One round of the consultation: rules, participation, questions and amendments."""
+    entries = presenters.report_view(round_, rounds.round_report(round_))
+    results = rounds.stored_results(round_)
+    voters = rounds.participants(round_)
+    electorate = round_.electorate_size
+    return {
+        "id": round_.id,
+        "base": round_.base_number,
+        "new_revision": round_.new_revision_number,
+        "opened": isoformat(round_.created_at),
+        "voting_opened": isoformat(round_.voting_opened_at),
+        "closed": isoformat(round_.closed_at),
+        "closed_day": long_date(round_.closed_at),
+        "secret": bool(round_.secret),
+        "rules": rounds.rules_text(round_),
+        "electorate": electorate,
+        "voters": len(voters),
+        "turnout": rounds.percent(len(voters) / electorate if electorate else 0),
+        "participants": [user.name for user in voters],
+        "questions": [_question(result.data, entries) for result in results],
+        "ballots": [] if round_.secret else _open_ballots(round_, results),
+        "entries": [_entry(entry) for entry in entries],
+    }
+
+
+def _question(data, entries):
+    """A stored result in words: counts for yes/no, ranking and pairwise matrix for ranked."""
+    labels = {f"a{e['amendment'].id}": f"Amendment #{e['amendment'].id}" for e in entries}
+    labels[rounds.KEEP] = "Keep the current text"
+    base = {
+        "kind": data["kind"],
+        "turnout": rounds.percent(data["turnout"]),
+        "voters": data["voters"],
+        "quorum_met": bool(data["quorum_met"]),
+        "rule": rounds.readable_rule(data["rule"]),
+        "accepted_amendment_id": data.get("accepted_amendment_id"),
+    }
+    if data["kind"] == "yes_no":
+        return {**base, "amendment_id": data["amendment_id"], "yes": data["yes"], "no": data["no"], "abstain": data["abstain"]}
+    order = [key for level in data["ranking"] for key in level]
+    return {
+        **base,
+        "ranking": [[labels.get(key, key) for key in level] for level in data["ranking"]],
+        "order": [labels.get(key, key) for key in order],
+        "pairwise": [[data["pairwise"][x][y] if x != y else None for y in order] for x in order],
+    }
+
+
+def _open_ballots(round_, results):
+    """Who voted what in an open round: [{name, answers: [text]}], by name."""
+    questions = [(str(r.data["question_id"]), r.data) for r in results]
+    rows = []
+    for user, answers in rounds.open_ballots(round_):
+        texts = [_answer_text(data, answers.get(qid)) for qid, data in questions if qid in answers]
+        rows.append({"name": user.name, "answers": texts})
+    return rows
+
+
+def _answer_text(data, value):
+    if isinstance(value, str):
+        return f"#{data['amendment_id']}: {CHOICE_WORDS.get(value, value)}"
+    levels = [" = ".join(_option_word(key) for key in level) for level in value]
+    return " > ".join(levels)
+
+
+def _option_word(key):
+    return "current text" if key == rounds.KEEP else f"#{key[1:]}"
+
+
+def _entry(entry):
+    amendment = entry["amendment"]
+    return {
+        "id": amendment.id,
+        "author": entry["author"].name,
+        "cosigners": [user.name for user in entry["cosigners"]],
+        "base": amendment.base_number,
+        "lines": entry["lines"],
+        "rationale": amendment.rationale or "",
+        "state": amendment.state,
+        "outcome": amendment.outcome or "",
+        "tally": entry["tally"],
+        "voted": entry["voted"],
+        "merged_into": amendment.merged_into,
+        "rows": [asdict(row) for row in entry["rows"]],
+    }

@@ -1,0 +1,336 @@
+"""Export services: a revision as Markdown or PDF, a comparison of two revisions as PDF, and
+the policy library as a folder of Markdown files.
+
+Permissions are the caller's: views and the API load the policy with the same loaders as the
+pages (404 for policies the user may not see) and the revision with get_revision (404 when
+unknown); the command line acts for the operator. Everything shown in a PDF is either the
+revision's cached blocks (sanitised when the revision was saved) or plain text escaped by
+Jinja, and the URL fetcher refuses every resource but the app's static files.
+
+A PDF is produced by a PdfJob: preparing it reads the database (cheap) and names the cached
+file; running it renders only when that file does not exist yet, and reads nothing from the
+database, so a caller may end its transaction before a long render.
+"""
+import html as html_lib
+import os
+import re
+from dataclasses import asdict, dataclass, field
+from pathlib import Path
+from typing import Callable
+
+from flask import current_app
+
+from ..core import textops
+from ..core.errors import ValidationError
+from ..extensions import db
+from ..policies.library import format_policy_file
+from ..policies.models import Policy
+from ..policies.services import get_revision
+from . import lines, pdf, record
+
+MARKDOWN_MIMETYPE = "text/markdown; charset=utf-8"
+PDF_MIMETYPE = "application/pdf"
+PAPERS = {"a4": "A4", "letter": "letter"}
+FONT_SIZES = (9, 14)
+MAX_CONTEXT = 50
+PDF_NOTE = "PDF is prepared on first download, this can take a few seconds."
+PDF_RATE = "30/minute"
+_TAG_RE = re.compile(r"<[^>]*>")
+_TRUE, _FALSE = ("1", "true", "yes", "on"), ("0", "false", "no", "off")
+
+
+# ---------------------------------------------------------------------------
+# Options
+# ---------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class PdfOptions:
+    """How a PDF is typeset: paper, base font size (pt), annex on/off, comparison context."""
+
+    paper: str = "a4"
+    font_size: int = 11
+    annex: bool = True
+    context: int | None = None
+
+    @property
+    def page_size(self):
+        """The CSS @page size."""
+        return PAPERS[self.paper]
+
+    def stem(self, comparison=False):
+        """The options part of a cache file name."""
+        if comparison:
+            context = "all" if self.context is None else self.context
+            return f"{self.paper}-{self.font_size}pt-context-{context}"
+        return f"{self.paper}-{self.font_size}pt-{'annex' if self.annex else 'noannex'}"
+
+
+def pdf_options(args, comparison=False):
+    """PdfOptions from query arguments (paper, font_size, annex; context for comparisons).
+
+    Absent arguments take their defaults; bad values raise 422 naming each field.
+    """
+    errors, values = {}, {}
+    paper = (args.get("paper") or "a4").strip().lower()
+    if paper not in PAPERS:
+        errors["paper"] = "Paper is a4 or letter."
+    values["paper"] = paper
+    values["font_size"] = _int_option(args, "font_size", 11, *FONT_SIZES, errors)
+    if comparison:
+        values["context"] = _int_option(args, "context", None, 0, MAX_CONTEXT, errors)
+    else:
+        values["annex"] = _bool_option(args, "annex", True, errors)
+    if errors:
+        raise ValidationError("Some export options need attention.", fields=errors)
+    return PdfOptions(**values)
+
+
+def _int_option(args, name, default, low, high, errors):
+    raw = args.get(name)
+    if raw is None or str(raw).strip() == "":
+        return default
+    try:
+        value = int(str(raw).strip())
+    except ValueError:
+        errors[name] = f"'{name}' must be a whole number from {low} to {high}."
+        return default
+    if not low <= value <= high:
+        errors[name] = f"'{name}' must be from {low} to {high}."
+    return value
+
+
+def _bool_option(args, name, default, errors):
+    raw = args.get(name)
+    if raw is None or str(raw).strip() == "":
+        return default
+    value = str(raw).strip().lower()
+    if value not in _TRUE + _FALSE:
+        errors[name] = f"'{name}' is 1 or 0 (true or false)."
+        return default
+    return value in _TRUE
+
+
+def revision_number(policy, raw, name="revision"):
+    """The revision number a request asks for: the head when absent; 422 when not a number ≥ 1.
+
+    A number past the head is returned as is: get_revision answers 404 for it.
+    """
+    if raw is None or str(raw).strip() == "":
+        return policy.head_number
+    try:
+        number = int(str(raw).strip())
+    except ValueError:
+        raise ValidationError.field(name, f"'{name}' must be a whole number.") from None
+    if number < 1:
+        raise ValidationError.field(name, f"'{name}' must be 1 or more.")
+    return number
+
+
+def comparison_revisions(policy, raw_from, raw_to):
+    """(old, new) revisions of a comparison: `to` defaults to the head, `from` to the one before.
+
+    422 for a value that is not a number from 1; 404 for a revision that does not exist.
+    """
+    new = get_revision(policy, revision_number(policy, raw_to, "to"))
+    if raw_from is None or str(raw_from).strip() == "":
+        return get_revision(policy, max(new.number - 1, 1)), new
+    return get_revision(policy, revision_number(policy, raw_from, "from")), new
+
+
+# ---------------------------------------------------------------------------
+# Markdown
+# ---------------------------------------------------------------------------
+
+
+def front_matter(policy, revision):
+    """The YAML front matter of a revision's Markdown export, as an ordered dict."""
+    data = record.revision_record(policy, revision, with_rounds=False)
+    p, rev = data["policy"], data["revision"]
+    return {
+        "title": p["title"],
+        "slug": p["slug"],
+        "summary": p["summary"],
+        "tags": p["tags"],
+        "policy_id": p["id"],
+        "assembly": data["assembly"]["slug"],
+        "assembly_name": data["assembly"]["name"],
+        "revision": rev["number"],
+        "latest_revision": p["head_number"],
+        "date": rev["date"],
+        "status": p["status"],
+        "authors": data["authors"],
+        "amendments": data["amendments"],
+    }
+
+
+def export_markdown(policy, revision):
+    """The revision as Markdown in the library's format: YAML front matter between `---` lines,
+    a blank line, then the body exactly as stored.
+
+    app.policies.library.read_policy_file reads it back to the same title, slug, summary, tags
+    and, byte for byte, the same body.
+    """
+    return format_policy_file(front_matter(policy, revision), revision.body)
+
+
+def markdown_filename(policy, revision):
+    """The download name of a revision's Markdown file."""
+    return f"{policy.slug}-revision-{revision.number}.md"
+
+
+def export_library(assembly, folder):
+    """Write the head revision of every policy of `assembly` to FOLDER/<slug>.md; returns the paths.
+
+    The files are in the format of the seed library (policies/), so `flask policies import`
+    reads them back; an assembly can keep them in a git repository (the output only changes
+    when the policy does).
+    """
+    folder = Path(folder)
+    folder.mkdir(parents=True, exist_ok=True)
+    query = db.select(Policy).filter_by(assembly_id=assembly.id).order_by(Policy.slug)
+    paths = []
+    for policy in db.session.execute(query).scalars():
+        path = folder / f"{policy.slug}.md"
+        text = export_markdown(policy, get_revision(policy, policy.head_number))
+        path.write_bytes(text.encode("utf-8"))
+        paths.append(path)
+    return paths
+
+
+# ---------------------------------------------------------------------------
+# PDF
+# ---------------------------------------------------------------------------
+
+
+@dataclass
+class PdfJob:
+    """A PDF to serve: where it is cached, and how to render it if it is not there yet."""
+
+    path: Path
+    filename: str
+    build_html: Callable[[], str] = field(repr=False)
+    cache: pdf.PdfCache = field(repr=False)
+    fetcher: pdf.StaticOnlyFetcher = field(repr=False)
+
+    @property
+    def is_cached(self):
+        """True when the PDF is on disk already: serving it needs no rendering."""
+        return self.path.is_file()
+
+    def run(self):
+        """The path of the PDF, rendering and caching it first when needed: (path, rendered)."""
+        return self.cache.produce(self.path, lambda target: pdf.render_pdf(self.build_html(), self.fetcher, target))
+
+
+def pdf_cache():
+    """The cache of rendered PDFs: config or environment EXPORT_CACHE_DIR, else <instance>/exports."""
+    folder = (
+        current_app.config.get("EXPORT_CACHE_DIR")
+        or os.environ.get("EXPORT_CACHE_DIR")
+        or Path(current_app.instance_path) / "exports"
+    )
+    return pdf.PdfCache(folder)
+
+
+def static_fetcher():
+    """A URL fetcher limited to this app's static files."""
+    return pdf.StaticOnlyFetcher(current_app.static_folder, current_app.static_url_path or "/static")
+
+
+def revision_pdf(policy, revision, options=PdfOptions()):
+    """Prepare the PDF of a revision: title page, contents, numbered text, consultation annex.
+
+    Reads the record now; the returned job renders (once) when run.
+    """
+    data = record.revision_record(policy, revision, with_rounds=options.annex)
+    stem = f"revision-r{revision.number}-{options.stem()}"
+    blocks = [dict(b) for b in revision.blocks if b.get("html")]
+    body = revision.body
+    document = _document_meta(data, f"{data['policy']['title']} — revision {revision.number}")
+
+    def build_html():
+        source = textops.split_lines(body)
+        numbered = [{**b, "numbered": lines.number_block(b, source)} for b in blocks]
+        return render_print("exports/revision.html", record=data, blocks=numbered, toc=contents(blocks),
+                               options=options, doc=document)
+
+    return _job(policy, stem, {"record": data, "options": asdict(options)}, build_html,
+                f"{policy.slug}-revision-{revision.number}.pdf")
+
+
+def comparison_pdf(policy, old, new, options=PdfOptions()):
+    """Prepare the PDF comparing revision `old` with revision `new` (a redline).
+
+    Insertions are underlined, deletions struck through and each line is marked in the
+    margin, so it reads in black and white.
+    """
+    data = record.revision_record(policy, new, with_rounds=False)
+    data = {"policy": data["policy"], "assembly": data["assembly"],
+            "old": record.revision_facts(old), "new": data["revision"]}
+    stem = f"compare-r{old.number}-r{new.number}-{options.stem(comparison=True)}"
+    old_body, new_body = old.body, new.body
+    document = _document_meta(
+        {**data, "revision": data["new"]},
+        f"{data['policy']['title']} — revision {old.number} → {new.number}",
+    )
+
+    def build_html():
+        rows = [asdict(row) for row in textops.side_by_side(old_body, new_body, context=options.context)]
+        stats = {kind: sum(1 for row in rows if row["kind"] == kind) for kind in ("replace", "insert", "delete")}
+        return render_print("exports/comparison.html", record=data, rows=rows, stats=stats,
+                               options=options, doc=document)
+
+    return _job(policy, stem, {"record": data, "options": asdict(options)}, build_html,
+                f"{policy.slug}-revisions-{old.number}-{new.number}-comparison.pdf")
+
+
+def render_print(template, **context):
+    """Render a print template with the app's Jinja environment (autoescaped).
+
+    No request context or context processors: it works from the command line, and a render
+    after the request closed its database session reads nothing from the database.
+    """
+    return current_app.jinja_env.get_template(template).render(**context)
+
+
+def _job(policy, stem, fingerprint_of, build_html, filename):
+    cache = pdf_cache()
+    digest = pdf.fingerprint(fingerprint_of["record"], fingerprint_of["options"], current_app.root_path)
+    return PdfJob(cache.path(policy.id, stem, digest), filename, build_html, cache, static_fetcher())
+
+
+def _document_meta(data, running_title):
+    """Title, author and the running strings of a printed document."""
+    p, rev = data["policy"], data["revision"]
+    return {
+        "title": f"{p['title']} (revision {rev['number']})",
+        "author": data["assembly"]["name"],
+        "description": p["summary"],
+        "keywords": p["tags"],
+        "date": rev["date"],
+        "running_title": running_title,
+        "reference": f"{data['assembly']['name']} · policy {p['id']}, revision {rev['number']} of {rev['day']}",
+    }
+
+
+def contents(blocks):
+    """Table-of-contents entries [{level, text, anchor}] from the headings of the text.
+
+    Levels 1-3; a single top-level heading that only repeats the title is left out.
+    """
+    entries = []
+    for block in blocks:
+        match = re.match(r"<h([1-6])\b", block["html"])
+        if block.get("kind") == "heading" and match and int(match.group(1)) <= 3:
+            text = html_lib.unescape(_TAG_RE.sub("", block["html"])).strip()
+            entries.append({"level": int(match.group(1)), "text": text, "anchor": f"L{block['line_start']}"})
+    top = [e for e in entries if e["level"] == 1]
+    if len(top) == 1 and entries and entries[0] is top[0] and len(entries) > 1:
+        entries = entries[1:]
+    return entries
+
+
+def pdf_is_cached(policy, revision, options=PdfOptions()):
+    """True when some PDF of this revision with these options is on disk (for the page's note)."""
+    return pdf_cache().has_any(policy.id, f"revision-r{revision.number}-{options.stem()}")

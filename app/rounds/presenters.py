@@ -1,0 +1,343 @@
+"""What the round pages show: timelines, ballot forms, results with their SVG chart geometry.
+
+Formatting only; every decision is taken by the services.
+"""
+from dataclasses import replace
+
+from ..amendments.models import Amendment
+from ..core import textops
+from ..core.timeutil import utcnow
+from ..extensions import db
+from . import services
+
+CHART_WIDTH = 640
+LABEL_WIDTH = 170
+BAR_SPACE = 380
+ROW_HEIGHT = 34
+CHOICE_LABELS = {"yes": "Yes", "no": "No", "abstain": "Abstain"}
+
+
+# ---------------------------------------------------------------------------
+# The round and its timeline
+# ---------------------------------------------------------------------------
+
+
+def round_view(round_, user):
+    """Everything the round's header shows: phase, timeline, countdown, rules, what the viewer may do."""
+    now = utcnow()
+    deadline = services.next_deadline(round_)
+    label, allows = services.PHASES_SHOWN[round_.phase]
+    return {
+        "phase_label": label,
+        "allows": allows,
+        "timeline": services.timeline(round_, now),
+        "deadline": deadline,
+        "countdown": services.describe_duration(deadline - now) if deadline else None,
+        "rules": services.rules_text(round_),
+        "voters": services.voter_count(round_),
+        "is_elector": round_.is_elector(user),
+        "has_voted": round_.has_voted(user),
+        "can_facilitate": round_.can_facilitate(user),
+        "threshold": services.percent(round_.threshold),
+        "quorum": services.percent(round_.quorum),
+    }
+
+
+def amendment_rows(amendment):
+    """Side-by-side diff rows of an amendment, numbered with the policy's line numbers."""
+    offset = amendment.line_start - 1
+    rows = textops.side_by_side(amendment.original or "", amendment.replacement or "")
+    return [
+        replace(
+            row,
+            old_no=row.old_no + offset if row.old_no else row.old_no,
+            new_no=row.new_no + offset if row.new_no else row.new_no,
+        )
+        for row in rows
+    ]
+
+
+def line_label(amendment):
+    """'lines 3–5', 'line 3' or 'insertion before line 3'."""
+    start, end = amendment.line_start, amendment.line_end
+    if end == start - 1:
+        return f"insertion before line {start}"
+    return f"line {start}" if start == end else f"lines {start}–{end}"
+
+
+def _amendments_by_id(ids):
+    ids = [i for i in ids if i]
+    if not ids:
+        return {}
+    query = db.select(Amendment).filter(Amendment.id.in_(ids))
+    return {a.id: a for a in db.session.execute(query).scalars()}
+
+
+def option_label(option, amendments):
+    """How an option of a ranked question is named on the page."""
+    if option["amendment_id"] is None:
+        return "Keep the current text"
+    amendment = amendments[option["amendment_id"]]
+    return f"Amendment #{amendment.id} by {amendment.author.name}"
+
+
+# ---------------------------------------------------------------------------
+# The ballot form
+# ---------------------------------------------------------------------------
+
+
+def ballot_questions(round_):
+    """The questions with their amendments, labels and diffs, in order."""
+    ids = [q.amendment_id for q in round_.questions]
+    ids += [o["amendment_id"] for q in round_.questions for o in q.options]
+    amendments = _amendments_by_id(ids)
+    items = []
+    for question in round_.questions:
+        item = {"id": question.id, "kind": question.kind, "position": question.position}
+        if question.kind == "yes_no":
+            amendment = amendments[question.amendment_id]
+            item.update(amendment=amendment, rows=amendment_rows(amendment), lines=line_label(amendment))
+        else:
+            item["options"] = [
+                {
+                    "key": option["key"],
+                    "label": option_label(option, amendments),
+                    "amendment": amendments.get(option["amendment_id"]),
+                    "rows": amendment_rows(amendments[option["amendment_id"]]) if option["amendment_id"] else None,
+                    "lines": line_label(amendments[option["amendment_id"]]) if option["amendment_id"] else None,
+                }
+                for option in question.options
+            ]
+        items.append(item)
+    return items
+
+
+def answers_from_form(round_, form):
+    """API-style answers from the ballot form, and per-question errors for bad rank numbers.
+
+    Field names: q<id> = yes/no/abstain; rank-<id>-<key> = 1..n or empty (not ranked).
+    Equal rank numbers are a tie; options left unranked rank below the ranked ones.
+    """
+    answers, errors = [], {}
+    for question in round_.questions:
+        if question.kind == "yes_no":
+            choice = form.get(f"q{question.id}", "")
+            if choice:
+                answers.append({"question": question.id, "choice": choice})
+            continue
+        levels = {}
+        for option in question.options:
+            raw = form.get(f"rank-{question.id}-{option['key']}", "").strip()
+            if not raw:
+                continue
+            if not raw.isdigit() or not 1 <= int(raw) <= len(question.options):
+                errors[question.id] = f"Ranks are whole numbers from 1 to {len(question.options)}."
+                break
+            levels.setdefault(int(raw), []).append(option["key"])
+        if levels and question.id not in errors:
+            answers.append({"question": question.id, "ranking": [levels[rank] for rank in sorted(levels)]})
+    if not answers and not errors:
+        errors[0] = "Answer at least one question, then cast your ballot."
+    return answers, errors
+
+
+def form_errors_of(round_, error, answers):
+    """A service ValidationError as {question id: message} for the ballot form."""
+    out = {}
+    for name, message in error.fields.items():
+        index = name.removeprefix("answers[").removesuffix("]")
+        if index.isdigit() and int(index) < len(answers):
+            out[answers[int(index)]["question"]] = message
+        else:
+            out[0] = message
+    return out or {0: error.message}
+
+
+def current_from_form(round_, form):
+    """The values the voter submitted, to show the form again: {question id: choice | {key: rank}}."""
+    current = {}
+    for question in round_.questions:
+        if question.kind == "yes_no":
+            current[question.id] = form.get(f"q{question.id}", "")
+        else:
+            current[question.id] = {
+                o["key"]: form.get(f"rank-{question.id}-{o['key']}", "") for o in question.options
+            }
+    return current
+
+
+def current_from_ballot(ballot):
+    """The stored ballot as form values: a ranking becomes rank numbers (ties share one)."""
+    current = {}
+    for answer in ballot.get("answers") or []:
+        if "choice" in answer:
+            current[answer["question"]] = answer["choice"]
+        else:
+            current[answer["question"]] = {
+                key: str(rank) for rank, level in enumerate(answer["ranking"], start=1) for key in level
+            }
+    return current
+
+
+def ballot_summary(round_, ballot):
+    """The voter's answers in words, for the confirmation page."""
+    if not ballot.get("answers"):
+        return []
+    questions = {q["id"]: q for q in ballot_questions(round_)}
+    lines = []
+    for answer in ballot["answers"]:
+        question = questions[answer["question"]]
+        if "choice" in answer:
+            text = f"Amendment #{question['amendment'].id}: {CHOICE_LABELS[answer['choice']]}"
+        else:
+            labels = {o["key"]: o["label"] for o in question["options"]}
+            levels = [" = ".join(labels[key] for key in level) for level in answer["ranking"]]
+            text = "Ranking: " + " > ".join(levels)
+        lines.append({"position": question["position"], "text": text})
+    return lines
+
+
+# ---------------------------------------------------------------------------
+# Results
+# ---------------------------------------------------------------------------
+
+
+def results_view(round_):
+    """Per question: counts, turnout, quorum, decision and chart geometry; plus who voted."""
+    results = services.stored_results(round_)
+    ids = [r.data.get("amendment_id") for r in results] + [o["amendment_id"] for r in results for o in r.data["question_options"]]
+    amendments = _amendments_by_id(ids)
+    questions = [_yes_no_view(r.data, amendments, round_) if r.data["kind"] == "yes_no"
+                 else _ranked_view(r.data, amendments, round_) for r in results]
+    return {
+        "questions": questions,
+        "participants": services.participants(round_),
+        "ballots": _open_ballots_view(round_, questions),
+        "voters": services.voter_count(round_),
+        "turnout": services.percent(services.voter_count(round_) / round_.electorate_size if round_.electorate_size else 0),
+    }
+
+
+def _yes_no_view(data, amendments, round_):
+    amendment = amendments[data["amendment_id"]]
+    counts = [("yes", data["yes"]), ("no", data["no"]), ("abstain", data["abstain"])]
+    return {
+        **data,
+        "amendment": amendment,
+        "turnout_text": services.percent(data["turnout"]),
+        "yes_share": services.percent(data["yes"] / (data["yes"] + data["no"])) if data["yes"] + data["no"] else "—",
+        "rule_text": services.readable_rule(data["rule"]),
+        "chart": bar_chart([(CHOICE_LABELS[k], n, f"bar-{k}") for k, n in counts]),
+        "split": split_bar(data["yes"], data["no"], round_.threshold, ("Yes", "No")),
+    }
+
+
+def _ranked_view(data, amendments, round_):
+    labels = {o["key"]: option_label(o, amendments) for o in data["question_options"]}
+    keys = [key for level in data["ranking"] for key in level]
+    matrix = [
+        {"key": x, "label": labels[x], "cells": [
+            {"key": y, "value": data["pairwise"][x][y] if x != y else None,
+             "wins": x != y and data["pairwise"][x][y] > data["pairwise"][y][x]}
+            for y in keys
+        ]}
+        for x in keys
+    ]
+    duels = [
+        {"key": key, "label": labels[key], "short": f"Amendment #{key[1:]}", "won": data["pairwise"][key][services.KEEP],
+         "lost": data["pairwise"][services.KEEP][key],
+         "split": split_bar(data["pairwise"][key][services.KEEP], data["pairwise"][services.KEEP][key],
+                            round_.threshold, ("Prefer the amendment", "Prefer the current text"))}
+        for key in keys if key != services.KEEP
+    ]
+    accepted = amendments.get(data["accepted_amendment_id"])
+    return {
+        **data,
+        "labels": labels,
+        "order": keys,
+        "matrix": matrix,
+        "duels": duels,
+        "levels": [[labels[key] for key in level] for level in data["ranking"]],
+        "accepted_amendment": accepted,
+        "turnout_text": services.percent(data["turnout"]),
+        "rule_text": services.readable_rule(data["rule"]),
+        "amendments": [amendments[o["amendment_id"]] for o in data["question_options"] if o["amendment_id"]],
+    }
+
+
+def _open_ballots_view(round_, questions):
+    if round_.secret:
+        return []
+    rows = []
+    for user, answers in services.open_ballots(round_):
+        cells = []
+        for question in questions:
+            value = answers.get(str(question["question_id"]))
+            if value is None:
+                cells.append("—")
+            elif isinstance(value, str):
+                cells.append(CHOICE_LABELS[value])
+            else:
+                cells.append(" > ".join(" = ".join(_short(question, key) for key in level) for level in value))
+        rows.append({"user": user, "cells": cells})
+    return rows
+
+
+def _short(question, key):
+    return "current text" if key == services.KEEP else f"#{key[1:]}"
+
+
+def bar_chart(bars):
+    """Geometry of a horizontal bar chart: [(label, value, css class)] → dict for the SVG template."""
+    top = max((value for _, value, _ in bars), default=0) or 1
+    rows = []
+    for index, (label, value, css) in enumerate(bars):
+        width = round(BAR_SPACE * value / top, 1)
+        y = 10 + index * ROW_HEIGHT
+        rows.append({"label": label, "value": value, "css": css, "y": y, "text_y": y + 17,
+                     "width": width, "text_x": round(LABEL_WIDTH + width + 8, 1)})
+    return {"width": CHART_WIDTH, "height": 20 + len(bars) * ROW_HEIGHT, "label_width": LABEL_WIDTH,
+            "bar_height": ROW_HEIGHT - 10, "bar_space": BAR_SPACE, "rows": rows}
+
+
+def split_bar(first, second, threshold, labels):
+    """Geometry of one bar split between two counts, with the threshold marked."""
+    total = first + second
+    first_width = round(BAR_SPACE * first / total, 1) if total else 0
+    return {
+        "width": CHART_WIDTH, "height": 56, "label_width": LABEL_WIDTH, "bar_width": BAR_SPACE,
+        "first": first, "second": second, "labels": labels,
+        "first_width": first_width, "second_x": LABEL_WIDTH + first_width,
+        "second_width": round(BAR_SPACE - first_width, 1) if total else 0,
+        "threshold_x": round(LABEL_WIDTH + BAR_SPACE * threshold, 1),
+        "threshold": services.percent(threshold), "empty": total == 0,
+    }
+
+
+# ---------------------------------------------------------------------------
+# The consultation report
+# ---------------------------------------------------------------------------
+
+
+def report_view(round_, entries):
+    """Report entries with their diff, tally in words and resulting revision."""
+    out = []
+    for entry in entries:
+        amendment, data = entry["amendment"], entry["result"]
+        out.append({**entry, "rows": amendment_rows(amendment), "lines": line_label(amendment),
+                    "tally": tally_text(data, amendment) if data else None})
+    return out
+
+
+def tally_text(data, amendment):
+    """One line summing up the vote on an amendment's question."""
+    turnout = services.percent(data["turnout"])
+    if data["kind"] == "yes_no":
+        return f"{data['yes']} yes, {data['no']} no, {data['abstain']} abstain; turnout {turnout}."
+    key = f"a{amendment.id}"
+    won, lost = data["pairwise"][key][services.KEEP], data["pairwise"][services.KEEP][key]
+    rank = next((i for i, level in enumerate(data["ranking"], start=1) if key in level), None)
+    return (f"Ranked question of {len(data['question_options']) - 1} rival amendments: placed {rank} of "
+            f"{len(data['ranking'])} in the Schulze ranking; preferred to the current text by {won}, "
+            f"the current text preferred by {lost}; turnout {turnout}.")
+

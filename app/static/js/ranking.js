@@ -1,0 +1,211 @@
+/* Ranking control for ranked questions on the ballot page.
+
+   Without JavaScript each option has a "rank" select (1..n, equal numbers = tie). This script
+   turns the options into a list that is reordered by drag and drop or by keyboard ("Move up" /
+   "Move down" buttons), with a "Tied with the option above" toggle; the list order is written
+   back into the same selects, so the form posts exactly what the selects would. A checkbox
+   says whether the question is answered at all (unticked: every select is "Not ranked"). */
+(function () {
+  "use strict";
+
+  function Ranking(container) {
+    this.container = container;
+    this.list = container.querySelector(".ranking-options");
+    this.items = Array.prototype.map.call(container.querySelectorAll(".ranking-option"), function (li) {
+      var select = li.querySelector("select");
+      return { li: li, select: select, label: select.getAttribute("data-label"), tied: false };
+    });
+    this.dragged = null;
+    this.status = document.createElement("p");
+    this.status.className = "visually-hidden";
+    this.status.setAttribute("role", "status");
+    this.status.setAttribute("aria-live", "polite");
+    this.start();
+  }
+
+  Ranking.prototype.start = function () {
+    var ranked = this.items.filter(function (item) { return item.select.value !== ""; });
+    this.included = ranked.length > 0;
+    if (this.included) {
+      this.orderFromSelects();
+    }
+    this.addIncludeToggle();
+    this.items.forEach(this.enhanceItem, this);
+    this.container.appendChild(this.status);
+    this.container.classList.add("enhanced");
+    this.render();
+  };
+
+  Ranking.prototype.orderFromSelects = function () {
+    var rankOf = function (item) {
+      return item.select.value === "" ? Infinity : parseInt(item.select.value, 10);
+    };
+    var indexed = this.items.map(function (item, index) { return { item: item, index: index }; });
+    indexed.sort(function (a, b) {
+      return (rankOf(a.item) - rankOf(b.item)) || (a.index - b.index);
+    });
+    this.items = indexed.map(function (entry) { return entry.item; });
+    this.items.forEach(function (item, index, all) {
+      item.tied = index > 0 && rankOf(item) === rankOf(all[index - 1]);
+    });
+  };
+
+  Ranking.prototype.addIncludeToggle = function () {
+    var question = this.container.getAttribute("data-question");
+    var wrapper = document.createElement("p");
+    wrapper.className = "ranking-include";
+    var box = document.createElement("input");
+    box.type = "checkbox";
+    box.id = "include-" + question;
+    box.checked = this.included;
+    var label = document.createElement("label");
+    label.htmlFor = box.id;
+    label.textContent = "Answer this question with the ranking below (moving an option ticks this)";
+    wrapper.appendChild(box);
+    wrapper.appendChild(label);
+    this.container.insertBefore(wrapper, this.list);
+    this.includeBox = box;
+    box.addEventListener("change", function () {
+      this.included = box.checked;
+      this.render();
+      this.say(box.checked ? "Your ranking will be cast for this question." : "This question will be left unanswered.");
+    }.bind(this));
+  };
+
+  Ranking.prototype.enhanceItem = function (item) {
+    var li = item.li;
+    var badge = document.createElement("div");
+    badge.className = "rank-badge";
+    badge.setAttribute("aria-hidden", "true");
+    var title = document.createElement("div");
+    title.className = "rank-title";
+    var tools = document.createElement("div");
+    tools.className = "rank-tools";
+    var up = this.button("Move up", item, -1);
+    var down = this.button("Move down", item, 1);
+    var tieLabel = document.createElement("label");
+    var tie = document.createElement("input");
+    tie.type = "checkbox";
+    tie.addEventListener("change", function () {
+      item.tied = tie.checked;
+      this.changed(item, tie.checked ? "tied with the option above" : "no longer tied");
+    }.bind(this));
+    tieLabel.appendChild(tie);
+    tieLabel.appendChild(document.createTextNode("Tied with the option above"));
+    tools.appendChild(up);
+    tools.appendChild(down);
+    tools.appendChild(tieLabel);
+    li.insertBefore(tools, li.firstChild);
+    li.insertBefore(title, tools);
+    li.insertBefore(badge, title);
+    item.badge = badge;
+    item.title = title;
+    item.up = up;
+    item.down = down;
+    item.tie = tie;
+    this.enableDrag(item);
+  };
+
+  Ranking.prototype.button = function (text, item, step) {
+    var button = document.createElement("button");
+    button.type = "button";
+    button.className = "button small";
+    button.textContent = text;
+    button.addEventListener("click", function () {
+      this.move(item, step);
+      var same = step < 0 ? item.up : item.down;
+      (same.disabled ? (step < 0 ? item.down : item.up) : same).focus();
+    }.bind(this));
+    return button;
+  };
+
+  Ranking.prototype.move = function (item, step) {
+    var from = this.items.indexOf(item);
+    var to = from + step;
+    if (to < 0 || to >= this.items.length) {
+      return;
+    }
+    this.items.splice(from, 1);
+    this.items.splice(to, 0, item);
+    this.changed(item, "moved " + (step < 0 ? "up" : "down"));
+  };
+
+  Ranking.prototype.enableDrag = function (item) {
+    var li = item.li;
+    var self = this;
+    li.setAttribute("draggable", "true");
+    li.addEventListener("dragstart", function (event) {
+      self.dragged = item;
+      li.classList.add("dragging");
+      event.dataTransfer.effectAllowed = "move";
+      event.dataTransfer.setData("text/plain", item.label);
+    });
+    li.addEventListener("dragend", function () {
+      li.classList.remove("dragging");
+      self.items.forEach(function (other) { other.li.classList.remove("drop-target"); });
+      self.dragged = null;
+    });
+    li.addEventListener("dragover", function (event) {
+      if (self.dragged && self.dragged !== item) {
+        event.preventDefault();
+        li.classList.add("drop-target");
+      }
+    });
+    li.addEventListener("dragleave", function () {
+      li.classList.remove("drop-target");
+    });
+    li.addEventListener("drop", function (event) {
+      event.preventDefault();
+      li.classList.remove("drop-target");
+      if (!self.dragged || self.dragged === item) {
+        return;
+      }
+      var moving = self.dragged;
+      var box = li.getBoundingClientRect();
+      var after = event.clientY > box.top + box.height / 2;
+      self.items.splice(self.items.indexOf(moving), 1);
+      self.items.splice(self.items.indexOf(item) + (after ? 1 : 0), 0, moving);
+      self.changed(moving, "moved");
+    });
+  };
+
+  Ranking.prototype.changed = function (item, what) {
+    this.included = true;
+    this.includeBox.checked = true;
+    this.render();
+    this.say(item.label + " " + what + ": now rank " + item.rank + " of " + this.items.length + ".");
+  };
+
+  Ranking.prototype.render = function () {
+    var rank = 0;
+    this.items.forEach(function (item, index) {
+      if (index === 0) {
+        item.tied = false;
+      }
+      rank = item.tied ? rank : rank + 1;
+      item.rank = rank;
+      this.list.appendChild(item.li);
+      item.select.value = this.included ? String(rank) : "";
+      item.badge.textContent = this.included ? String(rank) : "–";
+      if (this.included && item.tied) {
+        var small = document.createElement("small");
+        small.textContent = "tied";
+        item.badge.appendChild(small);
+      }
+      item.title.textContent = (this.included ? "Rank " + rank + (item.tied ? " (tied)" : "") + ": " : "Not ranked: ") + item.label;
+      item.up.disabled = index === 0;
+      item.down.disabled = index === this.items.length - 1;
+      item.tie.checked = item.tied;
+      item.tie.disabled = index === 0;
+    }, this);
+    this.container.classList.toggle("not-included", !this.included);
+  };
+
+  Ranking.prototype.say = function (message) {
+    this.status.textContent = message;
+  };
+
+  Array.prototype.forEach.call(document.querySelectorAll("[data-ranking]"), function (container) {
+    return new Ranking(container);
+  });
+}());

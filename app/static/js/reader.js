@@ -1,0 +1,411 @@
+/* Commonwright reading view: choose lines from the gutter (mouse, touch or keyboard), comment
+   on them and read their threads in a side panel (a bottom sheet on narrow screens).
+   Progressive enhancement: every link and form also works without this script; the panel
+   shows the same server-rendered pages, asked for with partial=1. */
+(function () {
+  "use strict";
+
+  var reader = document.getElementById("reader");
+  if (!reader || !window.fetch || !window.DOMParser) {
+    return;
+  }
+  var doc = reader.querySelector(".document");
+  var toolbar = reader.querySelector(".selection-toolbar");
+  var panel = document.getElementById("comment-panel");
+  var panelBody = document.getElementById("comment-panel-body");
+  var live = document.getElementById("comment-live");
+  var linesTemplate = reader.getAttribute("data-lines-url");
+  var csrfMeta = document.querySelector('meta[name="csrf-token"]');
+  var state = { anchor: null, start: null, end: null, extending: false, trigger: null };
+  var narrow = window.matchMedia("(max-width: 40rem)"); // the panel is a bottom sheet
+
+  // ---------------------------------------------------------------- helpers
+
+  function fill(template, start, end) {
+    return template.split("{start}").join(String(start)).split("{end}").join(String(end));
+  }
+
+  function rangeText(start, end) {
+    return start === end ? "line " + start : "lines " + start + "–" + end;
+  }
+
+  function blockRange(block) {
+    return [Number(block.getAttribute("data-line-start")), Number(block.getAttribute("data-line-end"))];
+  }
+
+  function allBlocks() {
+    return Array.prototype.slice.call(doc.querySelectorAll(".line-block"));
+  }
+
+  function gutterOf(block) {
+    return block.querySelector(".gutter");
+  }
+
+  function announce(text) {
+    if (!text) {
+      return;
+    }
+    live.textContent = "";
+    window.setTimeout(function () {
+      live.textContent = text;
+    }, 60);
+  }
+
+  function withPartial(url) {
+    var parsed = new URL(url, window.location.href);
+    parsed.searchParams.set("partial", "1");
+    return parsed.pathname + parsed.search;
+  }
+
+  // ---------------------------------------------------------- the gutter
+
+  function gutterLabel(block, count) {
+    var range = blockRange(block);
+    var noun = count === 1 ? " comment" : " comments";
+    return "Lines " + range[0] + " to " + range[1] + ": " + (count ? count : "no") + noun;
+  }
+
+  /* Each gutter link becomes a toggle button that selects its block. */
+  function enhanceGutter(link) {
+    var button = document.createElement("button");
+    button.type = "button";
+    button.className = link.className;
+    button.setAttribute("aria-label", link.getAttribute("aria-label"));
+    button.setAttribute("aria-pressed", "false");
+    button.setAttribute("aria-controls", "comment-panel");
+    button.setAttribute("data-href", link.getAttribute("href"));
+    button.setAttribute("data-comments", link.getAttribute("data-comments") || "0");
+    while (link.firstChild) {
+      button.appendChild(link.firstChild);
+    }
+    link.parentNode.replaceChild(button, link);
+  }
+
+  function setCount(block, count, open) {
+    var gutter = gutterOf(block);
+    var badge = gutter.querySelector(".comment-count");
+    gutter.setAttribute("data-comments", String(count));
+    gutter.setAttribute("aria-label", gutterLabel(block, count));
+    block.classList.toggle("has-comments", count > 0);
+    if (!count) {
+      if (badge) {
+        badge.parentNode.removeChild(badge);
+      }
+      return;
+    }
+    if (!badge) {
+      badge = document.createElement("span");
+      badge.className = "comment-count";
+      badge.setAttribute("aria-hidden", "true");
+      gutter.appendChild(badge);
+    }
+    badge.textContent = String(count);
+    badge.classList.toggle("all-resolved", !open);
+  }
+
+  /* data-counts="start:comments:open,…" lists every block that has comments. */
+  function updateCounts(spec) {
+    var counts = {};
+    spec.split(",").forEach(function (item) {
+      var parts = item.split(":");
+      if (parts.length === 3) {
+        counts[parts[0]] = [Number(parts[1]), Number(parts[2])];
+      }
+    });
+    allBlocks().forEach(function (block) {
+      var entry = counts[block.getAttribute("data-line-start")] || [0, 0];
+      setCount(block, entry[0], entry[1] > 0);
+    });
+  }
+
+  // ----------------------------------------------------------- selection
+
+  function select(start, end) {
+    state.start = start;
+    state.end = end;
+    allBlocks().forEach(function (block) {
+      var range = blockRange(block);
+      var inside = range[0] >= start && range[1] <= end;
+      block.classList.toggle("selected", inside);
+      gutterOf(block).setAttribute("aria-pressed", inside ? "true" : "false");
+    });
+    updateToolbar();
+  }
+
+  function selectBlock(block) {
+    state.anchor = blockRange(block);
+    select(state.anchor[0], state.anchor[1]);
+  }
+
+  function extendTo(block) {
+    if (!state.anchor) {
+      selectBlock(block);
+      return;
+    }
+    var range = blockRange(block);
+    select(Math.min(state.anchor[0], range[0]), Math.max(state.anchor[1], range[1]));
+  }
+
+  function clearSelection() {
+    state.anchor = state.start = state.end = null;
+    allBlocks().forEach(function (block) {
+      block.classList.remove("selected");
+      gutterOf(block).setAttribute("aria-pressed", "false");
+    });
+    setExtending(false);
+    toolbar.hidden = true;
+  }
+
+  function setExtending(on) {
+    state.extending = on;
+    var button = toolbar.querySelector('[data-action="extend"]');
+    if (button) {
+      button.setAttribute("aria-pressed", on ? "true" : "false");
+    }
+  }
+
+  function updateToolbar() {
+    var text = rangeText(state.start, state.end);
+    toolbar.hidden = false;
+    toolbar.querySelector("[data-selection-label]").textContent =
+      text.charAt(0).toUpperCase() + text.slice(1) + " selected";
+    Array.prototype.forEach.call(toolbar.querySelectorAll("[data-range-label]"), function (node) {
+      node.textContent = text;
+    });
+    Array.prototype.forEach.call(toolbar.querySelectorAll("[data-href-template]"), function (link) {
+      link.setAttribute("href", fill(link.getAttribute("data-href-template"), state.start, state.end));
+    });
+  }
+
+  function linesUrl() {
+    return fill(linesTemplate, state.start, state.end);
+  }
+
+  function activate(gutter, extend) {
+    var block = gutter.closest(".line-block");
+    if (extend || state.extending) {
+      extendTo(block);
+    } else {
+      selectBlock(block);
+    }
+    announce(rangeText(state.start, state.end) + " selected.");
+    openPanel(gutter, linesUrl());
+    if (narrow.matches) {
+      block.scrollIntoView({ block: "start" }); // keep the lines above the bottom sheet
+    }
+  }
+
+  function moveFocus(gutter, step, extend) {
+    var blocks = allBlocks();
+    var index = blocks.indexOf(gutter.closest(".line-block")) + step;
+    if (index < 0 || index >= blocks.length) {
+      return;
+    }
+    gutterOf(blocks[index]).focus();
+    if (extend) {
+      extendTo(blocks[index]);
+      announce(rangeText(state.start, state.end) + " selected.");
+    }
+  }
+
+  doc.addEventListener("click", function (event) {
+    var gutter = event.target.closest("button.gutter");
+    if (gutter) {
+      event.preventDefault();
+      activate(gutter, event.shiftKey);
+    }
+  });
+
+  doc.addEventListener("keydown", function (event) {
+    var gutter = event.target.closest && event.target.closest("button.gutter");
+    if (!gutter) {
+      return;
+    }
+    if (event.key === "Enter" && event.shiftKey) {
+      event.preventDefault();
+      activate(gutter, true);
+    } else if (event.key === "ArrowDown" || event.key === "ArrowUp") {
+      event.preventDefault();
+      moveFocus(gutter, event.key === "ArrowDown" ? 1 : -1, event.shiftKey);
+    } else if (event.key === "Escape") {
+      clearSelection();
+      closePanel();
+    }
+  });
+
+  toolbar.addEventListener("click", function (event) {
+    var button = event.target.closest("button[data-action]");
+    if (!button) {
+      return;
+    }
+    var action = button.getAttribute("data-action");
+    if (action === "comment") {
+      openPanel(button, linesUrl(), "#p-new-body");
+    } else if (action === "show") {
+      openPanel(button, linesUrl());
+    } else if (action === "extend") {
+      setExtending(!state.extending);
+      announce(state.extending ? "Range selection on: choose the last block of the range." : "Range selection off.");
+    } else if (action === "clear") {
+      clearSelection();
+      announce("Selection cleared.");
+      var first = doc.querySelector("button.gutter");
+      if (first) {
+        first.focus();
+      }
+    }
+  });
+
+  // --------------------------------------------------------------- panel
+
+  function openPanel(trigger, url, focusSelector) {
+    state.trigger = trigger;
+    panel.hidden = false;
+    reader.classList.add("panel-open");
+    load(url, focusSelector);
+  }
+
+  function closePanel() {
+    if (panel.hidden) {
+      return;
+    }
+    panel.hidden = true;
+    reader.classList.remove("panel-open");
+    if (state.trigger && document.body.contains(state.trigger)) {
+      state.trigger.focus();
+    }
+  }
+
+  function request(url, options) {
+    panel.setAttribute("aria-busy", "true");
+    options = options || {};
+    options.credentials = "same-origin";
+    options.headers = options.headers || {};
+    return fetch(withPartial(url), options)
+      .then(function (response) {
+        return response.text().then(function (html) {
+          return { response: response, html: html };
+        });
+      })
+      .catch(function () {
+        return { response: null, html: "" };
+      })
+      .then(function (result) {
+        panel.removeAttribute("aria-busy");
+        return result;
+      });
+  }
+
+  function load(url, focusSelector) {
+    return request(url).then(function (result) {
+      show(result, focusSelector);
+    });
+  }
+
+  function showError(text) {
+    var message = document.createElement("p");
+    message.className = "error";
+    message.setAttribute("tabindex", "-1");
+    message.textContent = text;
+    panelBody.replaceChildren(message);
+    message.focus();
+    announce(text);
+  }
+
+  function show(result, focusSelector) {
+    if (!result.response) {
+      showError("The server could not be reached. Check your connection and try again.");
+      return;
+    }
+    var parsed = new DOMParser().parseFromString(result.html, "text/html");
+    var root = parsed.querySelector("[data-panel-root]");
+    if (!root) {
+      var heading = parsed.querySelector("main h1");
+      var detail = parsed.querySelector("main .panel p");
+      showError((heading ? heading.textContent + ": " : "") + (detail ? detail.textContent : "Something went wrong."));
+      return;
+    }
+    var content = document.importNode(root, true);
+    panelBody.replaceChildren(content);
+    if (root.hasAttribute("data-counts")) {
+      updateCounts(root.getAttribute("data-counts"));
+    }
+    announce(root.getAttribute("data-announce"));
+    focusIn(content, focusSelector);
+  }
+
+  function focusIn(content, focusSelector) {
+    var target =
+      content.querySelector("[data-error-summary]") ||
+      content.querySelector('[aria-invalid="true"]') ||
+      (focusSelector && content.querySelector(focusSelector)) ||
+      content.querySelector(".panel-title");
+    if (target) {
+      target.focus();
+    }
+    if (content.querySelector("[data-error-summary], [aria-invalid='true']")) {
+      announce("Please correct the form.");
+    }
+  }
+
+  function submit(form) {
+    if ((form.getAttribute("method") || "get").toLowerCase() === "get") {
+      var url = new URL(form.getAttribute("action") || window.location.href, window.location.href);
+      new FormData(form).forEach(function (value, name) {
+        url.searchParams.set(name, value);
+      });
+      return load(url.pathname + url.search);
+    }
+    var data = new FormData(form);
+    data.set("partial", "1");
+    var headers = {};
+    if (csrfMeta) {
+      headers["X-CSRFToken"] = csrfMeta.getAttribute("content");
+    }
+    Array.prototype.forEach.call(form.querySelectorAll("button"), function (button) {
+      button.disabled = true;
+    });
+    return request(form.getAttribute("action"), { method: "POST", body: data, headers: headers }).then(function (result) {
+      show(result);
+    });
+  }
+
+  panelBody.addEventListener("submit", function (event) {
+    event.preventDefault();
+    submit(event.target);
+  });
+
+  panelBody.addEventListener("click", function (event) {
+    var link = event.target.closest("a[data-panel-link]");
+    if (link) {
+      event.preventDefault();
+      load(link.getAttribute("href"), "textarea");
+    }
+  });
+
+  panel.addEventListener("click", function (event) {
+    if (event.target.closest('[data-action="close-panel"]')) {
+      closePanel();
+    }
+  });
+
+  panel.addEventListener("keydown", function (event) {
+    if (event.key === "Escape") {
+      event.preventDefault();
+      closePanel();
+    }
+  });
+
+  /* Links elsewhere on the page (the earlier-wording list) that open a thread in the panel. */
+  document.addEventListener("click", function (event) {
+    var link = event.target.closest && event.target.closest("a[data-panel-open]");
+    if (link && !event.ctrlKey && !event.metaKey && !event.shiftKey) {
+      event.preventDefault();
+      openPanel(link, link.getAttribute("href"));
+    }
+  });
+
+  // ---------------------------------------------------------------- start
+
+  Array.prototype.forEach.call(doc.querySelectorAll("a.gutter"), enhanceGutter);
+})();

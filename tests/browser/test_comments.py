@@ -1,0 +1,138 @@
+"""Comments in a real browser (reader.js; Chromium, CSRF on, strict CSP): choose lines by
+keyboard, mouse and touch, comment, reply, edit and resolve in the side panel; the bottom sheet
+on a narrow screen; and the same pages without JavaScript. The data fixtures are those of
+tests/comments (conftest.py there)."""
+import re
+
+import pytest
+from playwright.sync_api import expect
+
+from comments.conftest import BODY, comment, edit, password_hash, world  # noqa: F401 - fixtures
+
+
+@pytest.fixture
+def open_page(chromium, live_server):
+    """open_page(user, **context options) → a logged-in page; console errors fail the test."""
+    contexts, problems = [], []
+
+    def make(user, **options):
+        context = chromium.new_context(base_url=live_server, **{"viewport": {"width": 1280, "height": 900}, **options})
+        contexts.append(context)
+        page = context.new_page()
+        page.set_default_timeout(10000)
+        page.on("console", lambda m: problems.append(m.text) if m.type == "error" and "Failed to load" not in m.text else None)
+        page.on("pageerror", lambda exc: problems.append(str(exc)))
+        page.goto("/login")
+        page.get_by_label("E-mail").fill(user.email)
+        page.get_by_label("Password").fill(user.password)
+        page.get_by_role("button", name="Log in").click()
+        page.wait_for_url(re.compile(r".*/assemblies$"))
+        return page
+
+    yield make
+    for context in contexts:
+        context.close()
+    assert not problems, problems
+
+
+def path(w):
+    return f"/a/{w.assembly.slug}/p/{w.policy.slug}"
+
+
+def test_keyboard_selection_comment_reply_and_edit_in_the_panel(world, open_page):
+    page = open_page(world.member)
+    page.goto(path(world))
+    gutter = page.get_by_role("button", name="Lines 3 to 5: no comments")
+    gutter.focus()
+    page.keyboard.press("Enter")
+    expect(page.locator("[data-selection-label]")).to_have_text("Lines 3–5 selected")
+    panel = page.locator("#comment-panel")
+    expect(panel).to_be_visible()
+    expect(panel.get_by_role("heading", name="Lines 3–5", exact=True)).to_be_focused()
+
+    page.get_by_role("button", name="Lines 3 to 5: no comments").focus()
+    page.keyboard.press("Shift+ArrowDown")  # focus the next block's gutter and extend the range
+    expect(page.locator("[data-selection-label]")).to_have_text("Lines 3–7 selected")
+    expect(page.get_by_role("button", name="Lines 7 to 7: no comments")).to_have_attribute("aria-pressed", "true")
+
+    page.get_by_role("button", name="Comment on lines 3–7").click()
+    body = panel.get_by_label("Your comment (Markdown)")
+    expect(body).to_be_focused()
+    body.fill("Keep the **office** small.")
+    panel.get_by_label("Objection").check()
+    panel.get_by_role("button", name="Post comment").click()
+    expect(panel.locator(".comment-body strong", has_text="office")).to_be_visible()
+    expect(page.locator("#comment-live")).to_contain_text("Comment added beside lines 3–7.")
+    expect(page.get_by_role("button", name="Lines 3 to 5: 1 comment")).to_be_visible()
+    expect(page.get_by_role("button", name="Lines 7 to 7: 1 comment")).to_be_visible()
+
+    panel.locator("summary", has_text="Reply").click()
+    panel.get_by_label("Your reply (Markdown)").fill("And public.")
+    panel.get_by_role("button", name="Post reply").click()
+    expect(panel.get_by_text("And public.")).to_be_visible()
+    expect(page.get_by_role("button", name="Lines 3 to 5: 2 comments")).to_be_visible()
+
+    panel.get_by_role("link", name="Edit your comment").first.click()
+    edit = panel.get_by_label("Your comment (Markdown)")
+    expect(edit).to_be_focused()
+    edit.fill("Keep the office *small*.")
+    panel.get_by_role("button", name="Save").click()
+    expect(panel.locator(".comment-body em", has_text="small")).to_be_visible()
+
+    panel.get_by_role("button", name=re.compile("^Mark resolved")).click()
+    expect(panel.get_by_text("Resolved by Mia Member")).to_be_visible()
+
+    page.keyboard.press("Escape")
+    expect(panel).to_be_hidden()
+
+
+def test_mouse_shift_click_and_the_range_actions(world, open_page):
+    page = open_page(world.member)
+    page.goto(path(world))
+    page.get_by_role("button", name="Lines 1 to 1: no comments").click()
+    page.get_by_role("button", name="Lines 9 to 10: no comments").click(modifiers=["Shift"])
+    expect(page.locator("[data-selection-label]")).to_have_text("Lines 1–10 selected")
+    for link in page.locator(".selection-toolbar a[data-href-template]").all():
+        assert "{start}" not in link.get_attribute("href")
+    page.get_by_role("button", name="Clear the selection").click()
+    expect(page.locator(".selection-toolbar")).to_be_hidden()
+
+
+def test_touch_range_mode_and_the_bottom_sheet(world, open_page):
+    page = open_page(world.member, viewport={"width": 390, "height": 800}, has_touch=True, is_mobile=True)
+    page.goto(path(world))
+    page.get_by_role("button", name="Lines 3 to 5: no comments").tap()
+    panel = page.locator("#comment-panel")
+    expect(panel).to_be_visible()
+    assert panel.evaluate("el => getComputedStyle(el).position") == "fixed"
+    page.get_by_role("button", name="Close the comments panel").tap()
+    expect(panel).to_be_hidden()
+    page.get_by_role("button", name="Select a range").tap()
+    page.get_by_role("button", name="Lines 9 to 10: no comments").tap()
+    expect(page.locator("[data-selection-label]")).to_have_text("Lines 3–10 selected")
+
+
+def test_outdated_threads_open_in_the_panel(world, open_page, comment, edit):
+    comment(world, world.other, 4, 4, "About the office.")
+    edit(world, BODY.replace("Commons Office", "Commons Agency"))
+    page = open_page(world.member)
+    page.goto(path(world))
+    section = page.locator("#earlier-wording")
+    expect(section.locator("blockquote")).to_have_text("It funds a Commons Office.")
+    section.get_by_role("link", name="Open the thread").click()
+    expect(page.locator("#comment-panel").get_by_text("About the office.")).to_be_visible()
+    section.get_by_role("link", name="Read it beside revision 1").click()
+    expect(page.locator(".line-block.focused")).to_have_count(1)
+    expect(page.locator(".inline-thread")).to_contain_text("About the office.")
+
+
+def test_without_javascript_the_gutter_leads_to_a_form_page(world, open_page):
+    page = open_page(world.member, java_script_enabled=False)
+    page.goto(path(world))
+    page.get_by_role("link", name="Lines 9 to 10: no comments").click()
+    expect(page.get_by_role("heading", name="Lines 9–10", exact=True)).to_be_visible()
+    page.get_by_label("Your comment (Markdown)").fill("Who decides?")
+    page.get_by_label("Question").check()
+    page.get_by_role("button", name="Post comment").click()
+    expect(page.get_by_text("Comment added beside lines 9–10.")).to_be_visible()
+    expect(page.locator(".comment-body", has_text="Who decides?")).to_be_visible()
