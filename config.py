@@ -68,6 +68,7 @@ class TestingConfig(Config):
     RATELIMIT_ENABLED = False
     RATELIMIT_STORAGE_URI = "memory://"
     SQLALCHEMY_DATABASE_URI = _database_url(None)
+    ARGON2_PARAMS = {"time_cost": 1, "memory_cost": 8, "parallelism": 1}  # fast, for tests only
 
 
 class ProductionConfig(Config):

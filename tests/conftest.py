@@ -67,6 +67,18 @@ def clean_tables(request, app):
     yield
 
 
+@pytest.fixture(autouse=True)
+def isolate_limiter():
+    """Flask-Limiter keeps its settings on one global object, so a test that builds an app with
+    rate limits on would switch them on for every later test: restore it after each test."""
+    from app.extensions import limiter
+
+    saved = dict(limiter.__dict__)
+    yield
+    limiter.__dict__.clear()
+    limiter.__dict__.update(saved)
+
+
 @pytest.fixture
 def client(app):
     return app.test_client()

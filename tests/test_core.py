@@ -137,3 +137,12 @@ def test_demo_and_import_are_idempotent(app):
     with app.app_context():
         assert db.session.query(Policy).count() == len(SEEDS)
         assert db.session.query(Revision).count() == len(SEEDS)
+
+
+def test_nul_characters_are_refused_not_500(api, make_user, make_assembly, login):
+    user = make_user()
+    assembly = make_assembly(admin=user)
+    response = api(user).post(f"/api/v1/assemblies/{assembly.slug}/policies", json={"title": "T", "body": "a\x00b"})
+    assert response.status_code == 422 and "body" in response.json["error"]["fields"]
+    page = login(user).post(f"/a/{assembly.slug}/new", data={"title": "T\x00", "body": "x"})
+    assert page.status_code == 422

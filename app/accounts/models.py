@@ -21,7 +21,7 @@ class User(UserMixin, db.Model):
     session_version: Mapped[int] = mapped_column(Integer, default=1)
     created_at = mapped_column(UTCDateTime, default=utcnow, nullable=False)
 
-    memberships = relationship("Membership", back_populates="user", lazy="selectin")
+    memberships = relationship("Membership", back_populates="user", lazy="select")
 
     def get_id(self):
         """Flask-Login id: user id plus session version, so a version bump logs out everywhere."""

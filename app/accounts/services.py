@@ -17,9 +17,23 @@ from .models import ApiToken, Notification, User
 
 EMAIL_RE = re.compile(r"^[^@\s<>\"']+@[^@\s<>\"']+\.[^@\s<>\"']+$")
 MIN_PASSWORD = 10
-_hasher = PasswordHasher()
-# Verified against when the e-mail is unknown, so both answers take the same time.
-_DUMMY_HASH = _hasher.hash("not-a-real-password-0000")
+_HASHERS = {}
+
+
+def _hasher():
+    """Argon2id with the configured cost (ARGON2_PARAMS; the tests use a cheap one)."""
+    params = tuple(sorted((current_app.config.get("ARGON2_PARAMS") or {}).items()))
+    if params not in _HASHERS:
+        hasher = PasswordHasher(**dict(params))
+        # verified against when the e-mail is unknown, so both answers take the same time
+        _HASHERS[params] = (hasher, hasher.hash("not-a-real-password-0000"))
+    return _HASHERS[params][0]
+
+
+def _dummy_hash():
+    _hasher()
+    params = tuple(sorted((current_app.config.get("ARGON2_PARAMS") or {}).items()))
+    return _HASHERS[params][1]
 
 
 def normalize_email(email):
@@ -53,7 +67,7 @@ def register_user(email, name, password):
             code="email_taken",
             fields={"email": "This e-mail is already registered."},
         )
-    user = User(email=email, name=name, password_hash=_hasher.hash(password))
+    user = User(email=email, name=name, password_hash=_hasher().hash(password))
     db.session.add(user)
     db.session.flush()
     log_event(user, "user.registered", user)
@@ -78,9 +92,9 @@ def get_user_by_email(email):
 def authenticate_user(email, password):
     """The user for these credentials, or 401 with the same answer for unknown e-mails."""
     user = find_user_by_email(email)
-    stored = user.password_hash if user else _DUMMY_HASH
+    stored = user.password_hash if user else _dummy_hash()
     try:
-        _hasher.verify(stored, password or "")
+        _hasher().verify(stored, password or "")
     except (VerificationError, InvalidHashError):
         user = None
     if user is None:
@@ -94,7 +108,7 @@ def change_password(user, current, new):
     errors = validate_registration(user.email, user.name, new)
     if "password" in errors:
         raise ValidationError.field("password", errors["password"])
-    user.password_hash = _hasher.hash(new)
+    user.password_hash = _hasher().hash(new)
     revoke_sessions(user)
     log_event(user, "user.password_changed", user)
     return user
@@ -148,7 +162,7 @@ def reset_password(token, new):
     errors = validate_registration(user.email, user.name, new)
     if "password" in errors:
         raise ValidationError.field("new", errors["password"])
-    user.password_hash = _hasher.hash(new)
+    user.password_hash = _hasher().hash(new)
     revoke_sessions(user)
     log_event(user, "password.reset", user)
     return user

@@ -21,6 +21,7 @@ from .models import PENDING_STATES, STATES, Amendment, CoSignature
 
 MAX_RATIONALE_CHARS = 10_000
 FINAL_STATES = ("withdrawn", "accepted", "rejected", "merged")
+NUL_MESSAGE = "The text contains a NUL character (\\0), which cannot be stored: remove it."
 # Filters of the list besides the states themselves.
 STATE_FILTERS = ("pending",) + STATES
 STATE_LABELS = {
@@ -318,6 +319,8 @@ def _replacement_error(replacement, original_lines=None, is_insertion=False):
         return "The new text must be text."
     if len(replacement.encode("utf-8")) > limit:
         return f"The new text is over the {limit // 1024} KB limit."
+    if "\x00" in replacement:
+        return NUL_MESSAGE
     if original_lines is None:
         return None
     new_lines = textops.split_lines(replacement)
@@ -334,6 +337,8 @@ def _rationale_error(rationale):
         return "Explain why: a rationale is required."
     if len(rationale) > MAX_RATIONALE_CHARS:
         return f"Keep the rationale under {MAX_RATIONALE_CHARS:,} characters."
+    if "\x00" in rationale:
+        return NUL_MESSAGE
     return None
 
 
@@ -505,6 +510,7 @@ def update_amendment(author, amendment, replacement, rationale, revision_number=
     amendment.base_number, amendment.line_start, amendment.line_end = base.number, line_start, line_end
     amendment.original, amendment.replacement, amendment.rationale = original, replacement, rationale.strip()
     amendment.state, amendment.rebased_from, amendment.updated_at = "submitted", None, utcnow()
+    amendment.outcome = ""  # a note about an earlier round (e.g. "not rebased in time") no longer holds
     if change_differs:
         _drop_cosignatures(amendment)
     db.session.flush()

@@ -3,7 +3,7 @@ from flask import g, request
 
 from ..comments import services
 from ..core.errors import ValidationError
-from ..extensions import db
+from ..extensions import db, limiter
 from ..policies.services import get_policy, get_revision
 from . import bp
 from .common import field, int_arg, json_body, page_args, paginated, token_required, user_ref, when
@@ -55,6 +55,7 @@ def thread_json(thread):
 
 
 def _bool_arg(name):
+    """A true/false query argument, None when absent; 422 otherwise."""
     raw = request.args.get(name, "").strip().lower()
     if raw == "":
         return None
@@ -66,8 +67,10 @@ def _bool_arg(name):
 
 
 @bp.post("/policies/<int:policy_id>/comments")
+@limiter.limit(services.POST_RATE)
 @token_required
 def create_comment(policy_id):
+    """POST a comment on lines of a revision, or a reply (parent_id)."""
     policy = get_policy(policy_id, g.user)
     data = json_body()
     parent_id = field(data, "parent_id", int, required=False)
@@ -89,6 +92,7 @@ def create_comment(policy_id):
 @bp.get("/policies/<int:policy_id>/comments")
 @token_required
 def list_comments(policy_id):
+    """The comments existing at ?revision= (default: head), placed in it; stance/resolved filters."""
     policy = get_policy(policy_id, g.user)
     number = get_revision(policy, int_arg("revision", policy.head_number)).number
     filters = services.parse_filters(request.args.get("stance", ""), strict=True)
@@ -103,6 +107,7 @@ def list_comments(policy_id):
 @bp.get("/comments/<int:comment_id>")
 @token_required
 def get_comment(comment_id):
+    """One comment placed in the head; a thread's first comment with its replies."""
     comment = services.get_comment(comment_id, g.user)
     thread = services.get_thread(comment)
     if comment.parent_id is not None:
@@ -116,6 +121,7 @@ def get_comment(comment_id):
 @bp.patch("/comments/<int:comment_id>")
 @token_required
 def edit_comment(comment_id):
+    """PATCH {body}: the author edits."""
     comment = services.get_comment(comment_id, g.user)
     data = json_body()
     services.edit_comment(g.user, comment, field(data, "body", required=False, default=""))
@@ -126,6 +132,7 @@ def edit_comment(comment_id):
 @bp.delete("/comments/<int:comment_id>")
 @token_required
 def delete_comment(comment_id):
+    """DELETE: a tombstone stays, replies remain (author or assembly admin)."""
     comment = services.get_comment(comment_id, g.user)
     services.delete_comment(g.user, comment)
     db.session.commit()
@@ -135,6 +142,7 @@ def delete_comment(comment_id):
 @bp.post("/comments/<int:comment_id>/resolve")
 @token_required
 def resolve_comment(comment_id):
+    """Resolve the comment's thread, or reopen it with {"resolved": false}."""
     comment = services.get_comment(comment_id, g.user)
     data = json_body() if request.get_data() else {}
     root = services.resolve_thread(g.user, comment, field(data, "resolved", bool, required=False, default=True))
@@ -165,7 +173,7 @@ SCHEMAS = {
 # (method, path, summary, request schema or None, {status: schema or None}, public?)
 OPERATIONS = [
     ("post", "/api/v1/policies/{policy_id}/comments", "Comment on lines of a revision, or reply (parent_id)",
-     "NewComment", {201: "Comment", 403: "Error", 404: "Error", 422: "Error"}, False),
+     "NewComment", {201: "Comment", 403: "Error", 404: "Error", 422: "Error", 429: "Error"}, False),
     ("get", "/api/v1/policies/{policy_id}/comments", "List comments placed in a revision (revision, stance, resolved)",
      None, {200: "page:Comment", 404: "Error", 422: "Error"}, False),
     ("get", "/api/v1/comments/{comment_id}", "Read a comment; a thread's first comment comes with its replies",

@@ -29,7 +29,20 @@ def json_body():
     data = request.get_json(silent=True, force=True)
     if not isinstance(data, dict):
         raise BadRequest("The body must be a JSON object.", code="malformed_json")
+    for name, value in data.items():
+        if _has_nul(value):
+            raise ValidationError.field(name, f"'{name}' contains a NUL character.")
     return data
+
+
+def _has_nul(value):
+    if isinstance(value, str):
+        return "\x00" in value
+    if isinstance(value, list):
+        return any(_has_nul(item) for item in value)
+    if isinstance(value, dict):
+        return any(_has_nul(k) or _has_nul(v) for k, v in value.items())
+    return False
 
 
 def field(data, name, kind=str, required=True, default=None):

@@ -25,7 +25,7 @@ class Assembly(db.Model):
     is_public: Mapped[bool] = mapped_column(Boolean, default=False)
     created_at = mapped_column(UTCDateTime, default=utcnow, nullable=False)
 
-    memberships = relationship("Membership", back_populates="assembly", lazy="selectin")
+    memberships = relationship("Membership", back_populates="assembly", lazy="select")
 
     def role_of(self, user):
         """The role of `user` here, or None (anonymous users have none)."""

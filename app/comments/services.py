@@ -24,6 +24,7 @@ from .models import STANCES, Comment
 
 STATES = ("open", "resolved")
 THREADS_PER_PAGE = 30
+POST_RATE = "60/minute"  # comments and replies per address: stops floods, never a person
 
 
 # --------------------------------------------------------------------------
@@ -647,7 +648,7 @@ def notify_reply(reply, target):
     if not recipients:
         return
     policy = root.policy
-    url = thread_url(root)
+    url = amendment_url(policy, root.amendment_id) + f"#comment-{reply.id}" if root.amendment_id else thread_url(root)
     where = f"the amendment #{root.amendment_id}" if root.amendment_id else _lines_label(root)
     message = f"{reply.author.name} replied to your comment on “{policy.title}” ({where})."
     for user in _users(recipients):
@@ -674,6 +675,14 @@ def thread_url(comment):
     root = comment.root
     policy = root.policy
     return _url("comments.thread", slug=policy.assembly.slug, policy_slug=policy.slug, comment_id=root.id)
+
+
+def amendment_url(policy, amendment_id):
+    """The path of an amendment's page (the reading view if the amendments pages are absent)."""
+    route = {"slug": policy.assembly.slug, "policy_slug": policy.slug}
+    if "amendments.show" in current_app.view_functions:
+        return _url("amendments.show", amendment_id=amendment_id, **route)
+    return _url("policies.read", **route)
 
 
 def _url(endpoint, _anchor=None, **values):

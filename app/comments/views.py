@@ -9,7 +9,7 @@ from ..core import textops
 from ..core.errors import Conflict, Forbidden, ValidationError
 from ..core.forms import apply_field_errors
 from ..core.urls import safe_next
-from ..extensions import db
+from ..extensions import db, limiter
 from ..policies.services import get_policy_by_slug, get_revision
 from . import services
 from .forms import ActionForm, AmendmentCommentForm, CommentForm, EditForm, ReplyForm
@@ -98,8 +98,16 @@ def lines(slug, policy_slug):
         "comments/lines.html", assembly=assembly, policy=policy, revision=revision, start=start, end=end,
         filters=filters, outdated=outdated, threads=threads, total=total, page_number=number,
         per_page=services.THREADS_PER_PAGE, counts=counts, form=form, quote=_quote_lines(revision, start, end),
+        block_start=_block_of(revision, start),
         page_title=_lines_title(start, end, outdated),
     )
+
+
+def _block_of(revision, line):
+    """The first line of the block holding `line` (the reading view's #L anchor), or None."""
+    if line is None:
+        return None
+    return next((b["line_start"] for b in revision.blocks if b["line_start"] <= line <= b["line_end"]), None)
 
 
 def _lines_title(start, end, outdated=False):
@@ -112,6 +120,7 @@ def _lines_title(start, end, outdated=False):
 
 @bp.route(BASE + "/comments/new", methods=["GET", "POST"])
 @login_required
+@limiter.limit(services.POST_RATE, methods=["POST"])
 def new(slug, policy_slug):
     """The form to comment on lines a–b of a revision."""
     assembly, policy = load(slug, policy_slug)
@@ -164,12 +173,13 @@ def thread(slug, policy_slug, comment_id):
 def _thread_page(assembly, policy, item, form, status=200):
     return page(
         "comments/thread.html", status, assembly=assembly, policy=policy, thread=item, form=form,
-        page_title=f"Comment thread #{item.root.id}",
+        page_title=f"Comment thread #{item.root.id}", amendment_url=services.amendment_url,
     )
 
 
 @bp.route(BASE + "/comments/<int:comment_id>/reply", methods=["POST"])
 @login_required
+@limiter.limit(services.POST_RATE)
 def reply(slug, policy_slug, comment_id):
     """Post a reply in a thread."""
     assembly, policy = load(slug, policy_slug)
@@ -246,6 +256,7 @@ def resolve(slug, policy_slug, comment_id):
 
 @bp.route(BASE + "/amendments/<int:amendment_id>/comments", methods=["POST"])
 @login_required
+@limiter.limit(services.POST_RATE)
 def amendment_comment(slug, policy_slug, amendment_id):
     """Comment on an amendment, or reply to a comment on it (parent_id)."""
     assembly, policy = load(slug, policy_slug)
@@ -261,6 +272,6 @@ def amendment_comment(slug, policy_slug, amendment_id):
         else:
             db.session.commit()
             flash("Comment posted." if form.parent_id.data is None else "Reply posted.", "success")
-            return redirect(next_url(url_for("policies.read", slug=slug, policy_slug=policy_slug)))
+            return redirect(next_url(services.amendment_url(policy, amendment.id)))
     return page("comments/amendment_comment.html", 422, assembly=assembly, policy=policy, amendment=amendment,
                 form=form, page_title=f"Comment on amendment #{amendment.id}")

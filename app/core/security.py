@@ -45,7 +45,20 @@ def set_security_headers(response):
     return response
 
 
+def refuse_nul_characters():
+    """Form fields and query arguments with NUL characters are refused (PostgreSQL cannot store them)."""
+    from flask import request
+
+    from .errors import ValidationError
+
+    for source in (request.args, request.form):
+        for name, value in source.items(multi=True):
+            if "\x00" in value:
+                raise ValidationError.field(name, "The text contains a NUL character, which is not allowed.")
+
+
 def init_security(app):
-    """Register the header hook and expose the nonce to templates."""
+    """Register the header hook, the NUL guard, and expose the nonce to templates."""
+    app.before_request(refuse_nul_characters)
     app.after_request(set_security_headers)
     app.jinja_env.globals["csp_nonce"] = csp_nonce

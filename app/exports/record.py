@@ -44,8 +44,8 @@ def revision_record(policy, revision, with_rounds=True):
     """
     history = _history(policy, revision.number)
     record = {
-        "policy": _policy(policy),
-        "assembly": {"slug": policy.assembly.slug, "name": policy.assembly.name},
+        "policy": policy_facts(policy),
+        "assembly": assembly_facts(policy.assembly),
         "revision": revision_facts(revision),
         "authors": _authors(history),
         "history": history,
@@ -56,7 +56,13 @@ def revision_record(policy, revision, with_rounds=True):
     return record
 
 
-def _policy(policy):
+def assembly_facts(assembly):
+    """Slug and name of an assembly."""
+    return {"slug": assembly.slug, "name": assembly.name}
+
+
+def policy_facts(policy):
+    """Id, slug, title, summary, tags, status and head revision number of a policy."""
     return {
         "id": policy.id,
         "slug": policy.slug,

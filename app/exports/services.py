@@ -22,6 +22,7 @@ from flask import current_app
 
 from ..core import textops
 from ..core.errors import ValidationError
+from ..core.slugs import is_slug
 from ..extensions import db
 from ..policies.library import format_policy_file
 from ..policies.models import Policy
@@ -191,7 +192,8 @@ def export_library(assembly, folder):
     query = db.select(Policy).filter_by(assembly_id=assembly.id).order_by(Policy.slug)
     paths = []
     for policy in db.session.execute(query).scalars():
-        path = folder / f"{policy.slug}.md"
+        name = policy.slug if is_slug(policy.slug) else f"policy-{policy.id}"  # never a path
+        path = folder / f"{name}.md"
         text = export_markdown(policy, get_revision(policy, policy.head_number))
         path.write_bytes(text.encode("utf-8"))
         paths.append(path)
@@ -212,11 +214,6 @@ class PdfJob:
     build_html: Callable[[], str] = field(repr=False)
     cache: pdf.PdfCache = field(repr=False)
     fetcher: pdf.StaticOnlyFetcher = field(repr=False)
-
-    @property
-    def is_cached(self):
-        """True when the PDF is on disk already: serving it needs no rendering."""
-        return self.path.is_file()
 
     def run(self):
         """The path of the PDF, rendering and caching it first when needed: (path, rendered)."""
@@ -253,10 +250,9 @@ def revision_pdf(policy, revision, options=PdfOptions()):
         source = textops.split_lines(body)
         numbered = [{**b, "numbered": lines.number_block(b, source)} for b in blocks]
         return render_print("exports/revision.html", record=data, blocks=numbered, toc=contents(blocks),
-                               options=options, doc=document)
+                            options=options, doc=document)
 
-    return _job(policy, stem, {"record": data, "options": asdict(options)}, build_html,
-                f"{policy.slug}-revision-{revision.number}.pdf")
+    return _job(policy, stem, data, options, build_html, f"{policy.slug}-revision-{revision.number}.pdf")
 
 
 def comparison_pdf(policy, old, new, options=PdfOptions()):
@@ -265,9 +261,8 @@ def comparison_pdf(policy, old, new, options=PdfOptions()):
     Insertions are underlined, deletions struck through and each line is marked in the
     margin, so it reads in black and white.
     """
-    data = record.revision_record(policy, new, with_rounds=False)
-    data = {"policy": data["policy"], "assembly": data["assembly"],
-            "old": record.revision_facts(old), "new": data["revision"]}
+    data = {"policy": record.policy_facts(policy), "assembly": record.assembly_facts(policy.assembly),
+            "old": record.revision_facts(old), "new": record.revision_facts(new)}
     stem = f"compare-r{old.number}-r{new.number}-{options.stem(comparison=True)}"
     old_body, new_body = old.body, new.body
     document = _document_meta(
@@ -279,9 +274,9 @@ def comparison_pdf(policy, old, new, options=PdfOptions()):
         rows = [asdict(row) for row in textops.side_by_side(old_body, new_body, context=options.context)]
         stats = {kind: sum(1 for row in rows if row["kind"] == kind) for kind in ("replace", "insert", "delete")}
         return render_print("exports/comparison.html", record=data, rows=rows, stats=stats,
-                               options=options, doc=document)
+                            options=options, doc=document)
 
-    return _job(policy, stem, {"record": data, "options": asdict(options)}, build_html,
+    return _job(policy, stem, data, options, build_html,
                 f"{policy.slug}-revisions-{old.number}-{new.number}-comparison.pdf")
 
 
@@ -294,9 +289,10 @@ def render_print(template, **context):
     return current_app.jinja_env.get_template(template).render(**context)
 
 
-def _job(policy, stem, fingerprint_of, build_html, filename):
+def _job(policy, stem, data, options, build_html, filename):
+    """The job of one PDF: its cache file is named by stem and the fingerprint of what it shows."""
     cache = pdf_cache()
-    digest = pdf.fingerprint(fingerprint_of["record"], fingerprint_of["options"], current_app.root_path)
+    digest = pdf.fingerprint(data, asdict(options), current_app.root_path)
     return PdfJob(cache.path(policy.id, stem, digest), filename, build_html, cache, static_fetcher())
 
 
@@ -317,7 +313,8 @@ def _document_meta(data, running_title):
 def contents(blocks):
     """Table-of-contents entries [{level, text, anchor}] from the headings of the text.
 
-    Levels 1-3; a single top-level heading that only repeats the title is left out.
+    Levels 1-3. A single level-1 heading that opens the text is its title, already on the
+    title page: it is left out.
     """
     entries = []
     for block in blocks:

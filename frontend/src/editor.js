@@ -439,7 +439,8 @@ class Editor {
     const baseInput = this.form ? this.form.querySelector('input[name="base"]') : null;
     let draft = own && own.text !== this.text ? own : null;
     let older = null;
-    if (!draft && baseInput) {
+    // (Not on the conflict page: there the older draft is the very text that clashed.)
+    if (!draft && baseInput && !this.mergeView) {
       // A draft written on an older revision of this policy: restoring it also restores its base
       // revision, so that saving merges it with what was saved since (or shows the conflict).
       older = this.drafts.loadOther();

@@ -18,14 +18,6 @@ BODY = (
 )
 
 
-@pytest.fixture(autouse=True)
-def fast_passwords(monkeypatch):
-    """Cheap argon2 parameters: these tests create several accounts each, none is about passwords."""
-    from argon2 import PasswordHasher
-
-    monkeypatch.setattr("app.accounts.services._hasher", PasswordHasher(time_cost=1, memory_cost=8, parallelism=1))
-
-
 @pytest.fixture
 def world(make_user, make_assembly, make_policy):
     """world(body=BODY, public=False) → namespace: author, member, other, outsider, assembly, policy."""

@@ -80,6 +80,8 @@ def test_deletion_and_insertions(setup):
         ({"line_start": True}, "line_start"),
         ({"revision": 5}, "revision"),
         ({"replacement": None}, "replacement"),
+        ({"replacement": "Nul \u0000 byte."}, "replacement"),
+        ({"rationale": "Nul \u0000 byte."}, "rationale"),
     ],
 )
 def test_invalid_values_are_422_with_fields_and_nothing_is_stored(setup, values, field):

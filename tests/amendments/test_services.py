@@ -110,9 +110,10 @@ def test_range_ending_on_a_blank_line_keeps_it(world):
         ((5, 4, ""), "replacement"),
         ((3, 3, "x" * (100 * 1024 + 1)), "replacement"),
         ((3, 3, 42), "replacement"),
+        ((3, 3, "Nul\x00byte."), "replacement"),
     ],
     ids=["start-0", "start-past-end", "end-past-end", "end-before-start", "start-not-int", "end-missing",
-         "identical", "identical-crlf", "empty-insertion", "oversized", "not-text"],
+         "identical", "identical-crlf", "empty-insertion", "oversized", "not-text", "nul-byte"],
 )
 def test_bad_ranges_and_texts_are_refused_and_nothing_is_stored(world, args, field):
     w = world()
@@ -123,7 +124,7 @@ def test_bad_ranges_and_texts_are_refused_and_nothing_is_stored(world, args, fie
     assert count_amendments() == 0
 
 
-@pytest.mark.parametrize("rationale", ["", "   \n", None, "x" * 10_001])
+@pytest.mark.parametrize("rationale", ["", "   \n", None, "x" * 10_001, "Because\x00"])
 def test_rationale_is_required_and_capped(world, rationale):
     w = world()
     with pytest.raises(ValidationError) as caught:
@@ -458,13 +459,14 @@ def test_author_updates_a_needs_rebase_amendment_against_the_head(world):
     services.cosign_amendment(user(w.member), amendment(a))
     db.session.commit()
     new_revision(w, edit_line(BODY, 4, "It funds a Commons Office with two staff."))
+    set_state(a, "needs_rebase", outcome="Not rebased onto revision 2 before voting opened; not voted on in round 1.")
     services.update_amendment(user(w.author), amendment(a), "It funds a Commons Agency with two staff.",
                               "Agencies last longer.", revision_number=2, line_start=4, line_end=4)
     db.session.commit()
     row = amendment(a)
     assert (row.state, row.base_number, row.rebased_from) == ("submitted", 2, None)
     assert row.original == "It funds a Commons Office with two staff." and row.rationale == "Agencies last longer."
-    assert row.cosignatures == []
+    assert row.cosignatures == [] and services.final_outcome(row) is None
     assert len(notifications_of(w.member, "amendment_changed")) == 1
 
 

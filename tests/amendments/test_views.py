@@ -412,7 +412,7 @@ def test_load_keeps_the_delete_choice(world, login):
 def test_hostile_text_is_escaped_on_every_page(world, login):
     from xss import assert_no_executable, load_payloads
 
-    payloads = [p for p in load_payloads() if "\n" not in p and "\r" not in p][:40]
+    payloads = [p for p in load_payloads() if not {"\n", "\r", "\x00"} & set(p)][:40]  # NUL: refused (422)
     w = world()
     browser = login(w.author)
     done = propose(browser, w, line_start=3, line_end=4, replacement="\n".join(payloads))
@@ -425,11 +425,13 @@ def test_hostile_text_is_escaped_on_every_page(world, login):
         browser.get(base_url(w) + f"/{a}").text,
         browser.post(base_url(w) + "/preview", data=form(line_start=3, line_end=4, replacement="\n".join(payloads))).text,
     ]
-    allowed = {"table", "caption", "thead", "tbody", "tr", "th", "td", "ins", "del", "span", "div", "p", "strong"}
+    allowed = frozenset({"tbody", "tr", "td", "ins", "del", "span"})
     for html in pages:
         assert "<script>alert" not in html.lower() and "<img" not in html.lower() and "<svg" not in html.lower()
-        for table in re.findall(r'<table class="diff">.*?</table>', html, re.S):
-            assert_no_executable(table, allowed_tags=frozenset(allowed))
+        rows = re.findall(r'<table class="diff">.*?(<tbody>.*?</tbody>)', html, re.S)
+        assert rows
+        for body in rows:
+            assert_no_executable(body, allowed_tags=allowed)
     rationale = re.search(r'<div class="amend-rationale">(.*?)</div>', pages[1], re.S).group(1)
     assert_no_executable(rationale)
     assert "&lt;script&gt;alert(1)&lt;/script&gt;" in rationale

@@ -228,3 +228,22 @@ def test_the_openapi_document_describes_every_comment_route(app, api):
     params = {p["name"] for p in spec["paths"]["/api/v1/policies/{policy_id}/comments"]["get"]["parameters"]}
     assert {"revision", "stance", "resolved", "page", "per_page"} <= params
     assert "Comment" in spec["components"]["schemas"]
+
+
+def test_posting_is_rate_limited(app, world):
+    """With rate limits on (production), a flood of comments from one address gets 429."""
+    from app import create_app
+    from app.accounts.models import User
+    from app.accounts.services import create_token
+
+    limited = create_app("testing", SQLALCHEMY_DATABASE_URI=app.config["SQLALCHEMY_DATABASE_URI"], RATELIMIT_ENABLED=True,
+                         RATELIMIT_STORAGE_URI="memory://")
+    with limited.app_context():
+        raw, _ = create_token(db.session.get(User, world.member.id))
+        db.session.commit()
+    client = limited.test_client()
+    headers = {"Authorization": f"Bearer {raw}"}
+    payload = {"revision": 1, "line_start": 3, "line_end": 3, "body": ""}  # refused (422) but counted
+    statuses = [client.post(url(world), json=payload, headers=headers).status_code for _ in range(61)]
+    assert statuses[:60] == [422] * 60 and statuses[60] == 429
+    assert client.post(url(world), json=payload, headers=headers).get_json()["error"]["code"] == "rate_limited"

@@ -117,6 +117,8 @@ def test_options_change_the_document(after_round, login):
     data = browser.get(url(seeded, query="?annex=0&paper=letter&font_size=9")).get_data()
     assert "Consultation record" not in pdf_text(data)
     assert "612 x 792" in pdf_info(data)["Page size"]
+    assert "Cite as" in pdf_text(data, "-f", "1", "-l", "1")  # the title page fits on letter paper
+    assert "Contents" in pdf_text(data, "-f", "2", "-l", "2")
 
 
 @pytest.mark.parametrize("query, field", [
@@ -274,3 +276,15 @@ def test_comparison_html_marks_changes_with_ins_and_del(app, after_round):
         html = services.comparison_pdf(policy, get_revision(policy, 1), get_revision(policy, 2)).build_html()
     assert "<del>two</del> <ins>three</ins>" in html
     assert 'class="row-replace"' in html and "text-decoration: underline" not in html  # styles live in print.css
+
+
+def test_a_long_summary_moves_from_the_title_page_to_its_own_section(app, make_user, make_assembly, make_policy, login):
+    user = make_user()
+    assembly = make_assembly(admin=user)
+    summary = "Ζωντανά κοινά αγαθά. " + "A long summary sentence about the commons. " * 40
+    policy = make_policy(assembly, user, title="Long", summary=summary.strip())
+    data = login(user).get(f"/a/{assembly.slug}/p/{policy.slug}/export.pdf?font_size=14").get_data()
+    cover, second = pdf_text(data, "-f", "1", "-l", "1"), " ".join(pdf_text(data, "-f", "2", "-l", "2").split())
+    assert "Cite as" in cover and "A long summary sentence" not in cover
+    assert "Summary Ζωντανά κοινά αγαθά. A long summary sentence" in second
+    assert "Contents" in pdf_text(data)

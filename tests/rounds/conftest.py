@@ -27,11 +27,12 @@ STEPS = {"amending": [], "deliberating": ["advance"], "voting": ["advance"] * 2,
 
 
 @pytest.fixture(scope="session")
-def password_hash():
+def password_hash(app):
     from app.accounts.services import _hasher
     from conftest import PASSWORD
 
-    return _hasher.hash(PASSWORD)
+    with app.app_context():
+        return _hasher().hash(PASSWORD)
 
 
 @pytest.fixture

@@ -16,7 +16,7 @@
   var live = document.getElementById("comment-live");
   var linesTemplate = reader.getAttribute("data-lines-url");
   var csrfMeta = document.querySelector('meta[name="csrf-token"]');
-  var state = { anchor: null, start: null, end: null, extending: false, trigger: null };
+  var state = { anchor: null, start: null, end: null, extending: false, trigger: null, ticket: 0, shown: null };
   var narrow = window.matchMedia("(max-width: 40rem)"); // the panel is a bottom sheet
 
   // ---------------------------------------------------------------- helpers
@@ -61,8 +61,8 @@
 
   function gutterLabel(block, count) {
     var range = blockRange(block);
-    var noun = count === 1 ? " comment" : " comments";
-    return "Lines " + range[0] + " to " + range[1] + ": " + (count ? count : "no") + noun;
+    var label = "Lines " + range[0] + " to " + range[1];
+    return count ? label + ": " + count + (count === 1 ? " comment" : " comments") : label;
   }
 
   /* Each gutter link becomes a toggle button that selects its block. */
@@ -260,8 +260,14 @@
 
   function openPanel(trigger, url, focusSelector) {
     state.trigger = trigger;
+    var showing = !panel.hidden && state.shown === withPartial(url);
     panel.hidden = false;
     reader.classList.add("panel-open");
+    if (showing) {
+      // Already on screen (maybe with text being written): just move to it.
+      focusIn(panelBody, focusSelector);
+      return;
+    }
     load(url, focusSelector);
   }
 
@@ -276,7 +282,9 @@
     }
   }
 
+  /* Only the newest request may fill the panel: quick clicks never show a stale answer. */
   function request(url, options) {
+    var ticket = ++state.ticket;
     panel.setAttribute("aria-busy", "true");
     options = options || {};
     options.credentials = "same-origin";
@@ -291,6 +299,9 @@
         return { response: null, html: "" };
       })
       .then(function (result) {
+        if (ticket !== state.ticket) {
+          return new Promise(function () {}); // superseded: never settles, never shown
+        }
         panel.removeAttribute("aria-busy");
         return result;
       });
@@ -302,6 +313,24 @@
     });
   }
 
+  function errorText(result) {
+    if (!result.response) {
+      return "The server could not be reached. Check your connection and try again.";
+    }
+    var parsed = new DOMParser().parseFromString(result.html, "text/html");
+    var heading = parsed.querySelector("main h1");
+    var detail = parsed.querySelector("main .panel p");
+    return (heading ? heading.textContent + ": " : "") + (detail ? detail.textContent : "Something went wrong.");
+  }
+
+  function panelRoot(result) {
+    if (!result.response) {
+      return null;
+    }
+    return new DOMParser().parseFromString(result.html, "text/html").querySelector("[data-panel-root]");
+  }
+
+  /* Replace the panel with an error message (a page could not be loaded). */
   function showError(text) {
     var message = document.createElement("p");
     message.className = "error";
@@ -312,21 +341,30 @@
     announce(text);
   }
 
-  function show(result, focusSelector) {
-    if (!result.response) {
-      showError("The server could not be reached. Check your connection and try again.");
-      return;
+  /* Keep what the person wrote and say why it was not sent (refused, rate limited, offline). */
+  function showFormError(form, text) {
+    var message = form.querySelector(".send-error");
+    if (!message) {
+      message = document.createElement("p");
+      message.className = "error send-error";
+      message.setAttribute("role", "alert");
+      form.insertBefore(message, form.firstChild);
     }
-    var parsed = new DOMParser().parseFromString(result.html, "text/html");
-    var root = parsed.querySelector("[data-panel-root]");
+    message.textContent = text;
+    Array.prototype.forEach.call(form.querySelectorAll("button"), function (button) {
+      button.disabled = false;
+    });
+  }
+
+  function show(result, focusSelector) {
+    var root = panelRoot(result);
     if (!root) {
-      var heading = parsed.querySelector("main h1");
-      var detail = parsed.querySelector("main .panel p");
-      showError((heading ? heading.textContent + ": " : "") + (detail ? detail.textContent : "Something went wrong."));
+      showError(errorText(result));
       return;
     }
     var content = document.importNode(root, true);
     panelBody.replaceChildren(content);
+    state.shown = withPartial(result.response.url);
     if (root.hasAttribute("data-counts")) {
       updateCounts(root.getAttribute("data-counts"));
     }
@@ -366,7 +404,11 @@
       button.disabled = true;
     });
     return request(form.getAttribute("action"), { method: "POST", body: data, headers: headers }).then(function (result) {
-      show(result);
+      if (panelRoot(result)) {
+        show(result);
+      } else {
+        showFormError(form, errorText(result));
+      }
     });
   }
 
