@@ -4,6 +4,7 @@ import secrets
 from pathlib import Path
 
 from flask import Flask
+from werkzeug.routing import IntegerConverter
 
 from config import CONFIGS
 
@@ -15,6 +16,7 @@ def create_app(env=None, **overrides):
     if env == "production":
         config.check()
     app = Flask(__name__, instance_relative_config=True)
+    app.url_map.converters["int"] = _DatabaseInt  # before any route: huge ids are 404s, not overflows
     app.config.from_object(config)
     app.config.update(overrides)
     _default_database(app)
@@ -27,6 +29,15 @@ def create_app(env=None, **overrides):
     register_templates(app)
     register_domains(app)
     return app
+
+
+class _DatabaseInt(IntegerConverter):
+    """<int:…> limited to the database integer range (2**31 - 1), so a huge id in a URL does not
+    reach the database (SQLite and PostgreSQL would raise an overflow error: a 500)."""
+
+    def __init__(self, map, *args, **kwargs):  # noqa: A002 - Werkzeug's signature
+        kwargs.setdefault("max", 2**31 - 1)
+        super().__init__(map, *args, **kwargs)
 
 
 DOMAINS = ("accounts", "assemblies", "policies", "comments", "amendments", "rounds", "exports")

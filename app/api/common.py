@@ -8,6 +8,7 @@ from ..core.errors import BadRequest, Unauthorized, ValidationError
 from ..core.timeutil import isoformat
 
 MAX_PER_PAGE = 200
+MAX_INT = 2**31 - 1  # the database integer range: larger values would be a server error, not a 422
 
 
 def token_required(view):
@@ -69,8 +70,9 @@ def int_arg(name, default, low=1, high=None):
         value = int(raw)
     except ValueError:
         raise ValidationError.field(name, f"'{name}' must be a whole number.") from None
-    if value < low or (high is not None and value > high):
-        raise ValidationError.field(name, f"'{name}' must be between {low} and {high or 'more'}.")
+    high = MAX_INT if high is None else high
+    if value < low or value > high:
+        raise ValidationError.field(name, f"'{name}' must be between {low} and {high}.")
     return value
 
 

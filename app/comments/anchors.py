@@ -130,14 +130,29 @@ def anchor_rows(policy_id, number, positions):
     ]
 
 
+ANCHOR_COLUMNS = ("comment_id", "policy_id", "revision_number", "line_start", "line_end")
+
+
 def store_anchor_rows(rows):
-    """Insert anchor rows in one statement; rows that already exist are left alone."""
+    """Insert anchor rows in one statement; rows that already exist are left alone.
+
+    PostgreSQL gets the rows as five arrays unnested into one INSERT … SELECT (far quicker than
+    one row per statement); SQLite an executemany.
+    """
     if not rows:
         return
     dialect = db.session.get_bind().dialect.name
     if dialect == "postgresql":
-        from sqlalchemy.dialects.postgresql import insert
-    elif dialect == "sqlite":
+        from sqlalchemy.dialects.postgresql import ARRAY, insert
+
+        arrays = [db.bindparam(c, [row[c] for row in rows], type_=ARRAY(db.Integer)) for c in ANCHOR_COLUMNS]
+        source = db.func.unnest(*arrays).table_valued(*ANCHOR_COLUMNS).render_derived()
+        statement = insert(CommentAnchor.__table__).from_select(
+            ANCHOR_COLUMNS, db.select(*(source.c[c] for c in ANCHOR_COLUMNS))
+        )
+        db.session.execute(statement.on_conflict_do_nothing(index_elements=["comment_id", "revision_number"]))
+        return
+    if dialect == "sqlite":
         from sqlalchemy.dialects.sqlite import insert
     else:  # pragma: no cover - only SQLite and PostgreSQL are supported
         db.session.execute(db.insert(CommentAnchor.__table__), rows)

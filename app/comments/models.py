@@ -125,7 +125,8 @@ class CommentRights:
 
 
 class CommentAnchor(db.Model):
-    """Where a root comment sits in a later revision (NULL lines: outdated). Computed once."""
+    """Where a root comment sits in a later revision (NULL lines: outdated). Computed once per
+    revision, by the revision_created handler (or lazily, by chaining, when missing)."""
 
     __tablename__ = "comment_anchors"
     __table_args__ = (
@@ -133,8 +134,10 @@ class CommentAnchor(db.Model):
         Index("ix_comment_anchors_policy_id_revision_number", "policy_id", "revision_number"),
     )
     id: Mapped[int] = mapped_column(primary_key=True)
-    comment_id: Mapped[int] = mapped_column(ForeignKey("comments.id"), index=True)
-    policy_id: Mapped[int] = mapped_column(ForeignKey("policies.id"), index=True)
+    # Looked up by (comment_id, revision_number) and (policy_id, revision_number): the two
+    # composite indexes above serve both, so the columns need no index of their own.
+    comment_id: Mapped[int] = mapped_column(ForeignKey("comments.id"))
+    policy_id: Mapped[int] = mapped_column(ForeignKey("policies.id"))
     revision_number: Mapped[int] = mapped_column(Integer)
     line_start: Mapped[int | None] = mapped_column(Integer)
     line_end: Mapped[int | None] = mapped_column(Integer)

@@ -14,6 +14,7 @@ database, so a caller may end its transaction before a long render.
 import html as html_lib
 import os
 import re
+import tempfile
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Callable
@@ -221,13 +222,12 @@ class PdfJob:
 
 
 def pdf_cache():
-    """The cache of rendered PDFs: config or environment EXPORT_CACHE_DIR, else <instance>/exports."""
-    folder = (
-        current_app.config.get("EXPORT_CACHE_DIR")
-        or os.environ.get("EXPORT_CACHE_DIR")
-        or Path(current_app.instance_path) / "exports"
-    )
-    return pdf.PdfCache(folder)
+    """The cache of rendered PDFs: config or environment EXPORT_CACHE_DIR, else <instance>/exports
+    (under testing, a folder in the system's temporary directory, to keep the instance clean)."""
+    folder = current_app.config.get("EXPORT_CACHE_DIR") or os.environ.get("EXPORT_CACHE_DIR")
+    if not folder and current_app.testing:
+        folder = Path(tempfile.gettempdir()) / f"commonwright-exports-{os.getpid()}"
+    return pdf.PdfCache(folder or Path(current_app.instance_path) / "exports")
 
 
 def static_fetcher():

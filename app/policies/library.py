@@ -6,7 +6,7 @@ import re
 import yaml
 
 from ..core.errors import ValidationError
-from ..core.slugs import slugify
+from ..core.slugs import is_slug, slugify
 from ..extensions import db
 from .models import Policy
 from .services import create_policy, get_revision, save_revision, update_policy_details
@@ -46,7 +46,10 @@ def read_policy_file(path):
     except UnicodeDecodeError as exc:
         raise ValidationError(f"{path.name}: not UTF-8 text.") from exc
     meta, body = parse_policy_text(text, path.name)
-    return str(meta.get("slug") or slugify(path.stem, 80)), meta, body
+    slug = str(meta.get("slug") or slugify(path.stem, 80))
+    if not is_slug(slug):
+        raise ValidationError(f"{path.name}: the slug {slug!r} may only use lower-case letters, digits and hyphens.")
+    return slug, meta, body
 
 
 def import_policy_file(assembly, author, path):

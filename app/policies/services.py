@@ -150,7 +150,7 @@ def is_text_frozen(policy):
 def lock_policy(policy_id):
     """Load a policy for update (row lock on PostgreSQL; SQLite serialises writers)."""
     policy = db.session.execute(
-        db.select(Policy).filter_by(id=policy_id).with_for_update()
+        db.select(Policy).filter_by(id=policy_id).with_for_update().execution_options(populate_existing=True)
     ).scalar_one_or_none()
     if policy is None:
         raise NotFound("No such policy.")

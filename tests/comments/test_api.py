@@ -230,7 +230,18 @@ def test_the_openapi_document_describes_every_comment_route(app, api):
     assert "Comment" in spec["components"]["schemas"]
 
 
-def test_posting_is_rate_limited(app, world):
+@pytest.fixture
+def limiter_state():
+    """Give the shared limiter back its state after a test made an app with limits on."""
+    from app.extensions import limiter
+
+    saved = dict(vars(limiter))
+    yield
+    vars(limiter).clear()
+    vars(limiter).update(saved)
+
+
+def test_posting_is_rate_limited(app, world, limiter_state):
     """With rate limits on (production), a flood of comments from one address gets 429."""
     from app import create_app
     from app.accounts.models import User
