@@ -58,6 +58,8 @@ def field(data, name, kind=str, required=True, default=None):
         raise ValidationError.field(name, f"'{name}' has the wrong type.")
     if not isinstance(value, kinds):
         raise ValidationError.field(name, f"'{name}' has the wrong type.")
+    if isinstance(value, int) and not isinstance(value, bool) and abs(value) > MAX_INT:
+        raise ValidationError.field(name, f"'{name}' is out of range.")
     return value
 
 

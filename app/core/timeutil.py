@@ -29,7 +29,10 @@ def parse_datetime(text):
     if not isinstance(text, str) or not text.strip():
         raise ValueError("expected an ISO 8601 date and time")
     value = text.strip().replace("Z", "+00:00")
-    return as_utc(datetime.fromisoformat(value))
+    try:
+        return as_utc(datetime.fromisoformat(value))
+    except OverflowError:  # e.g. 9999-12-31T23:00-05:00 has no UTC equivalent
+        raise ValueError("date and time out of range") from None
 
 
 class UTCDateTime(TypeDecorator):

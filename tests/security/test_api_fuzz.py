@@ -6,6 +6,7 @@ its status is documented, must match the documented schema.
 Path parameters are mostly pinned to the seeded objects (otherwise nearly every case would be a
 404); one example in four keeps the generated value so unknown ids are fuzzed too. The run is
 bounded (MAX_EXAMPLES per operation, derandomised) so CI is stable and fast."""
+import os
 import zlib
 from datetime import timedelta
 
@@ -17,7 +18,7 @@ from schemathesis.specs.openapi.checks import response_schema_conformance
 
 from app.core.timeutil import utcnow
 
-MAX_EXAMPLES = 15
+MAX_EXAMPLES = int(os.environ.get("FUZZ_EXAMPLES", "15"))
 BODY = "# Pact\n\nThe city supports commons.\nIt funds a Commons Office.\nIt reviews the pact yearly.\n"
 # Operations that would end the fuzzing identity; covered by the API tests.
 SKIP = {("DELETE", "/api/v1/tokens/current")}
@@ -63,8 +64,9 @@ def _fuzz(operation, token, values, counter):
         for name in list(case.path_parameters or {}):
             if name in values and zlib.crc32(repr(case.path_parameters[name]).encode()) % 4 != 0:
                 case.path_parameters[name] = values[name]
-        case.call_and_validate(headers={"Authorization": f"Bearer {token}"},
+        response = case.call_and_validate(headers={"Authorization": f"Bearer {token}"},
                                checks=[not_a_server_error, response_schema_conformance])
+        counter[1][response.status_code] = counter[1].get(response.status_code, 0) + 1
 
     run()
 
@@ -73,7 +75,7 @@ def test_every_api_operation_survives_fuzzing(api_schema, seeded):
     """(The schemathesis pytest plugin's lazy fixture loader does not work with pytest 9, so the
     operations are iterated here; a failure in one does not hide the others.)"""
     token, values = seeded
-    failures, operations, counter = [], 0, [0]
+    failures, operations, counter = [], 0, [0, {}]
     for result in api_schema.get_all_operations():
         operation = result.ok()
         if (operation.method.upper(), operation.path) in SKIP:
@@ -83,6 +85,6 @@ def test_every_api_operation_survives_fuzzing(api_schema, seeded):
             _fuzz(operation, token, values, counter)
         except Exception as error:  # noqa: BLE001 - collect every operation's failure
             failures.append(f"{operation.method.upper()} {operation.path}: {error}")
-    print(f"\nfuzzed {operations} operations with {counter[0]} cases")
+    print(f"\nfuzzed {operations} operations with {counter[0]} cases, statuses {dict(sorted(counter[1].items()))}")
     assert operations >= 30, "the document should describe the whole API"
     assert not failures, "\n\n".join(failures)

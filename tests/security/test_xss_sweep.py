@@ -16,6 +16,7 @@ from datetime import timedelta
 from html.parser import HTMLParser
 
 import pytest
+from markupsafe import escape
 
 from app.core.timeutil import utcnow
 from xss import load_payloads
@@ -228,6 +229,10 @@ def test_stored_payloads_never_execute(app, api, make_user, login, monkeypatch, 
             _check(browser, f"/a/{values['slug']}{query}", payloads, failures, statuses=None)
         for _rule, path in _pages(app, values):
             _check(browser, path, payloads, failures, statuses=None)
+        # Positive control: the payload really is on the pages (escaped), so the sweep saw it.
+        members = browser.get(f"/a/{values['slug']}/members").get_data(as_text=True)
+        if str(escape(target["author"].name)) not in members:
+            failures.append(f"members page of {values['slug']} does not show the escaped name {target['author'].name!r}")
         md = browser.get(f"/a/{values['slug']}/p/{values['policy_slug']}/export.md")
         STATS["pages"] += 1
         if md.status_code != 200 or "html" in md.content_type or not md.content_type.startswith("text/markdown") \

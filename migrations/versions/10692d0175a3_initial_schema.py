@@ -1,8 +1,8 @@
 """initial schema
 
-Revision ID: 42bdd4f28800
+Revision ID: 10692d0175a3
 Revises: 
-Create Date: 2026-11-26 05:56:22.099514
+Create Date: 2026-11-26 07:36:12.435133
 
 """
 from alembic import op
@@ -10,7 +10,7 @@ import sqlalchemy as sa
 
 
 # revision identifiers, used by Alembic.
-revision = '42bdd4f28800'
+revision = '10692d0175a3'
 down_revision = None
 branch_labels = None
 depends_on = None
@@ -168,7 +168,9 @@ def upgrade():
     sa.Column('created_at', sa.DateTime(timezone=True), nullable=False),
     sa.Column('voting_opened_at', sa.DateTime(timezone=True), nullable=True),
     sa.Column('closed_at', sa.DateTime(timezone=True), nullable=True),
+    sa.Column('cancelled_at', sa.DateTime(timezone=True), nullable=True),
     sa.Column('reminder_sent_at', sa.DateTime(timezone=True), nullable=True),
+    sa.Column('left_out', sa.JSON(), nullable=False),
     sa.ForeignKeyConstraint(['opened_by_id'], ['users.id'], name=op.f('fk_rounds_opened_by_id_users')),
     sa.ForeignKeyConstraint(['policy_id'], ['policies.id'], name=op.f('fk_rounds_policy_id_policies')),
     sa.PrimaryKeyConstraint('id', name=op.f('pk_rounds'))
@@ -190,6 +192,7 @@ def upgrade():
     sa.Column('round_id', sa.Integer(), nullable=True),
     sa.Column('outcome', sa.Text(), nullable=False),
     sa.Column('merged_into', sa.Integer(), nullable=True),
+    sa.Column('rebased_from', sa.Integer(), nullable=True),
     sa.Column('created_at', sa.DateTime(timezone=True), nullable=False),
     sa.Column('updated_at', sa.DateTime(timezone=True), nullable=False),
     sa.ForeignKeyConstraint(['author_id'], ['users.id'], name=op.f('fk_amendments_author_id_users')),
@@ -253,6 +256,8 @@ def upgrade():
     sa.Column('stance', sa.String(length=16), nullable=False),
     sa.Column('parent_id', sa.Integer(), nullable=True),
     sa.Column('resolved', sa.Boolean(), nullable=False),
+    sa.Column('resolved_by_id', sa.Integer(), nullable=True),
+    sa.Column('resolved_at', sa.DateTime(timezone=True), nullable=True),
     sa.Column('deleted', sa.Boolean(), nullable=False),
     sa.Column('author_id', sa.Integer(), nullable=False),
     sa.Column('created_at', sa.DateTime(timezone=True), nullable=False),
@@ -261,6 +266,7 @@ def upgrade():
     sa.ForeignKeyConstraint(['author_id'], ['users.id'], name=op.f('fk_comments_author_id_users')),
     sa.ForeignKeyConstraint(['parent_id'], ['comments.id'], name=op.f('fk_comments_parent_id_comments')),
     sa.ForeignKeyConstraint(['policy_id'], ['policies.id'], name=op.f('fk_comments_policy_id_policies')),
+    sa.ForeignKeyConstraint(['resolved_by_id'], ['users.id'], name=op.f('fk_comments_resolved_by_id_users')),
     sa.PrimaryKeyConstraint('id', name=op.f('pk_comments'))
     )
     with op.batch_alter_table('comments', schema=None) as batch_op:
@@ -308,8 +314,7 @@ def upgrade():
     sa.UniqueConstraint('comment_id', 'revision_number', name=op.f('uq_comment_anchors_comment_id_revision_number'))
     )
     with op.batch_alter_table('comment_anchors', schema=None) as batch_op:
-        batch_op.create_index(batch_op.f('ix_comment_anchors_comment_id'), ['comment_id'], unique=False)
-        batch_op.create_index(batch_op.f('ix_comment_anchors_policy_id'), ['policy_id'], unique=False)
+        batch_op.create_index('ix_comment_anchors_policy_id_revision_number', ['policy_id', 'revision_number'], unique=False)
 
     op.create_table('results',
     sa.Column('id', sa.Integer(), nullable=False),
@@ -336,8 +341,7 @@ def downgrade():
 
     op.drop_table('results')
     with op.batch_alter_table('comment_anchors', schema=None) as batch_op:
-        batch_op.drop_index(batch_op.f('ix_comment_anchors_policy_id'))
-        batch_op.drop_index(batch_op.f('ix_comment_anchors_comment_id'))
+        batch_op.drop_index('ix_comment_anchors_policy_id_revision_number')
 
     op.drop_table('comment_anchors')
     with op.batch_alter_table('questions', schema=None) as batch_op:
