@@ -2,13 +2,12 @@
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 from flask_login import current_user, login_required
 
-from ..assemblies.services import get_assembly
 from ..comments.services import list_amendment_comments
 from ..core import textops
 from ..core.errors import AppError, Conflict, NotFound, ValidationError
 from ..core.forms import CsrfForm, apply_field_errors
 from ..extensions import db
-from ..policies.services import get_policy_by_slug
+from ..policies.services import get_policy_at
 from . import services
 from .forms import AmendmentForm, put
 
@@ -19,8 +18,7 @@ BASE = "/a/<slug>/p/<policy_slug>/amendments"
 
 def load(slug, policy_slug):
     """The assembly and policy of a URL (404 when not visible)."""
-    assembly = get_assembly(slug, current_user)
-    return assembly, get_policy_by_slug(assembly, policy_slug)
+    return get_policy_at(slug, policy_slug, current_user)
 
 
 def load_amendment(slug, policy_slug, amendment_id):

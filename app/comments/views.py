@@ -4,13 +4,12 @@ panel (for static/js/reader.js, which shows it in the reading view's side panel)
 from flask import Blueprint, flash, get_flashed_messages, redirect, render_template, request, url_for
 from flask_login import current_user, login_required
 
-from ..assemblies.services import get_assembly
 from ..core import textops
 from ..core.errors import Conflict, Forbidden, ValidationError
 from ..core.forms import apply_field_errors
 from ..core.urls import safe_next
 from ..extensions import db, limiter
-from ..policies.services import get_policy_by_slug, get_revision
+from ..policies.services import get_policy_at, get_revision
 from . import services
 from .forms import ActionForm, AmendmentCommentForm, CommentForm, EditForm, ReplyForm
 
@@ -20,8 +19,7 @@ BASE = "/a/<slug>/p/<policy_slug>"
 
 def load(slug, policy_slug):
     """The assembly and policy of the URL (404 when not visible)."""
-    assembly = get_assembly(slug, current_user)
-    return assembly, get_policy_by_slug(assembly, policy_slug)
+    return get_policy_at(slug, policy_slug, current_user)
 
 
 def is_partial():

@@ -7,9 +7,8 @@ revision that does not exist, 422 for options out of range. PDF downloads are ra
 from flask import Blueprint, request
 from flask_login import current_user
 
-from ..assemblies.services import get_assembly
 from ..extensions import limiter
-from ..policies.services import get_policy_by_slug, get_revision
+from ..policies.services import get_policy_at, get_revision
 from . import services
 from .responses import markdown_response, pdf_response
 
@@ -20,7 +19,7 @@ BASE = "/a/<slug>/p/<policy_slug>"
 
 def load(slug, policy_slug):
     """The policy of the URL, permission-checked like its pages (404 when not visible)."""
-    return get_policy_by_slug(get_assembly(slug, current_user), policy_slug)
+    return get_policy_at(slug, policy_slug, current_user)[1]
 
 
 @bp.route(BASE + "/export.md")

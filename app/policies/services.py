@@ -229,6 +229,14 @@ def get_policy(policy_id, user):
     return policy
 
 
+def get_policy_at(slug, policy_slug, user):
+    """(assembly, policy) named by a page URL; 404 when `user` may not see them."""
+    from ..assemblies.services import get_assembly
+
+    assembly = get_assembly(slug, user)
+    return assembly, get_policy_by_slug(assembly, policy_slug)
+
+
 def get_policy_by_slug(assembly, slug):
     """The assembly's policy with this slug, or 404."""
     policy = db.session.execute(db.select(Policy).filter_by(assembly_id=assembly.id, slug=slug)).scalar_one_or_none()

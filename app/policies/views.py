@@ -15,8 +15,7 @@ bp = Blueprint("policies", __name__)
 
 def load(slug, policy_slug):
     """The assembly and policy for a URL, permission-checked (404 when not visible)."""
-    assembly = get_assembly(slug, current_user)
-    return assembly, services.get_policy_by_slug(assembly, policy_slug)
+    return services.get_policy_at(slug, policy_slug, current_user)
 
 
 @bp.route("/a/<slug>/new", methods=["GET", "POST"])

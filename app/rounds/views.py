@@ -3,12 +3,11 @@ from flask import Blueprint, abort, flash, redirect, render_template, request, s
 from flask_login import current_user, login_required
 
 from ..amendments.services import amendment_url, group_rivals, pending_amendments
-from ..assemblies.services import get_assembly
 from ..core.errors import Conflict, Forbidden, ValidationError
 from ..core.forms import CsrfForm, apply_field_errors
 from ..core.timeutil import as_utc, utcnow
 from ..extensions import db, limiter
-from ..policies.services import get_policy_by_slug
+from ..policies.services import get_policy_at
 from . import presenters, services
 from .forms import RoundForm
 from .models import OPEN_PHASES
@@ -28,8 +27,7 @@ RECEIPT_SESSION_KEY = "round_receipt"
 
 def load_policy(slug, policy_slug):
     """The assembly and policy of the URL (404 when the user may not see them)."""
-    assembly = get_assembly(slug, current_user)
-    return assembly, get_policy_by_slug(assembly, policy_slug)
+    return get_policy_at(slug, policy_slug, current_user)
 
 
 def load_round(slug, policy_slug, round_id):

@@ -19,7 +19,7 @@ from app.extensions import db
 from app.policies.models import Policy, Revision
 from app.rounds import services
 from app.rounds.models import Ballot, Participation, Question, Result, Round
-from rounds.helpers import ballot_for, rows, set_deadlines
+from rounds.helpers import rows, set_deadlines
 from rounds.test_concurrency import LINE3, LINE4
 
 from .helpers import app_env, line_reader
