@@ -106,7 +106,7 @@ def seed(database_url, voters):
     app = create_app("testing", SQLALCHEMY_DATABASE_URI=database_url)
     with app.app_context():
         db.create_all()
-        password = _hasher.hash("bench-password-1")
+        password = _hasher().hash("bench-password-1")
         users = [User(email=f"voter{n}@bench.example", name=f"Voter {n:04d}", password_hash=password)
                  for n in range(voters + 1)]
         db.session.add_all(users)
