@@ -80,6 +80,26 @@ def get_policy(policy_id):
     return policy_json(services.get_policy(policy_id, g.user))
 
 
+@bp.patch("/policies/<int:policy_id>")
+@token_required
+def update_policy(policy_id):
+    """Change title, summary and tags (members) and/or status (facilitators)."""
+    policy = services.get_policy(policy_id, g.user)
+    data = json_body()
+    if any(key in data for key in ("title", "summary", "tags")):
+        services.update_policy_details(
+            g.user,
+            policy,
+            field(data, "title", required=False, default=policy.title),
+            field(data, "summary", required=False, default=policy.summary),
+            field(data, "tags", (list, str), required=False, default=policy.tags),
+        )
+    if "status" in data:
+        services.set_policy_status(g.user, policy, field(data, "status"))
+    db.session.commit()
+    return policy_json(policy)
+
+
 @bp.post("/policies/<int:policy_id>/revisions")
 @token_required
 def create_revision(policy_id):

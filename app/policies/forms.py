@@ -1,6 +1,6 @@
 """Policy forms. Length limits are checked by the services, which answer in the form."""
 from flask_wtf import FlaskForm
-from wtforms import HiddenField, IntegerField, StringField, TextAreaField
+from wtforms import HiddenField, IntegerField, SelectField, StringField, TextAreaField
 from wtforms.validators import DataRequired, Optional
 
 
@@ -15,6 +15,10 @@ class DetailsForm(FlaskForm):
     title = StringField("Title", validators=[DataRequired()])
     summary = TextAreaField("Summary", validators=[Optional()])
     tags = StringField("Tags (separated by commas)", validators=[Optional()])
+
+
+class StatusForm(FlaskForm):
+    status = SelectField("Status", choices=[("draft", "Draft"), ("adopted", "Adopted"), ("archived", "Archived")])
 
 
 class EditForm(FlaskForm):

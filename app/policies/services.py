@@ -107,6 +107,23 @@ def update_policy_details(actor, policy, title, summary, tags):
     return policy
 
 
+SETTABLE_STATUSES = ("draft", "adopted", "archived")
+
+
+def set_policy_status(actor, policy, status):
+    """Mark a policy draft, adopted or archived (facilitators and admins; not during a round)."""
+    if not policy.assembly.can_facilitate(actor):
+        raise Forbidden("Only facilitators and admins of this assembly change a policy's status.")
+    if status not in SETTABLE_STATUSES:
+        raise ValidationError.field("status", "Status is draft, adopted or archived.")
+    if active_round(policy) is not None:
+        raise Conflict("The policy has a round in progress; its status changes when the round ends.", code="wrong_phase")
+    policy.status = status
+    policy.updated_at = utcnow()
+    log_event(actor, "policy.status_changed", policy, assembly_id=policy.assembly_id, status=status)
+    return policy
+
+
 def _add_revision(policy, body, author, message, source, parent, round_id=None):
     number = policy.head_number + 1
     revision = Revision(

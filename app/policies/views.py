@@ -4,11 +4,11 @@ from flask_login import current_user, login_required
 
 from ..assemblies.services import get_assembly
 from ..comments import services as comment_services
-from ..core.errors import AppError, Conflict, Forbidden
+from ..core.errors import AppError, Conflict, Forbidden, ValidationError
 from ..core.forms import apply_field_errors
 from ..extensions import db
 from . import services
-from .forms import DetailsForm, EditForm, PolicyForm
+from .forms import DetailsForm, EditForm, PolicyForm, StatusForm
 
 bp = Blueprint("policies", __name__)
 
@@ -159,9 +159,26 @@ def details(slug, policy_slug):
             db.session.commit()
             flash("Details saved.", "success")
             return redirect(url_for("policies.read", slug=slug, policy_slug=policy_slug))
-    return render_template("policies/details.html", assembly=assembly, policy=policy, form=form), (
-        422 if form.errors else 200
-    )
+    return render_template(
+        "policies/details.html", assembly=assembly, policy=policy, form=form, status_form=_status_form(policy)
+    ), (422 if form.errors else 200)
+
+
+def _status_form(policy):
+    return StatusForm(status=policy.status) if policy.assembly.can_facilitate(current_user) else None
+
+
+@bp.route("/a/<slug>/p/<policy_slug>/status", methods=["POST"])
+@login_required
+def status(slug, policy_slug):
+    assembly, policy = load(slug, policy_slug)
+    form = StatusForm()
+    if not form.validate_on_submit():
+        raise ValidationError.field("status", "Status is draft, adopted or archived.")
+    services.set_policy_status(current_user, policy, form.status.data)
+    db.session.commit()
+    flash(f"The policy is now {policy.status}.", "success")
+    return redirect(url_for("policies.read", slug=slug, policy_slug=policy_slug))
 
 
 @bp.route("/a/<slug>/p/<policy_slug>/history")
