@@ -5,15 +5,8 @@ from types import SimpleNamespace
 import pytest
 from playwright.sync_api import expect
 
-BODY = (
-    "# Commons pact\n"
-    "\n"
-    "The city supports commons.\n"
-    "It funds a Commons Office.\n"
-    "It reviews the pact yearly.\n"
-    "\n"
-    "Members meet each month.\n"
-)
+from amendments.conftest import BODY
+
 
 
 @pytest.fixture

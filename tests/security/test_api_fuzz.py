@@ -8,7 +8,6 @@ Path parameters are mostly pinned to the seeded objects (otherwise nearly every 
 bounded (MAX_EXAMPLES per operation, derandomised) so CI is stable and fast."""
 import os
 import zlib
-from datetime import timedelta
 
 import pytest
 import schemathesis
@@ -16,16 +15,11 @@ from hypothesis import HealthCheck, Phase, given, settings
 from schemathesis.checks import not_a_server_error
 from schemathesis.specs.openapi.checks import response_schema_conformance
 
-from app.core.timeutil import utcnow
+from security.test_authorization_sweep import _target
 
 MAX_EXAMPLES = int(os.environ.get("FUZZ_EXAMPLES", "15"))
-BODY = "# Pact\n\nThe city supports commons.\nIt funds a Commons Office.\nIt reviews the pact yearly.\n"
 # Operations that would end the fuzzing identity; covered by the API tests.
 SKIP = {("DELETE", "/api/v1/tokens/current")}
-
-
-def _iso(delta):
-    return (utcnow() + delta).isoformat()
 
 
 @pytest.fixture
@@ -35,24 +29,10 @@ def api_schema(app):
 
 @pytest.fixture
 def seeded(api, make_user, make_assembly):
-    """An assembly with a policy (2 revisions), a comment, an amendment and a round in voting;
+    """An assembly with a policy (2 revisions), a comment, an amendment and a round (amending);
     returns (bearer token of its admin, path parameter values)."""
-    admin, voter = make_user(name="Fuzz Admin"), make_user(name="Fuzz Voter")
-    assembly = make_assembly(admin=admin, members=[(voter, "member")])
-    client = api(admin)
-    policy = client.post(f"/api/v1/assemblies/{assembly.slug}/policies", json={"title": "Pact", "body": BODY}).json
-    client.post(f"/api/v1/policies/{policy['id']}/revisions", json={"body": BODY + "Added line.\n", "base": 1})
-    comment = client.post(f"/api/v1/policies/{policy['id']}/comments",
-                          json={"revision": 2, "line_start": 3, "line_end": 3, "body": "Why?"}).json
-    round_ = client.post(f"/api/v1/policies/{policy['id']}/rounds", json={
-        "amending_until": _iso(timedelta(hours=1)), "deliberating_until": _iso(timedelta(hours=2)),
-        "voting_until": _iso(timedelta(hours=3))}).json
-    amendment = client.post(f"/api/v1/policies/{policy['id']}/amendments", json={
-        "revision": 2, "line_start": 4, "line_end": 4, "replacement": "It funds two offices.", "rationale": "More"}).json
-    values = {"slug": assembly.slug, "policy_slug": policy["slug"], "policy_id": policy["id"], "number": 2,
-              "amendment_id": amendment["id"], "comment_id": comment["id"], "round_id": round_["id"]}
-    assert all(values.values()), values
-    return client.token, values
+    admin, values = _target(api, make_user, make_assembly, public=False, voting=False)
+    return api(admin).token, {**values, "number": 2}
 
 
 def _fuzz(operation, token, values, counter):

@@ -25,8 +25,10 @@ def _iso(delta):
     return (utcnow() + delta).isoformat()
 
 
-def _target(api, make_user, make_assembly, public):
-    """A private (or public) assembly with one object of every kind; returns URL values."""
+def _target(api, make_user, make_assembly, public, voting=True):
+    """A private (or public) assembly with one object of every kind; returns (admin, URL values).
+
+    The round is advanced to voting unless `voting` is False (then it stays amending)."""
     admin, voter = make_user(name="Target Admin"), make_user(name="Target Voter")
     assembly = make_assembly(admin=admin, members=[(voter, "member")], public=public)
     client = api(admin)
@@ -39,8 +41,8 @@ def _target(api, make_user, make_assembly, public):
         "voting_until": _iso(timedelta(hours=3))}).json
     amendment = client.post(f"/api/v1/policies/{policy['id']}/amendments", json={
         "revision": 2, "line_start": 4, "line_end": 4, "replacement": "It funds two offices.", "rationale": "More"}).json
-    client.post(f"/api/v1/rounds/{round_['id']}/advance")
-    client.post(f"/api/v1/rounds/{round_['id']}/advance")
+    for _ in range(2 if voting else 0):
+        client.post(f"/api/v1/rounds/{round_['id']}/advance")
     values = {"slug": assembly.slug, "policy_slug": policy["slug"], "policy_id": policy["id"], "number": 1,
               "amendment_id": amendment["id"], "comment_id": comment["id"], "round_id": round_["id"]}
     assert all(values.values()), values
