@@ -44,6 +44,9 @@ class Config:
     RATELIMIT_ENABLED = _bool("RATELIMIT_ENABLED", True)
     RATELIMIT_STORAGE_URI = os.environ.get("REDIS_URL") or "memory://"
     RATELIMIT_HEADERS_ENABLED = True
+    # memory per process for rendered reading views (whole pages for readers who are not logged
+    # in, the policy text with its line gutter for members); 0 turns the cache off
+    READING_CACHE_MB = float(os.environ.get("READING_CACHE_MB", "32"))
     API_TOKEN_DAYS = int(os.environ.get("API_TOKEN_DAYS", "30"))
     MAIL_SERVER = os.environ.get("MAIL_SERVER")
     MAIL_PORT = int(os.environ.get("MAIL_PORT", "25"))

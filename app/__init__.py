@@ -20,6 +20,7 @@ def create_app(env=None, **overrides):
     app.config.from_object(config)
     app.config.update(overrides)
     _default_database(app)
+    _engine_options(app)
     _development_secret(app, env)
     register_extensions(app)
     register_blueprints(app)
@@ -53,6 +54,13 @@ def _development_secret(app, env):
         path.write_text(secrets.token_hex(32))
         path.chmod(0o600)
     app.config["SECRET_KEY"] = path.read_text().strip()
+
+
+def _engine_options(app):
+    """A local SQLite file cannot drop a connection: no liveness ping before each use (it costs a
+    statement per request); server databases keep the ping."""
+    if app.config["SQLALCHEMY_DATABASE_URI"].startswith("sqlite"):
+        app.config["SQLALCHEMY_ENGINE_OPTIONS"] = {**app.config["SQLALCHEMY_ENGINE_OPTIONS"], "pool_pre_ping": False}
 
 
 def _default_database(app):

@@ -2,10 +2,15 @@
 
 
 def init_app(app):
-    """Rebase pending amendments on every new revision; add the tab and the range action."""
+    """Rebase pending amendments on every new revision; add the tab and the range action; an
+    amendment's change is a change of its policy's page."""
     from ..core.templating import POLICY_ACTIONS, POLICY_TABS, RANGE_ACTIONS
+    from ..policies.pagecache import track_policy_changes
     from ..policies.signals import revision_created
     from . import hooks, services
+    from .models import Amendment
+
+    track_policy_changes(Amendment)
 
     revision_created.connect(services.on_revision_created)
     for registry, provider in (

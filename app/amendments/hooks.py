@@ -2,6 +2,7 @@
 from flask import url_for
 from flask_login import current_user
 
+from ..core.templating import page_memo
 from . import services
 
 
@@ -22,7 +23,9 @@ def _propose_url(policy):
 
 
 def _can_amend(policy, revision):
-    return revision.number == policy.head_number and services.can_propose(current_user, policy)
+    if revision.number != policy.head_number:
+        return False
+    return page_memo(("can_propose", policy.id), lambda: services.can_propose(current_user, policy))
 
 
 def propose_action(policy, revision):

@@ -23,10 +23,14 @@ def comment_html(body):
 
 def init_app(app):
     """Connect the signal handler and the mail outbox; add the `comment_html` filter and the
-    `comment_rights(user, assembly)` and `comment_stances` template globals."""
+    `comment_rights(user, assembly)` and `comment_stances` template globals; a comment's change
+    is a change of its policy's page."""
     from ..core.mail import init_mail
+    from ..policies.pagecache import track_policy_changes
     from ..policies.signals import revision_created
-    from .models import STANCE_LABELS, CommentRights
+    from .models import STANCE_LABELS, Comment, CommentRights
+
+    track_policy_changes(Comment)
 
     revision_created.connect(_on_revision_created)
     init_mail(app)

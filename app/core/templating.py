@@ -19,6 +19,18 @@ POLICY_ACTIONS = []
 RANGE_ACTIONS = []
 
 
+def page_memo(key, compute):
+    """compute() once per request for `key`: the tabs and actions of one page ask the same
+    questions (is a round open? may this user propose?) several times. For page hooks only:
+    services must see their own writes."""
+    from flask import g
+
+    memo = g.setdefault("page_memo", {})
+    if key not in memo:
+        memo[key] = compute()
+    return memo[key]
+
+
 def extra_policy_tabs(policy):
     """Tabs that features register for a policy's pages."""
     return [tab for provider in POLICY_TABS for tab in provider(policy)]

@@ -21,6 +21,8 @@ class Policy(db.Model):
     summary: Mapped[str] = mapped_column(Text, default="")
     status: Mapped[str] = mapped_column(String(16), default="draft")
     head_number: Mapped[int] = mapped_column(Integer, default=0)
+    # bumped in the same transaction as any change shown on the reading view (pagecache.py)
+    page_version: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
     created_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
     created_at = mapped_column(UTCDateTime, default=utcnow, nullable=False)
     updated_at = mapped_column(UTCDateTime, default=utcnow, nullable=False)

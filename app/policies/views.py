@@ -7,7 +7,7 @@ from ..comments import services as comment_services
 from ..core.errors import AppError, Conflict, Forbidden, ValidationError
 from ..core.forms import apply_field_errors
 from ..extensions import db
-from . import services
+from . import pagecache, services
 from .forms import DetailsForm, EditForm, PolicyForm, StatusForm
 
 bp = Blueprint("policies", __name__)
@@ -41,6 +41,14 @@ def create(slug):
 
 @bp.route("/a/<slug>/p/<policy_slug>")
 def read(slug, policy_slug):
+    key = pagecache.anonymous_page_key(request, slug, policy_slug)
+    if key is None:
+        return render_reading_view(slug, policy_slug)
+    return pagecache.serve_cached_page(key, request, lambda: render_reading_view(slug, policy_slug))
+
+
+def render_reading_view(slug, policy_slug):
+    """The reading view of the revision asked for, with its comment gutter."""
     assembly, policy = load(slug, policy_slug)
     number = request.args.get("revision", policy.head_number, type=int)
     revision = services.get_revision(policy, number)

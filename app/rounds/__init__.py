@@ -2,7 +2,7 @@
 from flask import url_for
 from flask_login import current_user
 
-from ..core.templating import POLICY_ACTIONS, POLICY_TABS
+from ..core.templating import POLICY_ACTIONS, POLICY_TABS, page_memo
 from ..core.timeutil import utcnow
 
 
@@ -10,7 +10,7 @@ def _latest_open_round(policy):
     """The policy's round in progress (deadlines applied read-only), or None."""
     from ..policies.services import active_round
 
-    return active_round(policy)
+    return page_memo(("active_round", policy.id), lambda: active_round(policy))
 
 
 def rounds_tab(policy):
@@ -42,7 +42,11 @@ def round_action(policy, revision):
 
 
 def init_app(app):
-    """Register the tab and the action providers."""
+    """Register the tab and the action providers; a round's change is a change of its policy's page."""
+    from ..policies.pagecache import track_policy_changes
+    from .models import Round
+
+    track_policy_changes(Round)
     if rounds_tab not in POLICY_TABS:
         POLICY_TABS.append(rounds_tab)
     if round_action not in POLICY_ACTIONS:
