@@ -37,19 +37,28 @@ def content_security_policy(nonce):
     )
 
 
+FIXED_HEADERS = (
+    ("X-Content-Type-Options", "nosniff"),
+    ("Referrer-Policy", "same-origin"),
+    ("X-Frame-Options", "DENY"),
+    ("Cross-Origin-Opener-Policy", "same-origin"),
+    ("Permissions-Policy", "camera=(), microphone=(), geolocation=()"),
+)
+HSTS_HEADER = ("Strict-Transport-Security", "max-age=63072000; includeSubDomains")
+
+
 def set_security_headers(response):
-    """Attach the headers; HSTS only when configured (production)."""
+    """Attach the headers a response has not set itself; HSTS only when configured (production)."""
     from flask import current_app
 
     headers = response.headers
-    headers.setdefault("Content-Security-Policy", content_security_policy(csp_nonce()))
-    headers.setdefault("X-Content-Type-Options", "nosniff")
-    headers.setdefault("Referrer-Policy", "same-origin")
-    headers.setdefault("X-Frame-Options", "DENY")
-    headers.setdefault("Cross-Origin-Opener-Policy", "same-origin")
-    headers.setdefault("Permissions-Policy", "camera=(), microphone=(), geolocation=()")
+    present = {name.lower() for name in headers.keys()}
+    wanted = [("Content-Security-Policy", None), *FIXED_HEADERS]
     if current_app.config.get("HSTS"):
-        headers.setdefault("Strict-Transport-Security", "max-age=63072000; includeSubDomains")
+        wanted.append(HSTS_HEADER)
+    for name, value in wanted:
+        if name.lower() not in present:
+            headers.add(name, value if value is not None else content_security_policy(csp_nonce()))
     return response
 
 
