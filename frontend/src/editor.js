@@ -59,7 +59,8 @@ const TOOL_GROUPS = [
   ],
   [
     { id: "bullets", text: "• List", label: "Bulleted list", run: toggleBulletList },
-    { id: "numbers", text: "1. List", label: "Numbered list", run: toggleOrderedList },
+    // The visible text is part of the accessible name (WCAG 2.5.3): "1. List" would not be.
+    { id: "numbers", text: "Numbered", label: "Numbered list", run: toggleOrderedList },
     { id: "link", text: "Link", label: "Link", run: insertLink, shortcut: shortcut("k") },
     { id: "table", text: "Table", label: "Table", run: insertTable },
   ],

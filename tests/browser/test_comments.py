@@ -42,7 +42,7 @@ def path(w):
 def test_keyboard_selection_comment_reply_and_edit_in_the_panel(world, open_page):
     page = open_page(world.member)
     page.goto(path(world))
-    gutter = page.get_by_role("button", name="Lines 3 to 5", exact=True)
+    gutter = page.get_by_role("button", name="Lines 3–5", exact=True)
     gutter.focus()
     page.keyboard.press("Enter")
     expect(page.locator("[data-selection-label]")).to_have_text("Lines 3–5 selected")
@@ -50,10 +50,10 @@ def test_keyboard_selection_comment_reply_and_edit_in_the_panel(world, open_page
     expect(panel).to_be_visible()
     expect(panel.get_by_role("heading", name="Lines 3–5", exact=True)).to_be_focused()
 
-    page.get_by_role("button", name="Lines 3 to 5", exact=True).focus()
+    page.get_by_role("button", name="Lines 3–5", exact=True).focus()
     page.keyboard.press("Shift+ArrowDown")  # focus the next block's gutter and extend the range
     expect(page.locator("[data-selection-label]")).to_have_text("Lines 3–7 selected")
-    expect(page.get_by_role("button", name="Lines 7 to 7", exact=True)).to_have_attribute("aria-pressed", "true")
+    expect(page.get_by_role("button", name="Line 7", exact=True)).to_have_attribute("aria-pressed", "true")
 
     page.get_by_role("button", name="Comment on lines 3–7").click()
     body = panel.get_by_label("Your comment (Markdown)")
@@ -63,14 +63,14 @@ def test_keyboard_selection_comment_reply_and_edit_in_the_panel(world, open_page
     panel.get_by_role("button", name="Post comment").click()
     expect(panel.locator(".comment-body strong", has_text="office")).to_be_visible()
     expect(page.locator("#comment-live")).to_contain_text("Comment added beside lines 3–7.")
-    expect(page.get_by_role("button", name="Lines 3 to 5: 1 comment")).to_be_visible()
-    expect(page.get_by_role("button", name="Lines 7 to 7: 1 comment")).to_be_visible()
+    expect(page.get_by_role("button", name="Lines 3–5: 1 comment")).to_be_visible()
+    expect(page.get_by_role("button", name="Line 7: 1 comment")).to_be_visible()
 
     panel.locator("summary", has_text="Reply").click()
     panel.get_by_label("Your reply (Markdown)").fill("And public.")
     panel.get_by_role("button", name="Post reply").click()
     expect(panel.get_by_text("And public.")).to_be_visible()
-    expect(page.get_by_role("button", name="Lines 3 to 5: 2 comments")).to_be_visible()
+    expect(page.get_by_role("button", name="Lines 3–5: 2 comments")).to_be_visible()
 
     panel.get_by_role("link", name="Edit your comment").first.click()
     edit = panel.get_by_label("Your comment (Markdown)")
@@ -89,8 +89,8 @@ def test_keyboard_selection_comment_reply_and_edit_in_the_panel(world, open_page
 def test_mouse_shift_click_and_the_range_actions(world, open_page):
     page = open_page(world.member)
     page.goto(path(world))
-    page.get_by_role("button", name="Lines 1 to 1", exact=True).click()
-    page.get_by_role("button", name="Lines 9 to 10", exact=True).click(modifiers=["Shift"])
+    page.get_by_role("button", name="Line 1", exact=True).click()
+    page.get_by_role("button", name="Lines 9–10", exact=True).click(modifiers=["Shift"])
     expect(page.locator("[data-selection-label]")).to_have_text("Lines 1–10 selected")
     for link in page.locator(".selection-toolbar a[data-href-template]").all():
         assert "{start}" not in link.get_attribute("href")
@@ -101,7 +101,7 @@ def test_mouse_shift_click_and_the_range_actions(world, open_page):
 def test_a_comment_that_cannot_be_sent_keeps_its_text(world, open_page):
     page = open_page(world.member)
     page.goto(path(world))
-    page.get_by_role("button", name="Lines 9 to 10", exact=True).click()
+    page.get_by_role("button", name="Lines 9–10", exact=True).click()
     page.get_by_role("button", name="Comment on lines 9–10").click()
     panel = page.locator("#comment-panel")
     expect(panel.get_by_label("Your comment (Markdown)")).to_be_focused()
@@ -118,14 +118,14 @@ def test_a_comment_that_cannot_be_sent_keeps_its_text(world, open_page):
 def test_touch_range_mode_and_the_bottom_sheet(world, open_page):
     page = open_page(world.member, viewport={"width": 390, "height": 800}, has_touch=True, is_mobile=True)
     page.goto(path(world))
-    page.get_by_role("button", name="Lines 3 to 5", exact=True).tap()
+    page.get_by_role("button", name="Lines 3–5", exact=True).tap()
     panel = page.locator("#comment-panel")
     expect(panel).to_be_visible()
     assert panel.evaluate("el => getComputedStyle(el).position") == "fixed"
     page.get_by_role("button", name="Close the comments panel").tap()
     expect(panel).to_be_hidden()
     page.get_by_role("button", name="Select a range").tap()
-    page.get_by_role("button", name="Lines 9 to 10", exact=True).tap()
+    page.get_by_role("button", name="Lines 9–10", exact=True).tap()
     expect(page.locator("[data-selection-label]")).to_have_text("Lines 3–10 selected")
 
 
@@ -146,7 +146,7 @@ def test_outdated_threads_open_in_the_panel(world, open_page, comment, edit):
 def test_without_javascript_the_gutter_leads_to_a_form_page(world, open_page):
     page = open_page(world.member, java_script_enabled=False)
     page.goto(path(world))
-    page.get_by_role("link", name="Lines 9 to 10", exact=True).click()
+    page.get_by_role("link", name="Lines 9–10", exact=True).click()
     expect(page.get_by_role("heading", name="Lines 9–10", exact=True)).to_be_visible()
     page.get_by_label("Your comment (Markdown)").fill("Who decides?")
     page.get_by_label("Question").check()

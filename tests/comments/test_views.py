@@ -35,8 +35,8 @@ def test_the_reading_view_shows_counts_in_a_labelled_gutter(world, login, commen
     root = comment(world, world.member, 4, 5)
     comment(world, world.other, body="Reply.", parent_id=root)
     page = login(world.other).get(base(world)).text
-    assert 'aria-label="Lines 3 to 5: 2 comments"' in page
-    assert 'aria-label="Lines 9 to 10"' in page
+    assert 'aria-label="Lines 3–5: 2 comments"' in page
+    assert 'aria-label="Lines 9–10"' in page
     assert f'href="{base(world)}/comments?revision=1&amp;line_start=3&amp;line_end=5"' in page
     assert 'class="comment-count" aria-hidden="true">2</span>' in page
     assert '<meta name="csrf-token"' in page
@@ -67,7 +67,7 @@ def test_a_member_posts_a_comment_and_sees_it_beside_the_lines(app, world, login
     html = main_of(page)
     assert "Fund it <strong>well</strong>." in html and ">Support<" in html
     assert "It funds a Commons Office." in html  # the commented text is quoted
-    assert "Lines 3 to 5: 1 comment" in browser.get(base(world)).text
+    assert "Lines 3–5: 1 comment" in browser.get(base(world)).text
 
 
 def test_the_new_comment_form_page(world, login):
@@ -165,7 +165,7 @@ def test_filters_on_the_reading_view_and_the_thread_list(world, login, comment):
     comment(world, world.member, 9, 9, "Objecting.", stance="objection")
     browser = login(world.other)
     page = browser.get(base(world) + "?stance=objection").text
-    assert 'aria-label="Lines 3 to 5"' in page and 'aria-label="Lines 9 to 10: 1 comment"' in page
+    assert 'aria-label="Lines 3–5"' in page and 'aria-label="Lines 9–10: 1 comment"' in page
     listing = browser.get(base(world) + "/comments?stance=support").text
     assert "Supportive." in listing and "Objecting." not in listing
     assert "No thread matches the filter." in browser.get(base(world) + "/comments?state=resolved").text
@@ -181,11 +181,11 @@ def test_outdated_comments_are_listed_with_their_quote_and_a_link_to_their_revis
     assert "<blockquote>It funds a Commons Office.</blockquote>" in section
     link = f"{base(world)}?revision=1&amp;thread={cid}#focus"
     assert link in section
-    assert 'aria-label="Lines 3 to 5"' in page  # nothing beside text it was not written about
+    assert 'aria-label="Lines 3–5"' in page  # nothing beside text it was not written about
     old = browser.get(f"{base(world)}?revision=1&thread={cid}").text
     assert '<span id="focus" class="focus-target"></span>' in old
     assert 'class="inline-thread"' in old and "Office comment." in old
-    assert "Lines 3 to 5: 1 comment" in old
+    assert "Lines 3–5: 1 comment" in old
     assert "Office comment." in browser.get(base(world) + "/comments?outdated=1").text
 
 

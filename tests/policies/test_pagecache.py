@@ -207,9 +207,9 @@ def test_members_get_the_cached_article_and_see_new_comments_at_once(app, public
         cache = pagecache.reading_cache()
         fragments = [key for key in cache._entries if key[0] == "fragment"]
     assert fragments, "the article was not cached"
-    assert "Lines 3 to 5: 1 comment" not in read(member, public.url).text
+    assert "Lines 3–5: 1 comment" not in read(member, public.url).text
     make_change(public, "comment")
-    assert "Lines 3 to 5: 1 comment" in read(member, public.url).text
+    assert "Lines 3–5: 1 comment" in read(member, public.url).text
 
 
 def test_a_focused_thread_is_rendered_not_cached(public, login):

@@ -52,7 +52,7 @@ def test_reading_view_has_line_gutters(login, world):
     assert page.status_code == 200
     starts = re.findall(r'class="line-block" id="L(\d+)" data-line-start="(\d+)" data-line-end="(\d+)"', page.text)
     assert [(int(a), int(c)) for _, a, c in starts] == [(1, 1), (3, 4), (6, 7), (9, 9)]
-    assert 'aria-label="Lines 3 to 4"' in page.text
+    assert 'aria-label="Lines 3–4"' in page.text
     assert 'data-line-start="6"' in page.text and "<li" in page.text
 
 

@@ -35,7 +35,7 @@ def test_member_gets_the_reading_views_blocks_with_gutters(login, world):
     assert response.headers["Cache-Control"] == "no-store"
     html = response.text
     assert blocks(html) == [(1, 1), (3, 4), (6, 7), (9, 11)]
-    assert '<a class="gutter" href="#body" data-line="3" aria-label="Lines 3 to 4">3–4</a>' in html
+    assert '<a class="gutter" href="#body" data-line="3" aria-label="Lines 3–4">3–4</a>' in html
     assert '<div class="block-body"><h1 data-line-start="1" data-line-end="1">Pact</h1></div>' in html
     assert "<table" in html and "<li" in html
 

@@ -59,9 +59,11 @@
 
   // ---------------------------------------------------------- the gutter
 
+  /* "Line 3" or "Lines 3–5", then the count: the name holds the visible text ("3–5" and the
+     count beside it), so people using speech input can say what they see (WCAG 2.5.3). */
   function gutterLabel(block, count) {
     var range = blockRange(block);
-    var label = "Lines " + range[0] + " to " + range[1];
+    var label = range[0] === range[1] ? "Line " + range[0] : "Lines " + range[0] + "–" + range[1];
     return count ? label + ": " + count + (count === 1 ? " comment" : " comments") : label;
   }
 
@@ -70,13 +72,17 @@
     var button = document.createElement("button");
     button.type = "button";
     button.className = link.className;
-    button.setAttribute("aria-label", link.getAttribute("aria-label"));
+    button.setAttribute("aria-label", gutterLabel(link.closest(".line-block"), Number(link.getAttribute("data-comments") || 0)));
     button.setAttribute("aria-pressed", "false");
     button.setAttribute("aria-controls", "comment-panel");
     button.setAttribute("data-href", link.getAttribute("href"));
     button.setAttribute("data-comments", link.getAttribute("data-comments") || "0");
     while (link.firstChild) {
       button.appendChild(link.firstChild);
+    }
+    var badge = button.querySelector(".comment-count");
+    if (badge) {
+      button.insertBefore(document.createTextNode(" "), badge); // "3–5 2", not "3–52"
     }
     link.parentNode.replaceChild(button, link);
   }
@@ -97,6 +103,7 @@
       badge = document.createElement("span");
       badge.className = "comment-count";
       badge.setAttribute("aria-hidden", "true");
+      gutter.appendChild(document.createTextNode(" "));
       gutter.appendChild(badge);
     }
     badge.textContent = String(count);

@@ -1,0 +1,146 @@
+"""axe-core on every main page, in the light and the dark colour scheme: no serious or critical
+violation of WCAG 2.0/2.1 A and AA; and the page's landmarks (one main, a labelled nav in the
+header, a footer) and a name on every visible form control.
+
+axe-core is vendored in tests/browser/vendor/ (`cd frontend && npm run vendor:axe`), so the test
+never touches the network. The app's strict CSP refuses inline scripts, and
+`page.add_script_tag` injects an inline one, so the file is run with `page.evaluate`, which
+the CSP does not govern (the page itself is unchanged)."""
+import json
+from pathlib import Path
+
+import pytest
+from playwright.sync_api import expect
+
+from browser.scenario import LANDMARKS, core_loop_world, log_in
+
+AXE = Path(__file__).with_name("vendor") / "axe.min.js"
+ARTIFACTS = Path(__file__).resolve().parents[2] / "test-artifacts"
+TAGS = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa"]
+BLOCKING = {"serious", "critical"}
+
+
+def open_panel(page, w):
+    page.get_by_role("button", name="Lines 3–6: 2 comments").click()
+    expect(page.locator("#comment-panel .comment-body").first).to_be_visible()
+
+
+def show_preview(page, w):
+    page.get_by_label("New text").fill("The city loves its commons dearly.")
+    expect(page.locator("#preview:not([aria-busy]) ins", has_text="dearly")).to_be_visible()
+
+
+def cast_then_receipt(page, w):
+    page.get_by_label("Yes, accept it").check()
+    page.get_by_role("button", name="Cast ballot").click()
+    page.wait_for_url("**/ballot/receipt")
+
+
+# name → (who, path from the world, what to do on the page before the scan)
+PAGES = {
+    "home": (None, lambda w: "/", None),
+    "login": (None, lambda w: "/login", None),
+    "register": (None, lambda w: "/register", None),
+    "reset-request": (None, lambda w: "/reset", None),
+    "assemblies": ("admin", lambda w: "/assemblies", None),
+    "new-assembly": ("admin", lambda w: "/assemblies/new", None),
+    "assembly": ("admin", lambda w: f"/a/{w.assembly.slug}", None),
+    "members": ("admin", lambda w: f"/a/{w.assembly.slug}/members", None),
+    "new-policy": ("admin", lambda w: f"/a/{w.assembly.slug}/new", None),
+    "read": ("member", lambda w: w.pact_path, None),
+    "read-panel": ("member", lambda w: w.pact_path, open_panel),
+    "read-thread": ("member", lambda w: f"{w.pact_path}?thread={w.thread}#focus", None),
+    "lines": ("member", lambda w: f"{w.pact_path}/comments?revision=2&line_start=4&line_end=4", None),
+    "thread": ("member", lambda w: f"{w.pact_path}/comments/{w.thread}", None),
+    "propose": ("member", lambda w: f"{w.pact_path}/amendments/new?revision=2&line_start=3&line_end=3", None),
+    "propose-preview": ("member", lambda w: f"{w.pact_path}/amendments/new?revision=2&line_start=3&line_end=3",
+                        show_preview),
+    "amendments": ("member", lambda w: f"{w.pact_path}/amendments", None),
+    "amendment": ("member", lambda w: f"{w.pact_path}/amendments/{w.pending_amendment}", None),
+    "amendment-merged": ("member", lambda w: f"{w.pact_path}/amendments/{w.merged_amendment}", None),
+    "rounds": ("admin", lambda w: f"{w.pact_path}/rounds", None),
+    "new-round": ("admin", lambda w: f"{w.pact_path}/rounds/new", None),
+    "round-voting": ("admin", lambda w: f"{w.office_path}/rounds/{w.voting_round}", None),
+    "round-closed": ("admin", lambda w: f"{w.pact_path}/rounds/{w.closed_round}", None),
+    "ballot": ("member", lambda w: f"{w.office_path}/rounds/{w.voting_round}/ballot", None),
+    "receipt": ("member", lambda w: f"{w.office_path}/rounds/{w.voting_round}/ballot", cast_then_receipt),
+    "results": ("member", lambda w: f"{w.pact_path}/rounds/{w.closed_round}/results", None),
+    "report": ("member", lambda w: f"{w.pact_path}/rounds/{w.closed_round}/report", None),
+    "history": ("member", lambda w: f"{w.pact_path}/history", None),
+    "diff-split": ("member", lambda w: f"{w.pact_path}/diff?from=1&to=2&view=split", None),
+    "diff-inline": ("member", lambda w: f"{w.pact_path}/diff?from=1&to=2&view=inline", None),
+    "editor": ("admin", lambda w: f"{w.pact_path}/edit", None),
+    "details": ("admin", lambda w: f"{w.pact_path}/details", None),
+    "account": ("member", lambda w: "/account", None),
+    "notifications": ("member", lambda w: "/notifications", None),
+}
+
+
+def run_axe(page):
+    """axe-core's WCAG 2.0/2.1 A and AA violations on the page as it is now."""
+    if not page.evaluate("typeof window.axe === 'object'"):
+        page.evaluate(AXE.read_text(encoding="utf-8"))
+    return page.evaluate(
+        "tags => axe.run(document, {runOnly: {type: 'tag', values: tags}, resultTypes: ['violations']})"
+        ".then(r => r.violations)",
+        TAGS,
+    )
+
+
+def describe(violations):
+    lines = []
+    for v in violations:
+        lines.append(f"[{v['impact']}] {v['id']}: {v['help']} ({v['helpUrl'].split('?')[0]})")
+        for node in v["nodes"][:8]:
+            summary = " ".join((node.get("failureSummary") or "").split())
+            lines.append(f"    {' '.join(map(str, node['target']))} — {summary}")
+    return "\n".join(lines)
+
+
+def blocking(violations):
+    return [v for v in violations if v["impact"] in BLOCKING]
+
+
+@pytest.fixture
+def scheme_page(chromium, live_server, request):
+    """scheme_page(scheme) → a page in a context with that colour scheme; console errors fail."""
+    contexts, problems = [], []
+
+    def make(scheme):
+        context = chromium.new_context(base_url=live_server, viewport={"width": 1280, "height": 900},
+                                       color_scheme=scheme)
+        contexts.append(context)
+        page = context.new_page()
+        page.set_default_timeout(10000)
+        page.on("console", lambda m: problems.append(m.text)
+                if m.type == "error" and not m.text.startswith("Failed to load resource") else None)
+        page.on("pageerror", lambda exc: problems.append(str(exc)))
+        return page
+
+    yield make
+    for context in contexts:
+        context.close()
+    assert not problems, f"browser console errors: {problems}"
+
+
+@pytest.mark.parametrize("scheme", ["light", "dark"])
+@pytest.mark.parametrize("name", list(PAGES))
+def test_no_serious_or_critical_axe_violations(app, make_user, make_assembly, make_policy, scheme_page, name, scheme):
+    who, path, prepare = PAGES[name]
+    w = core_loop_world(app, make_user, make_assembly, make_policy)
+    page = scheme_page(scheme)
+    if who:
+        log_in(page, getattr(w, who))
+    response = page.goto(path(w))
+    assert response.ok, f"{name}: HTTP {response.status}"
+    if prepare:
+        prepare(page, w)
+    violations = run_axe(page)
+    ARTIFACTS.mkdir(exist_ok=True)
+    page.screenshot(path=str(ARTIFACTS / f"axe-{name}-{scheme}.png"), full_page=True)
+    if violations:
+        (ARTIFACTS / f"axe-{name}-{scheme}.json").write_text(json.dumps(violations, indent=1))
+    serious = blocking(violations)
+    assert not serious, f"{name} ({scheme}) at {page.url}:\n{describe(serious)}"
+    structure = page.evaluate(LANDMARKS)  # one main, a labelled nav in the header, a footer, named controls
+    assert not structure, f"{name} ({scheme}): {structure}"
