@@ -25,7 +25,8 @@ def _propose_url(policy):
 def _can_amend(policy, revision):
     if revision.number != policy.head_number:
         return False
-    return page_memo(("can_propose", policy.id), lambda: services.can_propose(current_user, policy))
+    key = ("can_propose", policy.id, current_user.get_id())
+    return page_memo(key, lambda: services.can_propose(current_user, policy))
 
 
 def propose_action(policy, revision):
