@@ -77,7 +77,9 @@ def register_extensions(app):
     from .extensions import csrf, db, limiter, migrate
 
     db.init_app(app)
-    migrate.init_app(app, db, render_as_batch=True)
+    # the project's migrations wherever flask is run from (Flask-Migrate defaults to ./migrations)
+    migrations = Path(app.root_path).parent / "migrations"
+    migrate.init_app(app, db, directory=str(migrations), render_as_batch=True)
     csrf.init_app(app)
     limiter.init_app(app)
     init_login(app)

@@ -9,6 +9,7 @@ from .accounts.models import User
 from .accounts.services import find_user_by_email, register_user
 from .assemblies.services import add_member, create_assembly, find_assembly
 from .core.errors import AppError
+from .demo import seed_deliberation
 from .extensions import db
 from .policies.library import import_library
 
@@ -50,11 +51,16 @@ def ensure_demo():
 @with_appcontext
 @click.option("--library", type=click.Path(exists=True, file_okay=False), default=None)
 def demo_command(library):
-    """Create the demo assembly and users and load the seed policies (idempotent)."""
+    """Create the demo assembly and users, load the seed policies and add the demo deliberation
+    (comments, amendments, a round open for voting and a closed round); idempotent."""
     assembly, admin = ensure_demo()
     outcomes = import_library(assembly, admin, library or default_library())
     db.session.commit()
+    notes = seed_deliberation(assembly, [email for email, _, _ in DEMO_USERS])
+    db.session.commit()
     click.echo(f"Demo assembly '{assembly.name}': {len(outcomes)} policies ({_summary(outcomes)}).")
+    for note in notes:
+        click.echo(f"  {note}")
     click.echo("Demo logins (password for all: %s):" % DEMO_PASSWORD)
     for email, name, role in DEMO_USERS:
         click.echo(f"  {email:32} {name} ({role})")

@@ -136,7 +136,7 @@ def test_demo_and_import_are_idempotent(app):
     assert again.exit_code == 0 and "created" not in again.output.replace("0 created", "")
     with app.app_context():
         assert db.session.query(Policy).count() == len(SEEDS)
-        assert db.session.query(Revision).count() == len(SEEDS)
+        assert db.session.query(Revision).count() == len(SEEDS) + 1  # the closed demo round merged its amendments
 
 
 def test_nul_characters_are_refused_not_500(api, make_user, make_assembly, login):
@@ -146,3 +146,27 @@ def test_nul_characters_are_refused_not_500(api, make_user, make_assembly, login
     assert response.status_code == 422 and "body" in response.json["error"]["fields"]
     page = login(user).post(f"/a/{assembly.slug}/new", data={"title": "T\x00", "body": "x"})
     assert page.status_code == 422
+
+
+def test_import_never_overwrites_a_text_changed_in_the_app(app, tmp_path, make_user, make_assembly):
+    from app.accounts.models import User
+    from app.assemblies.models import Assembly
+    from app.extensions import db
+    from app.policies.library import import_policy_file
+    from app.policies.models import Policy
+    from app.policies.services import save_revision
+
+    ada = make_user()
+    assembly = make_assembly(admin=ada)
+    path = tmp_path / "pact.md"
+    path.write_text("---\ntitle: Pact\n---\nFirst line.\n")
+    with app.app_context():
+        where, who = db.session.get(Assembly, assembly.id), db.session.get(User, ada.id)
+        assert import_policy_file(where, who, path) == "created"
+        path.write_text("---\ntitle: Pact\n---\nFirst line, revised in the library.\n")
+        assert import_policy_file(where, who, path) == "updated"
+        policy = db.session.execute(db.select(Policy)).scalar_one()
+        save_revision(who, policy, "First line, edited by the assembly.\n", policy.head_number, "Our wording")
+        path.write_text("---\ntitle: Pact\n---\nFirst line, revised again.\n")
+        assert import_policy_file(where, who, path) == "kept"
+        assert policy.head.body == "First line, edited by the assembly.\n"

@@ -9,7 +9,7 @@ from ..core.errors import ValidationError
 from ..core.slugs import is_slug, slugify
 from ..extensions import db
 from .models import Policy
-from .services import create_policy, get_revision, save_revision, update_policy_details
+from .services import create_policy, get_revision, is_text_frozen, save_revision, update_policy_details
 
 
 FRONT_MATTER = re.compile(r"\A---[ \t]*\n(.*?)^---[ \t]*\n\n?", re.S | re.M)
@@ -52,21 +52,31 @@ def read_policy_file(path):
     return slug, meta, body
 
 
+IMPORT_MESSAGE = "Imported from"
+
+
 def import_policy_file(assembly, author, path):
-    """Create or update one policy from a file. Returns 'created', 'updated' or 'unchanged'."""
+    """Create or update one policy from a file. Returns 'created', 'updated', 'unchanged' or
+    'kept' (its text was changed in the app since it was imported — an edit, an adopted
+    amendment — or is frozen for voting: the file never overwrites that)."""
     slug, meta, body = read_policy_file(path)
     policy = db.session.execute(db.select(Policy).filter_by(assembly_id=assembly.id, slug=slug)).scalar_one_or_none()
     tags = meta.get("tags") or []
     if policy is None:
-        policy = create_policy(author, assembly, meta["title"], body, meta.get("summary", ""), tags, "Imported from the library")
+        policy = create_policy(
+            author, assembly, meta["title"], body, meta.get("summary", ""), tags, f"{IMPORT_MESSAGE} the library"
+        )
         policy.slug = slug
         return "created"
+    head = get_revision(policy, policy.head_number)
+    if not (head.message or "").startswith(IMPORT_MESSAGE) or is_text_frozen(policy):
+        return "kept"
     changed = False
     if (policy.title, policy.summary, policy.tags) != (meta["title"], meta.get("summary", ""), sorted(tags)):
         update_policy_details(author, policy, meta["title"], meta.get("summary", ""), tags)
         changed = True
-    if get_revision(policy, policy.head_number).body != body:
-        save_revision(author, policy, body, policy.head_number, f"Imported from {Path(path).name}")
+    if head.body != body:
+        save_revision(author, policy, body, policy.head_number, f"{IMPORT_MESSAGE} {Path(path).name}")
         changed = True
     return "updated" if changed else "unchanged"
 
