@@ -68,7 +68,10 @@ def refuse_nul_characters():
 
     from .errors import ValidationError
 
-    sources = (request.args, request.form) if request.content_length or request.content_type else (request.args,)
+    environ = request.environ  # read directly: a missing header costs an exception in werkzeug
+    sources = [request.args] if environ.get("QUERY_STRING") else []
+    if environ.get("CONTENT_LENGTH") or environ.get("CONTENT_TYPE") or environ.get("HTTP_TRANSFER_ENCODING"):
+        sources.append(request.form)
     for source in sources:
         for name, value in source.items(multi=True):
             if "\x00" in value:

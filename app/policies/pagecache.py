@@ -18,6 +18,7 @@ revalidated by browsers with its ETag (304), and sent without any rendering.
 import gzip
 import hashlib
 import threading
+from collections import namedtuple
 from contextlib import suppress
 from functools import cache
 from itertools import chain
@@ -199,11 +200,46 @@ def anonymous_page_key(request, slug, policy_slug):
         return None
     from ..rounds.models import phase_at
 
-    with db.engine.connect() as connection:  # no ORM session: this is the whole request on a hit
-        rows = connection.execute(_page_key_query(), {"slug": slug, "policy_slug": policy_slug}).all()
+    rows = _key_rows(slug, policy_slug)
     if not rows:
         return None
     now = utcnow()
     phases = tuple((row.round_id, phase_at(row, now)) for row in rows if row.round_id is not None)
     first = rows[0]
     return ("read", slug, policy_slug, first.name, first.id, first.created_at, first.page_version, phases)
+
+
+KeyRow = namedtuple(
+    "KeyRow", "name id created_at page_version round_id phase amending_until deliberating_until voting_until"
+)
+
+
+def _key_rows(slug, policy_slug):
+    """The page-key rows, run on a pooled DB-API connection with the statement compiled once per
+    dialect: on a cache hit this query is most of the request, and SQLAlchemy's per-execution
+    work costs more than the query itself. Deadlines go through UTCDateTime's own converter."""
+    engine = db.engine
+    sql, names, binds, to_datetime = _compiled_key_query(engine.dialect)
+    values = {**binds, "slug": slug, "policy_slug": policy_slug}
+    params = tuple(values[name] for name in names) if names is not None else values
+    connection = engine.raw_connection()
+    try:
+        cursor = connection.cursor()
+        cursor.execute(sql, params)
+        raw_rows = cursor.fetchall()
+        cursor.close()
+    finally:
+        connection.close()
+    return [KeyRow(*row[:6], *(to_datetime(value) for value in row[6:])) for row in raw_rows]
+
+
+@cache
+def _compiled_key_query(dialect):
+    """(SQL, positional parameter names or None, the other bound values, deadline converter)."""
+    from ..core.timeutil import UTCDateTime
+
+    compiled = _page_key_query().compile(dialect=dialect)
+    names = list(compiled.positiontup) if dialect.positional else None
+    to_datetime = UTCDateTime().dialect_impl(dialect).result_processor(dialect, None) or (lambda value: value)
+    binds = compiled.construct_params({"slug": "", "policy_slug": ""})
+    return compiled.string, names, binds, to_datetime
