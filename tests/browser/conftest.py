@@ -7,6 +7,8 @@ from pathlib import Path
 import pytest
 from werkzeug.serving import make_server
 
+from .scenario import log_in
+
 CHROMIUM = os.environ.get("CHROMIUM_PATH", "/usr/bin/chromium")
 ARTIFACTS = Path(__file__).resolve().parents[2] / "test-artifacts"
 CHROMIUM_ARGS = [
@@ -48,19 +50,50 @@ def chromium():
         browser.close()
 
 
+DESKTOP = {"width": 1280, "height": 900}
+
+
+def watch_console(page, problems):
+    """Collect console errors (CSP violations included) and uncaught exceptions of `page`."""
+    page.on("console", lambda msg: problems.append(msg.text) if _is_problem(msg) else None)
+    page.on("pageerror", lambda exc: problems.append(str(exc)))
+
+
 @pytest.fixture
 def page(chromium, live_server, request):
     """A fresh browser context and page; console errors and CSP violations fail the test."""
-    context = chromium.new_context(base_url=live_server, viewport={"width": 1280, "height": 900})
+    context = chromium.new_context(base_url=live_server, viewport=DESKTOP)
     page = context.new_page()
     problems = []
-    page.on("console", lambda msg: problems.append(msg.text) if _is_problem(msg) else None)
-    page.on("pageerror", lambda exc: problems.append(str(exc)))
+    watch_console(page, problems)
     page.set_default_timeout(10000)
     yield page
     ARTIFACTS.mkdir(exist_ok=True)
     page.screenshot(path=str(ARTIFACTS / f"{request.node.name}.png"), full_page=True)
     context.close()
+    assert not problems, f"browser console errors: {problems}"
+
+
+@pytest.fixture
+def open_page(chromium, live_server):
+    """open_page(user=None, **context options) → a page in a context of its own (1280×900 unless
+    the options say otherwise), logged in through the form when a user is given; console errors
+    and CSP violations on any of them fail the test."""
+    contexts, problems = [], []
+
+    def make(user=None, **options):
+        context = chromium.new_context(base_url=live_server, **{"viewport": DESKTOP, **options})
+        contexts.append(context)
+        page = context.new_page()
+        page.set_default_timeout(10000)
+        watch_console(page, problems)
+        if user is not None:
+            log_in(page, user)
+        return page
+
+    yield make
+    for context in contexts:
+        context.close()
     assert not problems, f"browser console errors: {problems}"
 
 
@@ -75,11 +108,7 @@ def browser_login(make_user):
 
     def login(page, user=None):
         user = user or make_user()
-        page.goto("/login")
-        page.get_by_label("E-mail").fill(user.email)
-        page.get_by_label("Password").fill(user.password)
-        page.get_by_role("button", name="Log in").click()
-        page.wait_for_url("**/assemblies")
+        log_in(page, user)
         return user
 
     return login

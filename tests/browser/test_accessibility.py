@@ -101,34 +101,12 @@ def blocking(violations):
     return [v for v in violations if v["impact"] in BLOCKING]
 
 
-@pytest.fixture
-def scheme_page(chromium, live_server, request):
-    """scheme_page(scheme) → a page in a context with that colour scheme; console errors fail."""
-    contexts, problems = [], []
-
-    def make(scheme):
-        context = chromium.new_context(base_url=live_server, viewport={"width": 1280, "height": 900},
-                                       color_scheme=scheme)
-        contexts.append(context)
-        page = context.new_page()
-        page.set_default_timeout(10000)
-        page.on("console", lambda m: problems.append(m.text)
-                if m.type == "error" and not m.text.startswith("Failed to load resource") else None)
-        page.on("pageerror", lambda exc: problems.append(str(exc)))
-        return page
-
-    yield make
-    for context in contexts:
-        context.close()
-    assert not problems, f"browser console errors: {problems}"
-
-
 @pytest.mark.parametrize("scheme", ["light", "dark"])
 @pytest.mark.parametrize("name", list(PAGES))
-def test_no_serious_or_critical_axe_violations(app, make_user, make_assembly, make_policy, scheme_page, name, scheme):
+def test_no_serious_or_critical_axe_violations(app, make_user, make_assembly, make_policy, open_page, name, scheme):
     who, path, prepare = PAGES[name]
     w = core_loop_world(app, make_user, make_assembly, make_policy)
-    page = scheme_page(scheme)
+    page = open_page(color_scheme=scheme)
     if who:
         log_in(page, getattr(w, who))
     response = page.goto(path(w))

@@ -10,31 +10,6 @@ from playwright.sync_api import expect
 from comments.conftest import BODY, comment, edit, password_hash, world  # noqa: F401 - fixtures
 
 
-@pytest.fixture
-def open_page(chromium, live_server):
-    """open_page(user, **context options) → a logged-in page; console errors fail the test."""
-    contexts, problems = [], []
-
-    def make(user, **options):
-        context = chromium.new_context(base_url=live_server, **{"viewport": {"width": 1280, "height": 900}, **options})
-        contexts.append(context)
-        page = context.new_page()
-        page.set_default_timeout(10000)
-        page.on("console", lambda m: problems.append(m.text) if m.type == "error" and "Failed to load" not in m.text else None)
-        page.on("pageerror", lambda exc: problems.append(str(exc)))
-        page.goto("/login")
-        page.get_by_label("E-mail").fill(user.email)
-        page.get_by_label("Password").fill(user.password)
-        page.get_by_role("button", name="Log in").click()
-        page.wait_for_url(re.compile(r".*/assemblies$"))
-        return page
-
-    yield make
-    for context in contexts:
-        context.close()
-    assert not problems, problems
-
-
 def path(w):
     return f"/a/{w.assembly.slug}/p/{w.policy.slug}"
 

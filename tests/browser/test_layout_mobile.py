@@ -128,30 +128,10 @@ def world(app, make_user, make_assembly, make_policy):
 
 
 @pytest.fixture
-def phone(chromium, live_server):
+def phone(open_page):
     """phone(user=None, color_scheme="light") → a page on a 360 px touch screen, logged in when a
     user is given; console errors and CSP violations fail the test."""
-    contexts, problems = [], []
-
-    def open_phone(user=None, color_scheme="light"):
-        context = chromium.new_context(base_url=live_server, color_scheme=color_scheme, **PHONE)
-        contexts.append(context)
-        page = context.new_page()
-        page.set_default_timeout(10000)
-        page.on("console", lambda m: problems.append(m.text) if m.type == "error" and "Failed to load" not in m.text else None)
-        page.on("pageerror", lambda exc: problems.append(str(exc)))
-        if user:
-            page.goto("/login")
-            page.get_by_label("E-mail").fill(user.email)
-            page.get_by_label("Password").fill(user.password)
-            page.get_by_role("button", name="Log in").tap()
-            page.wait_for_url(re.compile(r".*/assemblies$"))
-        return page
-
-    yield open_phone
-    for context in contexts:
-        context.close()
-    assert not problems, problems
+    return lambda user=None, color_scheme="light": open_page(user, color_scheme=color_scheme, **PHONE)
 
 
 def assert_fits(page):

@@ -10,19 +10,9 @@ from playwright.sync_api import expect
 from browser.scenario import core_loop_world, log_in
 
 
-@pytest.fixture
-def no_js_page(chromium, live_server):
-    context = chromium.new_context(base_url=live_server, java_script_enabled=False,
-                                   viewport={"width": 1280, "height": 900})
-    page = context.new_page()
-    page.set_default_timeout(10000)
-    yield page
-    context.close()
-
-
 def test_read_comment_propose_vote_and_read_results_without_javascript(app, make_user, make_assembly, make_policy,
-                                                                       no_js_page):
-    page = no_js_page
+                                                                       open_page):
+    page = open_page(java_script_enabled=False)
     w = core_loop_world(app, make_user, make_assembly, make_policy)
     log_in(page, w.member)
 
