@@ -435,3 +435,15 @@ def test_hostile_text_is_escaped_on_every_page(world, login):
     rationale = re.search(r'<div class="amend-rationale">(.*?)</div>', pages[1], re.S).group(1)
     assert_no_executable(rationale)
     assert "&lt;script&gt;alert(1)&lt;/script&gt;" in rationale
+
+
+@pytest.mark.parametrize("view, shown, waiting", [("", "split", "inline"), ("split", "split", "inline"),
+                                                   ("inline", "inline", "split")])
+def test_the_amendment_page_shows_its_change_side_by_side_or_inline(world, login, view, shown, waiting):
+    w = world()
+    a = amendment_id(propose(login(w.author), w, line_start=3, line_end=3, replacement="The city adores commons."))
+    page = login(w.member).get(base_url(w) + f"/{a}" + (f"?view={view}" if view else "")).text
+    assert f'<div class="diff-layout" data-layout-panel="{shown}">' in page
+    assert f'<template class="diff-layout" data-layout-panel="{waiting}">' in page
+    assert f'href="{base_url(w)}/{a}?view=inline#change-heading"' in page
+    assert "<ins>adores</ins>" in page and "<del>supports</del>" in page
