@@ -2,7 +2,8 @@
 from flask import g
 
 from ..assemblies import services
-from ..extensions import db
+from ..core.ratelimits import actor_key
+from ..extensions import db, limiter
 from . import bp
 from .common import field, json_body, page_args, paginated, token_required
 
@@ -18,6 +19,7 @@ def assembly_json(assembly):
 
 
 @bp.post("/assemblies")
+@limiter.shared_limit(services.CREATE_RATE, scope="assembly-create", key_func=actor_key)
 @token_required
 def create_assembly():
     data = json_body()
@@ -40,6 +42,7 @@ def get_assembly(slug):
 
 
 @bp.post("/assemblies/<slug>/members")
+@limiter.shared_limit(services.MEMBER_ADD_RATE, scope="member-add", key_func=actor_key)
 @token_required
 def add_member(slug):
     assembly = services.get_assembly(slug, g.user)

@@ -1,10 +1,18 @@
 """Assembly services: create assemblies, manage members."""
+import secrets
+
+from sqlalchemy import func
+
 from ..accounts.services import get_user_by_email
 from ..core.errors import Conflict, Forbidden, NotFound, ValidationError
 from ..core.events import log_event
 from ..core.slugs import is_slug, slugify
 from ..extensions import db
 from .models import ROLES, Assembly, Membership
+
+# per person (address when anonymous), shared by the browser and the API
+CREATE_RATE = "20/hour"
+MEMBER_ADD_RATE = "60/hour"
 
 
 def validate_assembly(name, slug, description):
@@ -27,8 +35,7 @@ def create_assembly(creator, name, slug=None, description="", is_public=False):
     errors = validate_assembly(name, slug, description)
     if errors:
         raise ValidationError("Some fields need attention.", fields=errors)
-    if find_assembly(slug) is not None:
-        raise Conflict("That address is taken.", code="slug_taken", fields={"slug": "Already in use."})
+    slug = free_slug(slug)
     assembly = Assembly(name=name, slug=slug, description=description, is_public=bool(is_public))
     db.session.add(assembly)
     db.session.flush()
@@ -37,6 +44,26 @@ def create_assembly(creator, name, slug=None, description="", is_public=False):
     db.session.refresh(assembly)
     log_event(creator, "assembly.created", assembly, assembly_id=assembly.id)
     return assembly
+
+
+def free_slug(wanted):
+    """`wanted` if no assembly uses it, else the first free `wanted-2`, `wanted-3` … (a random
+    suffix after a few tries), so a taken address — perhaps a private assembly's — is never a
+    refusal (API.md).
+    """
+    candidates = [wanted] + [_suffixed(wanted, str(n)) for n in range(2, 10)]
+    taken = set(db.session.execute(db.select(Assembly.slug).filter(Assembly.slug.in_(candidates))).scalars())
+    for candidate in candidates:
+        if candidate not in taken:
+            return candidate
+    while True:
+        candidate = _suffixed(wanted, secrets.token_hex(3))
+        if find_assembly(candidate) is None:
+            return candidate
+
+
+def _suffixed(slug, suffix):
+    return f"{slug[: 63 - len(suffix)].rstrip('-')}-{suffix}"
 
 
 def find_assembly(slug):
@@ -65,8 +92,12 @@ def add_member(actor, assembly, email, role):
     if role not in ROLES:
         raise ValidationError.field("role", "Choose member, facilitator or admin.")
     user = get_user_by_email(email)
+    lock_memberships(assembly)
+    if not assembly.can_manage(actor):  # demoted by a change that committed while we waited
+        raise Forbidden("Only the assembly's admins manage members.")
     membership = db.session.execute(
         db.select(Membership).filter_by(assembly_id=assembly.id, user_id=user.id)
+        .execution_options(populate_existing=True)
     ).scalar_one_or_none()
     if membership is None:
         membership = Membership(assembly_id=assembly.id, user_id=user.id, role=role)
@@ -80,9 +111,21 @@ def add_member(actor, assembly, email, role):
     return membership
 
 
+def lock_memberships(assembly):
+    """Lock the assembly's row until commit (SELECT … FOR UPDATE on PostgreSQL; SQLite has one
+    writer at a time anyway), so changes to one assembly's roles run one after another and two
+    admins demoting each other at once cannot both succeed."""
+    db.session.execute(db.select(Assembly.id).filter_by(id=assembly.id).with_for_update())
+
+
+def count_admins(assembly):
+    """How many admins the assembly has now (read after lock_memberships, not from a cache)."""
+    query = db.select(func.count()).select_from(Membership).filter_by(assembly_id=assembly.id, role="admin")
+    return db.session.execute(query).scalar_one()
+
+
 def _keep_one_admin(assembly, membership, new_role):
-    admins = [m for m in assembly.memberships if m.role == "admin"]
-    if membership.role == "admin" and new_role != "admin" and len(admins) == 1:
+    if membership.role == "admin" and new_role != "admin" and count_admins(assembly) <= 1:
         raise Conflict("An assembly needs at least one admin.", code="last_admin")
 
 

@@ -4,7 +4,8 @@ from flask_login import current_user, login_required
 
 from ..core.errors import AppError
 from ..core.forms import apply_field_errors
-from ..extensions import db
+from ..core.ratelimits import actor_key
+from ..extensions import db, limiter
 from ..policies import services as policy_services
 from . import services
 from .forms import AssemblyForm, MemberForm
@@ -19,6 +20,7 @@ def index():
 
 
 @bp.route("/assemblies/new", methods=["GET", "POST"])
+@limiter.shared_limit(services.CREATE_RATE, scope="assembly-create", key_func=actor_key, methods=["POST"])
 @login_required
 def create():
     form = AssemblyForm()
@@ -32,6 +34,8 @@ def create():
         else:
             db.session.commit()
             flash(f"Assembly “{assembly.name}” created. You are its admin.", "success")
+            if form.slug.data and form.slug.data.strip() != assembly.slug:
+                flash(f"The address “{form.slug.data.strip()}” is in use, so it is at /a/{assembly.slug}.", "info")
             return redirect(url_for("assemblies.show", slug=assembly.slug))
     return render_template("assemblies/new.html", form=form), (422 if form.errors else 200)
 
@@ -60,6 +64,7 @@ def show(slug):
 
 
 @bp.route("/a/<slug>/members", methods=["GET", "POST"])
+@limiter.shared_limit(services.MEMBER_ADD_RATE, scope="member-add", key_func=actor_key, methods=["POST"])
 @login_required
 def members(slug):
     assembly = services.get_assembly(slug, current_user)

@@ -18,10 +18,11 @@ def test_create_assembly_validation(api, make_user, payload):
     assert response.json["error"]["fields"]
 
 
-def test_slug_taken_is_conflict(api, make_user):
+def test_a_taken_slug_gives_the_next_free_one(api, make_user):
     client = api(make_user())
-    client.post("/api/v1/assemblies", json={"name": "Same"})
-    assert client.post("/api/v1/assemblies", json={"name": "Same"}).status_code == 409
+    assert client.post("/api/v1/assemblies", json={"name": "Same"}).json["slug"] == "same"
+    second = client.post("/api/v1/assemblies", json={"name": "Same"})
+    assert second.status_code == 201 and second.json["slug"] == "same-2"
 
 
 def test_private_assembly_is_hidden_from_non_members(api, make_user, make_assembly):
