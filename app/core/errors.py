@@ -47,6 +47,17 @@ class Conflict(AppError):
     code = "conflict"
 
 
+class TooManyRequests(AppError):
+    """429; `retry_after` (seconds) becomes the Retry-After header."""
+
+    status = 429
+    code = "rate_limited"
+
+    def __init__(self, message, *, retry_after=60, **kwargs):
+        super().__init__(message, **kwargs)
+        self.retry_after = max(1, int(retry_after))
+
+
 class ValidationError(AppError):
     status = 422
     code = "invalid"

@@ -34,8 +34,10 @@ def _respond(status, code, message, payload=None):
 
 
 def handle_app_error(error):
-    """Service errors keep their status, code and field messages."""
-    return _respond(error.status, error.code, error.message, error.to_dict())
+    """Service errors keep their status, code and field messages (and Retry-After for 429)."""
+    body, status = _respond(error.status, error.code, error.message, error.to_dict())
+    retry = getattr(error, "retry_after", None)
+    return body, status, ({"Retry-After": str(retry)} if retry else {})
 
 
 def handle_http_error(error):
