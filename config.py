@@ -1,7 +1,16 @@
 """Configuration classes: development (default), testing and production.
 
 Values come from the environment; production refuses to start without a real
-SECRET_KEY and DATABASE_URL.
+SECRET_KEY, DATABASE_URL and PUBLIC_URL.
+
+Deployment settings (see README, "Deployment"):
+- PUBLIC_URL: the site's address (http(s)://host[:port], no path); every absolute link the app
+  writes (e-mails, exports) is built from it, never from the request's Host header.
+- TRUSTED_HOSTS: comma-separated extra host names the app answers to; requests naming another
+  host get 400. PUBLIC_URL's host is always trusted (and localhost/127.0.0.1 outside production).
+- PROXY_COUNT: how many reverse proxies (e.g. one nginx or Caddy doing TLS) stand in front of
+  the app; their X-Forwarded-For/-Proto/-Host headers are then believed (Werkzeug's ProxyFix),
+  so rate limits key on the real client. 0 (the default) ignores those headers.
 """
 import os
 from pathlib import Path
@@ -14,6 +23,22 @@ def _bool(name, default):
     if value is None:
         return default
     return value.strip().lower() in {"1", "true", "yes", "on"}
+
+
+def _list(name):
+    """A comma-separated environment variable as a list of non-empty, trimmed items."""
+    return [item.strip() for item in os.environ.get(name, "").split(",") if item.strip()]
+
+
+def _int(name, default):
+    value = os.environ.get(name, "").strip()
+    try:
+        return int(value) if value else default
+    except ValueError:
+        raise RuntimeError(f"{name} must be a whole number, not {value!r}.") from None
+
+
+LOCAL_URL = "http://127.0.0.1:5000"
 
 
 def _database_url(default):
@@ -53,6 +78,12 @@ class Config:
     MAIL_FROM = os.environ.get("MAIL_FROM", "commonwright@localhost")
     HSTS = False
     TESTING = False
+    PUBLIC_URL = os.environ.get("PUBLIC_URL")
+    # extra host names beyond PUBLIC_URL's (create_app turns this into Flask's full list)
+    TRUSTED_HOSTS = _list("TRUSTED_HOSTS")
+    PROXY_COUNT = _int("PROXY_COUNT", 0)
+    LOCAL_HOSTS_TRUSTED = False  # localhost and 127.0.0.1 accepted as hosts (not in production)
+    EXPORT_PDF_MAX_KB = int(os.environ.get("EXPORT_PDF_MAX_KB", "512"))  # typeset per PDF request; 0: no limit
 
 
 class DevelopmentConfig(Config):
@@ -60,6 +91,8 @@ class DevelopmentConfig(Config):
 
     SECRET_KEY = os.environ.get("SECRET_KEY")  # else a key kept in the instance folder
     SQLALCHEMY_DATABASE_URI = _database_url(None)  # filled by create_app with the instance path
+    PUBLIC_URL = os.environ.get("PUBLIC_URL") or LOCAL_URL
+    LOCAL_HOSTS_TRUSTED = True
 
 
 class TestingConfig(Config):
@@ -72,10 +105,14 @@ class TestingConfig(Config):
     RATELIMIT_STORAGE_URI = "memory://"
     SQLALCHEMY_DATABASE_URI = _database_url(None)
     ARGON2_PARAMS = {"time_cost": 1, "memory_cost": 8, "parallelism": 1}  # fast, for tests only
+    PUBLIC_URL = LOCAL_URL  # fixed, whatever the environment says: tests pass PUBLIC_URL=… to create_app
+    TRUSTED_HOSTS = []
+    PROXY_COUNT = 0
+    LOCAL_HOSTS_TRUSTED = True  # the test client's host is 'localhost'
 
 
 class ProductionConfig(Config):
-    """Production: secure cookies, HSTS; SECRET_KEY and DATABASE_URL are mandatory."""
+    """Production: secure cookies, HSTS; SECRET_KEY, DATABASE_URL and PUBLIC_URL are mandatory."""
 
     SESSION_COOKIE_SECURE = True
     SESSION_COOKIE_NAME = "__Host-session"
@@ -83,8 +120,9 @@ class ProductionConfig(Config):
     HSTS = True
 
     @classmethod
-    def check(cls):
-        """Refuse to run with missing or placeholder secrets."""
+    def check(cls, overrides=None):
+        """Refuse to run with missing or placeholder secrets, or without PUBLIC_URL (in the
+        environment, or among create_app's overrides)."""
         missing = [name for name in ("SECRET_KEY", "DATABASE_URL") if not os.environ.get(name)]
         if missing:
             raise RuntimeError(
@@ -92,6 +130,11 @@ class ProductionConfig(Config):
             )
         if len(os.environ["SECRET_KEY"]) < 32:
             raise RuntimeError("SECRET_KEY must be at least 32 characters in production.")
+        if not (os.environ.get("PUBLIC_URL") or (overrides or {}).get("PUBLIC_URL")):
+            raise RuntimeError(
+                "Production needs PUBLIC_URL in the environment: the site's address, from which every "
+                "link in e-mails is built (for example https://commons.example.org)."
+            )
 
 
 CONFIGS = {

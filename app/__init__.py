@@ -14,11 +14,12 @@ def create_app(env=None, **overrides):
     env = env or os.environ.get("COMMONWRIGHT_ENV", "development")
     config = CONFIGS[env]
     if env == "production":
-        config.check()
+        config.check(overrides)
     app = Flask(__name__, instance_relative_config=True)
     app.url_map.converters["int"] = _DatabaseInt  # before any route: huge ids are 404s, not overflows
     app.config.from_object(config)
     app.config.update(overrides)
+    register_urls(app)
     _default_database(app)
     _engine_options(app)
     _development_secret(app, env)
@@ -68,6 +69,13 @@ def _default_database(app):
         Path(app.instance_path).mkdir(parents=True, exist_ok=True)
         path = Path(app.instance_path) / "commonwright.sqlite"
         app.config["SQLALCHEMY_DATABASE_URI"] = f"sqlite:///{path}"
+
+
+def register_urls(app):
+    """PUBLIC_URL checked, TRUSTED_HOSTS set from it, ProxyFix applied when PROXY_COUNT > 0."""
+    from .core.urls import init_urls
+
+    init_urls(app)
 
 
 def register_extensions(app):

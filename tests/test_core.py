@@ -84,7 +84,7 @@ def test_production_cookies_are_hardened(monkeypatch):
 
     monkeypatch.setenv("SECRET_KEY", "k" * 40)
     monkeypatch.setenv("DATABASE_URL", "sqlite://")
-    app = create_app("production", SQLALCHEMY_DATABASE_URI="sqlite://")
+    app = create_app("production", SQLALCHEMY_DATABASE_URI="sqlite://", PUBLIC_URL="https://localhost")
     assert app.config["SESSION_COOKIE_SECURE"] and app.config["SESSION_COOKIE_HTTPONLY"]
     assert app.config["SESSION_COOKIE_NAME"].startswith("__Host-")
     response = app.test_client().get("/login")

@@ -4,7 +4,7 @@ from flask_login import current_user, login_required, login_user, logout_user
 
 from ..core.errors import AppError, NotFound, Unauthorized
 from ..core.forms import CsrfForm, apply_field_errors
-from ..core.urls import safe_next
+from ..core.urls import public_url_for, safe_next
 from ..extensions import db, limiter
 from . import services
 from .forms import LoginForm, PasswordForm, RegisterForm, ResetForm, ResetRequestForm
@@ -42,7 +42,7 @@ def login():
         else:
             login_user(user)
             flash(f"Logged in as {user.name}.", "success")
-            return redirect(safe_next(request.args.get("next")) or url_for("core.home"))
+            return redirect(safe_next(request.args.get("next"), url_for("core.home")))
     status = 401 if error else (422 if form.errors else 200)
     return render_template("accounts/login.html", form=form, error=error), status
 
@@ -89,14 +89,20 @@ def notifications():
 
 
 RESET_SENT = "If an account exists for that e-mail, we have sent it a link to reset the password."
+RESET_RATE = "5/hour"  # shared (scope password-reset) with POST /api/v1/password-resets
+
+
+def reset_link(token):
+    """The absolute reset link for `token`, on PUBLIC_URL (never the request's Host)."""
+    return public_url_for("accounts.reset", token=token)
 
 
 @bp.route("/reset", methods=["GET", "POST"])
-@limiter.limit("5/hour", methods=["POST"])
+@limiter.shared_limit(RESET_RATE, scope="password-reset", methods=["POST"])
 def reset_request():
     form = ResetRequestForm()
     if form.validate_on_submit():
-        services.request_password_reset(form.email.data, lambda token: url_for("accounts.reset", token=token, _external=True))
+        services.request_password_reset(form.email.data, reset_link)
         db.session.commit()
         flash(RESET_SENT, "info")
         return redirect(url_for("accounts.login"))

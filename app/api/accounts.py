@@ -2,6 +2,7 @@
 from flask import g
 
 from ..accounts import services
+from ..accounts.views import RESET_RATE, reset_link
 from ..extensions import db, limiter
 from . import bp
 from .common import field, json_body, token_required, when
@@ -34,6 +35,17 @@ def create_token():
     raw, token = services.create_token(user)
     db.session.commit()
     return {"token": raw, "expires_at": when(token.expires_at)}, 201
+
+
+@bp.post("/password-resets")
+@limiter.shared_limit(RESET_RATE, scope="password-reset")
+def create_password_reset():
+    """202 {} whatever the e-mail; a one-hour link is mailed (after this answer) to an account's address."""
+    data = json_body()
+    email = data.get("email") if isinstance(data.get("email"), str) else ""
+    services.request_password_reset(email, reset_link)
+    db.session.commit()
+    return {}, 202
 
 
 @bp.delete("/tokens/current")

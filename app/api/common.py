@@ -25,25 +25,46 @@ def token_required(view):
     return wrapper
 
 
+MAX_JSON_DEPTH = 32  # the deepest body of the contract (a ballot) nests 4 levels
+
+
 def json_body():
-    """The request's JSON object; 400 when it is not valid JSON or not an object."""
+    """The request's JSON object; 400 when it is not valid JSON, not an object, or nested deeper
+    than MAX_JSON_DEPTH (a too-deep body fails the parser with RecursionError: still a 400, see
+    app.core.security.SafeJsonRequest)."""
     data = request.get_json(silent=True, force=True)
     if not isinstance(data, dict):
         raise BadRequest("The body must be a JSON object.", code="malformed_json")
+    if _too_deep(data):
+        raise BadRequest(f"The JSON body is nested more than {MAX_JSON_DEPTH} levels deep.", code="malformed_json")
     for name, value in data.items():
         if _has_nul(value):
             raise ValidationError.field(name, f"'{name}' contains a NUL character.")
     return data
 
 
+def _children(value):
+    if isinstance(value, dict):
+        return [*value.keys(), *value.values()]
+    return value if isinstance(value, list) else []
+
+
+def _too_deep(data):
+    """True when lists and objects nest more than MAX_JSON_DEPTH levels (checked without recursion)."""
+    level, depth = [data], 1
+    while level:
+        level = [child for value in level for child in _children(value) if isinstance(child, (dict, list))]
+        depth += bool(level)
+        if depth > MAX_JSON_DEPTH:
+            return True
+    return False
+
+
 def _has_nul(value):
+    """True when a string anywhere in `value` holds NUL (the body is known to be shallow)."""
     if isinstance(value, str):
         return "\x00" in value
-    if isinstance(value, list):
-        return any(_has_nul(item) for item in value)
-    if isinstance(value, dict):
-        return any(_has_nul(k) or _has_nul(v) for k, v in value.items())
-    return False
+    return any(_has_nul(child) for child in _children(value))
 
 
 def field(data, name, kind=str, required=True, default=None):

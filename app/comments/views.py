@@ -33,14 +33,14 @@ def here():
 
 
 def next_url(default):
-    """Where to go after a form: a local `next`, else `default`."""
-    return safe_next(request.values.get("next")) or default
+    """Where to go after a form: a safe local `next` (app.core.urls.safe_next), else `default`."""
+    return safe_next(request.values.get("next"), default)
 
 
 def page(template, status=200, **context):
     """Render a comments page, whole or as a panel."""
     partial = is_partial()
-    context.setdefault("next_url", here() if request.method == "GET" else next_url(here()))
+    context.setdefault("next_url", safe_next(here(), request.path) if request.method == "GET" else next_url(here()))
     notes = get_flashed_messages() if partial else []
     body = render_template(
         template, layout="comments/_partial.html" if partial else "comments/_page.html", partial=partial,

@@ -1,7 +1,8 @@
 """Error handlers: the API's JSON envelope, and friendly HTML pages."""
 from flask import jsonify, render_template, request
+from flask.globals import request_ctx
 from flask_wtf.csrf import CSRFError
-from werkzeug.exceptions import HTTPException
+from werkzeug.exceptions import HTTPException, SecurityError
 
 from .errors import AppError
 
@@ -30,6 +31,8 @@ def _respond(status, code, message, payload=None):
     if wants_json():
         body = payload or {"error": {"code": code, "message": message, "fields": {}}}
         return jsonify(body), status
+    if request_ctx.url_adapter is None:  # the Host was refused (TRUSTED_HOSTS): no URLs to build a page
+        return message, status, {"Content-Type": "text/plain; charset=utf-8"}
     return render_template("error.html", status=status, message=message), status
 
 
@@ -48,6 +51,8 @@ def handle_http_error(error):
         message = "The request is too large (the limit is 1 MB)."
     if status == 429:
         message = "Too many requests; please wait a moment and try again."
+    if isinstance(error, SecurityError):
+        message = "This site does not answer to that host name."
     return _respond(status, HTTP_CODES.get(status, "error"), message)
 
 

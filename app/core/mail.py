@@ -1,20 +1,25 @@
 """Outgoing e-mail, optional and configurable.
 
 Mail is queued on the database session with :func:`queue_mail` and goes out only after the
-transaction commits (nothing is sent for work that was rolled back). With ``MAIL_SERVER`` set
+transaction commits (nothing is sent for work that was rolled back). During a request it goes out
+after the response has been sent (``response.call_on_close``), so no answer waits for, or is
+timed by, a mail server; outside requests (CLI) it goes out right after the commit. Links in mail
+come from PUBLIC_URL (:func:`app.core.urls.public_url`). With ``MAIL_SERVER`` set
 it is sent with :mod:`smtplib` to ``MAIL_SERVER:MAIL_PORT`` from ``MAIL_FROM``; without it
 (development) it is written to the log. A failing server is logged, never raised.
 """
 import smtplib
 from email.message import EmailMessage
 
-from flask import current_app, has_request_context, request
+from flask import current_app, g, has_request_context
 from flask_sqlalchemy.session import Session
 from sqlalchemy import event
 
 from ..extensions import db
+from .urls import public_url
 
 OUTBOX = "commonwright_outbox"
+AFTER_RESPONSE = "_mail_after_response"  # on g: messages committed in this request, not yet sent
 
 
 def build_message(to, subject, text, sender):
@@ -45,20 +50,16 @@ def send_mail(to, subject, text):
 
 
 def queue_mail(to, subject, text):
-    """Send a message once the current transaction commits."""
-    db.session.info.setdefault(OUTBOX, []).append((to, subject, text))
-
-
-def absolute_url(path):
-    """`path` made absolute with the request's host when there is a request."""
-    if path and has_request_context() and path.startswith("/"):
-        return request.url_root.rstrip("/") + path
-    return path
+    """Send a message once the current transaction commits (a rollback drops it)."""
+    session = db.session()
+    if not session.in_transaction():
+        session.begin()  # so that a rollback before any statement still ends a transaction (and drops this)
+    session.info.setdefault(OUTBOX, []).append((to, subject, text))
 
 
 def notification_text(name, message, url):
     """The text of a notification e-mail (plain text: nothing to escape, nothing rendered)."""
-    link = absolute_url(url)
+    link = public_url(url) if url else ""
     lines = [f"Hello {name},", "", message]
     if link:
         lines += ["", link]
@@ -67,8 +68,43 @@ def notification_text(name, message, url):
 
 
 def _send_outbox(session):
-    for to, subject, text in session.info.pop(OUTBOX, []):
+    messages = session.info.pop(OUTBOX, [])
+    if not messages:
+        return
+    if has_request_context():
+        g.setdefault(AFTER_RESPONSE, []).extend(messages)  # sent by _send_after_response
+    else:
+        _deliver(messages)
+
+
+def _deliver(messages):
+    for to, subject, text in messages:
         send_mail(to, subject, text)
+
+
+def _send_after_response(response):
+    """Hand this request's committed mail to the response, to be sent once it has gone out."""
+    messages = g.pop(AFTER_RESPONSE, None)
+    if messages:
+        app = current_app._get_current_object()
+        response.call_on_close(lambda: _deliver_in(app, messages))
+    return response
+
+
+def _deliver_in(app, messages):
+    """Send `messages` after the response (the request's contexts are gone by then)."""
+    with app.app_context():
+        try:
+            _deliver(messages)
+        except Exception:  # noqa: BLE001 - the answer is already sent: log, never break the server
+            app.logger.exception("sending mail after the response failed")
+
+
+def _send_leftovers(error=None):
+    """Mail committed after the response was built (rare: a commit in a teardown) goes out now."""
+    messages = g.pop(AFTER_RESPONSE, None)
+    if messages:
+        _deliver(messages)
 
 
 def _drop_outbox(session, transaction):
@@ -77,7 +113,14 @@ def _drop_outbox(session, transaction):
 
 
 def init_mail(app):
-    """Send queued mail after commit and drop it after a rollback (idempotent)."""
+    """Send queued mail after commit (after the response, in a request) and drop it after a
+    rollback (idempotent)."""
+    if _send_after_response not in app.after_request_funcs.get(None, []):
+        from .testing import ClosingClient
+
+        app.test_client_class = ClosingClient  # closes responses like a server: mail then goes out
+        app.after_request(_send_after_response)
+        app.teardown_request(_send_leftovers)
     if not event.contains(Session, "after_commit", _send_outbox):
         event.listen(Session, "after_commit", _send_outbox)
         event.listen(Session, "after_transaction_end", _drop_outbox)

@@ -13,8 +13,9 @@ def outbox(monkeypatch):
     return sent
 
 
-def _link(outbox):
-    return re.search(r"http://localhost(/reset/\S+)", outbox[-1][2]).group(1)
+def _link(outbox, base="http://127.0.0.1:5000"):
+    """The path of the reset link in the last mail (the link is on PUBLIC_URL)."""
+    return re.search(re.escape(base) + r"(/reset/\S+)", outbox[-1][2]).group(1)
 
 
 def test_same_answer_for_known_and_unknown_email(client, make_user, outbox):

@@ -160,7 +160,7 @@ def test_reply_in_the_browser_sends_mail_with_an_absolute_link(app, world, comme
     root = comment(world, world.member, 4, 5)
     login(world.other).post(f"/a/{world.assembly.slug}/p/{world.policy.slug}/comments/{root}/reply", data={"body": "Hi."})
     text = smtp.sent[0][2].get_content()
-    assert f"http://localhost/a/{world.assembly.slug}/p/{world.policy.slug}/comments/{root}" in text
+    assert f"{app.config['PUBLIC_URL']}/a/{world.assembly.slug}/p/{world.policy.slug}/comments/{root}" in text
 
 
 def test_without_a_mail_server_mail_is_written_to_the_log(app, world, comment, caplog):
