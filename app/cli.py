@@ -1,4 +1,4 @@
-"""Command-line tools: flask demo, flask policies import, flask rounds tick."""
+"""Command-line tools: flask demo, flask policies import, flask rounds tick, flask users reset-totp."""
 from pathlib import Path
 
 import click
@@ -24,6 +24,7 @@ DEMO_ASSEMBLY = ("veldmar-commons", "Veldmar Commons Assembly")
 
 policies_cli = AppGroup("policies", help="The policy library: import (and export) Markdown files.")
 rounds_cli = AppGroup("rounds", help="Decision rounds: apply deadlines and send reminders (cron), audit results.")
+users_cli = AppGroup("users", help="Accounts: help people who lost their second factor.")
 
 
 def default_library():
@@ -152,8 +153,29 @@ def verify_command(round_id):
     click.echo(f"round {round_id}: {len(round_.questions)} questions recounted from the ballots; results match.")
 
 
+@users_cli.command("reset-totp")
+@click.argument("email")
+@with_appcontext
+def reset_totp_command(email):
+    """Switch off two-factor authentication for EMAIL (lost phone and recovery codes) and log
+    them out everywhere. Check who is asking first: this hands the account to its password."""
+    from .accounts.services import revoke_sessions
+    from .accounts.totp import reset_totp
+    from .core.events import log_event
+
+    user = find_user_by_email(email)
+    if user is None:
+        raise click.ClickException(f"No account has the e-mail {email}.")
+    reset_totp(user)
+    revoke_sessions(user)
+    log_event(None, "totp.reset_by_operator", user)
+    db.session.commit()
+    click.echo(f"Two-factor authentication is off for {user.email}; every session and token was revoked.")
+
+
 def init_cli(app):
     """Register the commands."""
     app.cli.add_command(demo_command)
+    app.cli.add_command(users_cli)
     app.cli.add_command(policies_cli)
     app.cli.add_command(rounds_cli)

@@ -1,5 +1,5 @@
 """Import every model so that SQLAlchemy and Alembic know all tables."""
-from .accounts.models import ApiToken, Notification, User  # noqa: F401
+from .accounts.models import ApiToken, Notification, RecoveryCode, User, UserSession  # noqa: F401
 from .amendments.models import Amendment, CoSignature  # noqa: F401
 from .assemblies.models import Assembly, Membership  # noqa: F401
 from .comments.models import Comment, CommentAnchor  # noqa: F401

@@ -1,19 +1,111 @@
-"""Session login (Flask-Login) and bearer-token authentication for the API."""
-from flask import g, request
+"""Session login (Flask-Login over server-side, revocable sessions) and bearer tokens for the API.
+
+The signed Flask cookie holds the user id (Flask-Login's) and a random session token
+(SESSION_KEY); the loader accepts the pair only while that token's `user_sessions` row is live,
+so logout, password change and reset end a copied cookie too. Remember-me cookies are not used:
+a remember cookie alone carries no session token, so the loader refuses it.
+"""
+import time
+from datetime import timedelta
+
+from flask import current_app, g, request, session
+from flask_login import login_user, logout_user
+from sqlalchemy.exc import SQLAlchemyError
+from sqlalchemy.orm.attributes import set_committed_value
 
 from ..core.timeutil import utcnow
 from ..extensions import db, login_manager
-from .models import ApiToken, User
+from . import services
+from .models import ApiToken, User, UserSession
+
+SESSION_KEY = "_sid"
+PENDING_KEY = "_2fa"  # a password checked, the TOTP code still to come
+PENDING_SECONDS = 300
+TOUCH_EVERY = timedelta(minutes=5)
 
 
-def load_session_user(session_id):
-    """Flask-Login loader: 'id:version'; an old version means the session was revoked."""
-    try:
-        user_id, version = (int(part) for part in session_id.split(":"))
-    except (ValueError, AttributeError):
+def _now():
+    """Seconds since the epoch (a seam for tests)."""
+    return time.time()
+
+
+def load_session_user(user_id):
+    """Flask-Login loader: the user of this cookie's live session (one query), else None."""
+    found = services.find_session(session.get(SESSION_KEY))
+    if found is None or str(found[1].id) != user_id:
         return None
-    user = db.session.get(User, user_id)
-    if user is None or user.session_version != version:
+    record, user = found
+    g.user_session = record
+    if utcnow() - record.last_seen_at > TOUCH_EVERY:
+        _touch(record)
+    return user
+
+
+def _touch(record):
+    """Note the session's last use, at most every few minutes, on its own short transaction (the
+    request's own may never commit); skipped when the row is busy (SKIP LOCKED, or SQLite's lock)."""
+    now = utcnow()
+    busy_free = db.select(UserSession.id).where(UserSession.id == record.id).with_for_update(skip_locked=True)
+    try:
+        with db.engine.begin() as connection:
+            connection.execute(
+                db.update(UserSession).where(UserSession.id.in_(busy_free.scalar_subquery())).values(last_seen_at=now)
+            )
+    except SQLAlchemyError:
+        current_app.logger.warning("could not note the last use of a session", exc_info=True)
+        return
+    set_committed_value(record, "last_seen_at", now)
+
+
+def current_session():
+    """This request's UserSession (after the loader ran), or None."""
+    return g.get("user_session")
+
+
+def log_in(user):
+    """Open a server-side session for `user` in this browser (the view commits)."""
+    _end_previous()
+    raw, record = services.create_session(user, request.user_agent.string)
+    login_user(user)
+    session[SESSION_KEY] = raw
+    g.user_session = record
+    services.clear_login_failures(user.email)
+    return record
+
+
+def log_out():
+    """Revoke this browser's session on the server and clear the cookie (the view commits)."""
+    _end_previous()
+    logout_user()
+
+
+def _end_previous():
+    """Revoke the session this browser had before (a login over a login), so no copy of the old
+    cookie outlives it."""
+    found = current_session() or services.find_session(session.get(SESSION_KEY))
+    if found is not None:
+        services.revoke_session(found[0] if isinstance(found, tuple) else found)
+    for key in (SESSION_KEY, PENDING_KEY):
+        session.pop(key, None)
+
+
+def begin_second_step(user):
+    """Remember, for a few minutes, that `user` gave the right password; not a login yet."""
+    _end_previous()
+    logout_user()
+    session[PENDING_KEY] = {"id": user.id, "at": int(_now()), "fp": services.password_fingerprint(user)}
+
+
+def pending_user():
+    """The user waiting for the second step in this browser, or None (absent or expired)."""
+    data = session.get(PENDING_KEY)
+    if not isinstance(data, dict) or not isinstance(data.get("at"), int):
+        return None
+    if _now() - data["at"] > PENDING_SECONDS:
+        session.pop(PENDING_KEY, None)
+        return None
+    user = db.session.get(User, data["id"]) if isinstance(data.get("id"), int) else None
+    if user is None or not user.has_totp or data.get("fp") != services.password_fingerprint(user):
         return None
     return user
 

@@ -26,3 +26,14 @@ class ResetRequestForm(FlaskForm):
 
 class ResetForm(FlaskForm):
     new = PasswordField("New password (at least 10 characters)", validators=[DataRequired(), Length(min=10, max=1000)])
+
+
+class CodeForm(FlaskForm):
+    code = StringField("Code from your authenticator app, or a recovery code",
+                       validators=[DataRequired(), Length(max=40)])
+
+
+class TotpDisableForm(FlaskForm):
+    password = PasswordField("Password", validators=[DataRequired()])
+    code = StringField("Code from your authenticator app, or a recovery code",
+                       validators=[DataRequired(), Length(max=40)])

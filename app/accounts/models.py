@@ -1,8 +1,8 @@
-"""Users, API tokens and in-app notifications."""
+"""Users, their sessions, API tokens, TOTP recovery codes and in-app notifications."""
 import hashlib
 
 from flask_login import UserMixin
-from sqlalchemy import Boolean, ForeignKey, Integer, String, Text
+from sqlalchemy import BigInteger, Boolean, ForeignKey, String, Text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from ..core.timeutil import UTCDateTime, utcnow
@@ -10,7 +10,7 @@ from ..extensions import db
 
 
 class User(UserMixin, db.Model):
-    """A person with an account. `session_version` changes to revoke every session."""
+    """A person with an account. Browser logins are rows of `user_sessions` (revocable)."""
 
     __tablename__ = "users"
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -18,14 +18,23 @@ class User(UserMixin, db.Model):
     name: Mapped[str] = mapped_column(String(80))
     password_hash: Mapped[str] = mapped_column(String(255))
     is_site_admin: Mapped[bool] = mapped_column(Boolean, default=False)
-    session_version: Mapped[int] = mapped_column(Integer, default=1)
+    # TOTP (RFC 6238): the base32 secret (set when set-up starts), when it was confirmed, and
+    # the last 30-second time step accepted, so no code is accepted twice
+    totp_secret: Mapped[str | None] = mapped_column(String(64), nullable=True)
+    totp_enabled_at = mapped_column(UTCDateTime, nullable=True)
+    totp_last_step: Mapped[int] = mapped_column(BigInteger, default=0)
     created_at = mapped_column(UTCDateTime, default=utcnow, nullable=False)
 
     memberships = relationship("Membership", back_populates="user", lazy="select")
 
     def get_id(self):
-        """Flask-Login id: user id plus session version, so a version bump logs out everywhere."""
-        return f"{self.id}:{self.session_version}"
+        """Flask-Login id; the session's own token (checked per request) rides beside it."""
+        return str(self.id)
+
+    @property
+    def has_totp(self):
+        """True once two-factor authentication is confirmed and on."""
+        return self.totp_enabled_at is not None
 
     def role_in(self, assembly):
         """This user's role in `assembly`, or None."""
@@ -33,6 +42,37 @@ class User(UserMixin, db.Model):
             if membership.assembly_id == assembly.id:
                 return membership.role
         return None
+
+
+def digest_of(raw):
+    """The stored form of a raw secret token (SHA-256, hex)."""
+    return hashlib.sha256(raw.encode()).hexdigest()
+
+
+class UserSession(db.Model):
+    """A browser login. The cookie carries a random 256-bit token; only its SHA-256 digest is
+    stored (as the id), so a database leak does not hand out sessions. Logout, password change
+    and reset set `revoked_at`; the user loader refuses revoked or idle sessions."""
+
+    __tablename__ = "user_sessions"
+    id: Mapped[str] = mapped_column(String(64), primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id"), index=True)
+    created_at = mapped_column(UTCDateTime, default=utcnow, nullable=False)
+    last_seen_at = mapped_column(UTCDateTime, default=utcnow, nullable=False)
+    revoked_at = mapped_column(UTCDateTime, nullable=True)
+    user_agent: Mapped[str] = mapped_column(String(200), default="")
+
+    user = relationship("User")
+
+
+class RecoveryCode(db.Model):
+    """A one-time TOTP recovery code; only its SHA-256 digest is stored (the codes carry ~80 bits)."""
+
+    __tablename__ = "recovery_codes"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id"), index=True)
+    digest: Mapped[str] = mapped_column(String(64))
+    used_at = mapped_column(UTCDateTime, nullable=True)
 
 
 class ApiToken(db.Model):
@@ -48,10 +88,7 @@ class ApiToken(db.Model):
 
     user = relationship("User")
 
-    @staticmethod
-    def digest_of(raw):
-        """The stored form of a raw token."""
-        return hashlib.sha256(raw.encode()).hexdigest()
+    digest_of = staticmethod(digest_of)
 
 
 class Notification(db.Model):

@@ -1,19 +1,22 @@
-"""Account services: registration, authentication, tokens, notifications."""
+"""Account services: registration, authentication, login limits, sessions, tokens, notifications."""
 import hashlib
+import math
 import re
 import secrets
+import time
 from datetime import timedelta
 
 from argon2 import PasswordHasher
 from itsdangerous import BadSignature, SignatureExpired, URLSafeTimedSerializer
 from argon2.exceptions import InvalidHashError, VerificationError
 from flask import current_app
+from limits import parse
 
-from ..core.errors import Conflict, NotFound, Unauthorized, ValidationError
+from ..core.errors import Conflict, NotFound, TooManyRequests, Unauthorized, ValidationError
 from ..core.events import log_event
 from ..core.timeutil import utcnow
-from ..extensions import db
-from .models import ApiToken, Notification, User
+from ..extensions import db, limiter
+from .models import ApiToken, Notification, User, UserSession, digest_of
 
 EMAIL_RE = re.compile(r"^[^@\s<>\"']+@[^@\s<>\"']+\.[^@\s<>\"']+$")
 MIN_PASSWORD = 10
@@ -90,7 +93,12 @@ def get_user_by_email(email):
 
 
 def authenticate_user(email, password):
-    """The user for these credentials, or 401 with the same answer for unknown e-mails."""
+    """The user for these credentials, or 401 with the same answer for unknown e-mails.
+
+    429 while the account has too many recent failures (checked before the password, so the
+    answer during a lock does not tell whether the password is right); a failure counts.
+    """
+    check_login_allowed(email)
     user = find_user_by_email(email)
     stored = user.password_hash if user else _dummy_hash()
     try:
@@ -98,8 +106,51 @@ def authenticate_user(email, password):
     except (VerificationError, InvalidHashError):
         user = None
     if user is None:
+        record_login_failure(email)
         raise Unauthorized("Wrong e-mail or password.", code="invalid_credentials")
     return user
+
+
+# Failed logins per account (by normalised e-mail, known or not), in Flask-Limiter's storage
+# (Redis when REDIS_URL is set), beside the per-address limits on the routes.
+LOGIN_FAILURES = "10 per 15 minutes"
+LOCKED_MESSAGE = "Too many failed attempts for this account. Wait a few minutes and try again."
+
+
+def _failure_limit():
+    return parse(current_app.config.get("LOGIN_FAILURE_LIMIT") or LOGIN_FAILURES)
+
+
+def _failure_keys(email):
+    digest = hashlib.sha256(normalize_email(email).encode()).hexdigest()[:32]
+    prefix = current_app.config.get("RATELIMIT_KEY_PREFIX") or ""
+    return [part for part in (prefix, "login-failures", digest) if part]
+
+
+def _limits_on():
+    return bool(current_app.config.get("RATELIMIT_ENABLED")) and limiter.enabled
+
+
+def check_login_allowed(email):
+    """429 (with the seconds to wait) while the account has had too many failed logins."""
+    if not _limits_on():
+        return
+    item, keys = _failure_limit(), _failure_keys(email)
+    if not limiter.limiter.test(item, *keys):
+        reset = limiter.limiter.get_window_stats(item, *keys).reset_time
+        raise TooManyRequests(LOCKED_MESSAGE, retry_after=math.ceil(reset - time.time()))
+
+
+def record_login_failure(email):
+    """Count a wrong password or code against the account (the same for unknown e-mails)."""
+    if _limits_on():
+        limiter.limiter.hit(_failure_limit(), *_failure_keys(email))
+
+
+def clear_login_failures(email):
+    """Forget the account's failures after a complete login."""
+    if _limits_on():
+        limiter.limiter.clear(_failure_limit(), *_failure_keys(email))
 
 
 def change_password(user, current, new):
@@ -121,7 +172,8 @@ def _reset_serializer():
     return URLSafeTimedSerializer(current_app.config["SECRET_KEY"], salt="password-reset")
 
 
-def _password_fingerprint(user):
+def password_fingerprint(user):
+    """A short digest of the password hash: it changes whenever the password does."""
     return hashlib.sha256(user.password_hash.encode()).hexdigest()[:16]
 
 
@@ -136,7 +188,7 @@ def request_password_reset(email, link_for):
     user = find_user_by_email(email)
     if user is None:
         return None
-    token = _reset_serializer().dumps({"id": user.id, "fp": _password_fingerprint(user)})
+    token = _reset_serializer().dumps({"id": user.id, "fp": password_fingerprint(user)})
     queue_mail(user.email, "Reset your Commonwright password",
                f"Hello {user.name},\n\nTo choose a new password, open this link within an hour:\n\n"
                f"{link_for(token)}\n\nIf you did not ask for this, ignore this message.")
@@ -151,7 +203,7 @@ def user_for_reset_token(token):
     except (BadSignature, SignatureExpired):
         raise NotFound("This reset link is invalid or has expired. Ask for a new one.") from None
     user = db.session.get(User, data.get("id")) if isinstance(data, dict) else None
-    if user is None or data.get("fp") != _password_fingerprint(user):
+    if user is None or data.get("fp") != password_fingerprint(user):
         raise NotFound("This reset link was already used or has expired. Ask for a new one.")
     return user
 
@@ -169,11 +221,75 @@ def reset_password(token, new):
 
 
 def revoke_sessions(user):
-    """Log the user out everywhere: bump the session version and revoke API tokens."""
-    user.session_version = (user.session_version or 1) + 1
+    """Log the user out everywhere: revoke every browser session and API token."""
     now = utcnow()
+    db.session.execute(
+        db.update(UserSession).where(UserSession.user_id == user.id, UserSession.revoked_at.is_(None))
+        .values(revoked_at=now).execution_options(synchronize_session=False)
+    )
     for token in db.session.execute(db.select(ApiToken).filter_by(user_id=user.id, revoked_at=None)).scalars():
         token.revoked_at = now
+    return user
+
+
+def create_session(user, user_agent=""):
+    """Open a browser session; returns (raw token for the cookie, UserSession)."""
+    raw = secrets.token_urlsafe(32)
+    record = UserSession(id=digest_of(raw), user_id=user.id, user_agent=(user_agent or "")[:200])
+    db.session.add(record)
+    db.session.flush()
+    return raw, record
+
+
+def find_session(raw):
+    """(UserSession, User) for a live session token in ONE query, or None (revoked, idle or unknown)."""
+    if not isinstance(raw, str) or not raw or len(raw) > 100:
+        return None
+    row = db.session.execute(
+        db.select(UserSession, User).join(User, User.id == UserSession.user_id)
+        .where(UserSession.id == digest_of(raw), UserSession.revoked_at.is_(None))
+    ).first()
+    if row is None or row[0].last_seen_at < utcnow() - timedelta(days=session_idle_days()):
+        return None
+    return row[0], row[1]
+
+
+def session_idle_days():
+    """Days without a request after which a session no longer works (SESSION_IDLE_DAYS)."""
+    return current_app.config.get("SESSION_IDLE_DAYS", 30)
+
+
+def revoke_session(record):
+    """End one browser session (logout)."""
+    if record.revoked_at is None:
+        record.revoked_at = utcnow()
+    return record
+
+
+def list_sessions(user):
+    """The user's live sessions, most recently used first."""
+    since = utcnow() - timedelta(days=session_idle_days())
+    return db.session.execute(
+        db.select(UserSession).filter_by(user_id=user.id, revoked_at=None)
+        .where(UserSession.last_seen_at >= since).order_by(UserSession.last_seen_at.desc())
+    ).scalars().all()
+
+
+def revoke_user_session(user, session_id):
+    """End one of the user's own sessions by its id; 404 for anyone else's."""
+    record = db.session.get(UserSession, session_id) if isinstance(session_id, str) else None
+    if record is None or record.user_id != user.id:
+        raise NotFound("No such session.")
+    log_event(user, "session.revoked", user)
+    return revoke_session(record)
+
+
+def revoke_other_sessions(user, keep):
+    """Log out every session of the user but `keep` (this browser)."""
+    for record in list_sessions(user):
+        if keep is None or record.id != keep.id:
+            revoke_session(record)
+    log_event(user, "session.revoked_others", user)
     return user
 
 

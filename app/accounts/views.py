@@ -1,12 +1,14 @@
-"""Account pages: register, log in, log out, password, notifications."""
+"""Account pages: register, log in, log out, password, notifications (sessions and two-factor
+pages are in security_views)."""
 from flask import Blueprint, flash, redirect, render_template, request, url_for
-from flask_login import current_user, login_required, login_user, logout_user
+from flask_login import current_user, login_required
 
-from ..core.errors import AppError, NotFound, Unauthorized
+from ..core.errors import AppError, NotFound, TooManyRequests, Unauthorized
 from ..core.forms import CsrfForm, apply_field_errors
 from ..core.urls import public_url_for, safe_next
 from ..extensions import db, limiter
 from . import services
+from .auth import begin_second_step, log_in, log_out
 from .forms import LoginForm, PasswordForm, RegisterForm, ResetForm, ResetRequestForm
 
 bp = Blueprint("accounts", __name__)
@@ -22,8 +24,8 @@ def register():
         except AppError as error:
             apply_field_errors(form, error)
         else:
+            log_in(user)
             db.session.commit()
-            login_user(user)
             flash(f"Welcome, {user.name}. Your account is ready.", "success")
             return redirect(url_for("core.home"))
     return render_template("accounts/register.html", form=form), (422 if form.errors else 200)
@@ -33,25 +35,31 @@ def register():
 @limiter.limit("20/minute", methods=["POST"])
 def login():
     form = LoginForm()
-    error = None
+    error, status, headers = None, 200, {}
     if form.validate_on_submit():
         try:
             user = services.authenticate_user(form.email.data, form.password.data)
-        except Unauthorized as exc:
-            error = exc.message
+        except (Unauthorized, TooManyRequests) as exc:
+            error, status = exc.message, exc.status
+            headers = {"Retry-After": str(exc.retry_after)} if status == 429 else {}
         else:
-            login_user(user)
+            if user.has_totp:  # not logged in until the code is given
+                begin_second_step(user)
+                return redirect(url_for("accounts.login_code", next=safe_next(request.args.get("next"))))
+            log_in(user)
+            db.session.commit()
             flash(f"Logged in as {user.name}.", "success")
             return redirect(safe_next(request.args.get("next"), url_for("core.home")))
-    status = 401 if error else (422 if form.errors else 200)
-    return render_template("accounts/login.html", form=form, error=error), status
+    status = status if error else (422 if form.errors else 200)
+    return render_template("accounts/login.html", form=form, error=error), status, headers
 
 
 @bp.route("/logout", methods=["POST"])
 @login_required
 def logout():
     if CsrfForm().validate_on_submit():
-        logout_user()
+        log_out()
+        db.session.commit()
         flash("You are logged out.", "info")
     return redirect(url_for("core.home"))
 
@@ -59,20 +67,22 @@ def logout():
 @bp.route("/account", methods=["GET", "POST"])
 @login_required
 def account():
-    form = PasswordForm()
+    form, status = PasswordForm(), 200
     if form.validate_on_submit():
         try:
             services.change_password(current_user, form.current.data, form.new.data)
         except Unauthorized:
             form.current.errors = ["That is not your current password."]
+        except TooManyRequests as exc:
+            form.current.errors, status = [exc.message], 429
         except AppError as exc:
             apply_field_errors(form, exc)
         else:
+            log_in(current_user._get_current_object())  # a new session here; the others were revoked
             db.session.commit()
-            login_user(current_user)
             flash("Password changed. Every other session and API token was logged out.", "success")
             return redirect(url_for("accounts.account"))
-    return render_template("accounts/account.html", form=form), (422 if form.errors else 200)
+    return account_page(form=form, status=429 if status == 429 else (422 if form.errors else 200))
 
 
 @bp.route("/notifications", methods=["GET", "POST"])
@@ -126,3 +136,6 @@ def reset(token):
             flash("Your password was changed. Log in with the new one.", "success")
             return redirect(url_for("accounts.login"))
     return render_template("accounts/reset.html", form=form), (422 if form.errors else 200)
+
+
+from .security_views import account_page  # noqa: E402  (its routes join this blueprint)

@@ -14,6 +14,7 @@ def assembly_json(assembly):
         "name": assembly.name,
         "description": assembly.description,
         "public": assembly.is_public,
+        "require_admin_totp": bool(assembly.require_admin_totp),
         "url": f"/a/{assembly.slug}",
     }
 
@@ -38,6 +39,19 @@ def create_assembly():
 @token_required
 def get_assembly(slug):
     assembly = services.get_assembly(slug, g.user)
+    return {**assembly_json(assembly), "role": assembly.role_of(g.user)}
+
+
+@bp.patch("/assemblies/<slug>")
+@token_required
+def update_assembly(slug):
+    """Change settings (admins only); for now `require_admin_totp`."""
+    assembly = services.get_assembly(slug, g.user)
+    data = json_body()
+    services.require_admin(g.user, assembly)
+    if "require_admin_totp" in data:
+        services.set_require_admin_totp(g.user, assembly, field(data, "require_admin_totp", bool))
+    db.session.commit()
     return {**assembly_json(assembly), "role": assembly.role_of(g.user)}
 
 

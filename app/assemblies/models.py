@@ -23,6 +23,7 @@ class Assembly(db.Model):
     name: Mapped[str] = mapped_column(String(120))
     description: Mapped[str] = mapped_column(Text, default="")
     is_public: Mapped[bool] = mapped_column(Boolean, default=False)
+    require_admin_totp: Mapped[bool] = mapped_column(Boolean, default=False)  # admins must use TOTP
     created_at = mapped_column(UTCDateTime, default=utcnow, nullable=False)
 
     memberships = relationship("Membership", back_populates="assembly", lazy="select")
@@ -50,6 +51,10 @@ class Assembly(db.Model):
     def can_manage(self, user):
         """Admins manage members."""
         return role_at_least(self.role_of(user), "admin")
+
+    def lacks_required_totp(self, user):
+        """True when this assembly requires TOTP of its admins and `user` has not switched it on."""
+        return bool(self.require_admin_totp) and not getattr(user, "has_totp", False)
 
 
 class Membership(db.Model):

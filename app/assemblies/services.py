@@ -85,10 +85,33 @@ def list_assemblies(user):
     return [a for a in db.session.execute(query).scalars() if a.can_view(user)]
 
 
-def add_member(actor, assembly, email, role):
-    """Add (or change the role of) a member; assembly admins only."""
+ADMIN_TOTP_MESSAGE = "This assembly requires two-factor authentication of its admins; switch it on in your account"
+
+
+def require_admin(actor, assembly):
+    """403 unless `actor` is an admin here, with TOTP on when the assembly requires it."""
     if not assembly.can_manage(actor):
         raise Forbidden("Only the assembly's admins manage members.")
+    if assembly.lacks_required_totp(actor):
+        raise Forbidden(ADMIN_TOTP_MESSAGE, code="totp_required")
+
+
+def set_require_admin_totp(actor, assembly, required):
+    """Require (or stop requiring) TOTP of the assembly's admins; only an admin who uses TOTP
+    may switch it on (without it they would lock themselves out)."""
+    require_admin(actor, assembly)
+    if required and not getattr(actor, "has_totp", False):
+        raise Forbidden("Switch on two-factor authentication in your account before requiring it of admins.",
+                        code="totp_required")
+    assembly.require_admin_totp = bool(required)
+    log_event(actor, "assembly.admin_totp_required" if required else "assembly.admin_totp_optional",
+              assembly, assembly_id=assembly.id)
+    return assembly
+
+
+def add_member(actor, assembly, email, role):
+    """Add (or change the role of) a member; assembly admins only."""
+    require_admin(actor, assembly)
     if role not in ROLES:
         raise ValidationError.field("role", "Choose member, facilitator or admin.")
     user = get_user_by_email(email)

@@ -3,7 +3,7 @@ from flask import Blueprint, flash, redirect, render_template, request, url_for
 from flask_login import current_user, login_required
 
 from ..core.errors import AppError
-from ..core.forms import apply_field_errors
+from ..core.forms import CsrfForm, apply_field_errors
 from ..core.ratelimits import actor_key
 from ..extensions import db, limiter
 from ..policies import services as policy_services
@@ -87,3 +87,17 @@ def members(slug):
         form=form,
         can_manage=assembly.can_manage(current_user),
     ), (422 if form.errors else 200)
+
+
+@bp.route("/a/<slug>/admin-totp", methods=["POST"])
+@login_required
+def admin_totp(slug):
+    """Require (or not) two-factor authentication of this assembly's admins."""
+    assembly = services.get_assembly(slug, current_user)
+    if CsrfForm().validate_on_submit():
+        required = request.form.get("require_admin_totp") == "1"
+        services.set_require_admin_totp(current_user, assembly, required)
+        db.session.commit()
+        flash("Admins must now use two-factor authentication." if required
+              else "Two-factor authentication is now optional for admins.", "success")
+    return redirect(url_for("assemblies.members", slug=slug))

@@ -13,10 +13,11 @@ def _limited_app(app, **extra):
     )
 
 
-def test_login_is_rate_limited(app, make_user):
-    user = make_user()
+def test_login_is_rate_limited(app):
+    """Per address (a different account each time, so the per-account limit stays out of it)."""
     client = _limited_app(app, RATELIMIT_STORAGE_URI="memory://").test_client()
-    statuses = [client.post("/login", data={"email": user.email, "password": "wrong"}).status_code for _ in range(22)]
+    statuses = [client.post("/login", data={"email": f"u{i}@example.org", "password": "wrong"}).status_code
+                for i in range(22)]
     assert statuses[:20] == [401] * 20
     assert statuses[-1] == 429
 
@@ -47,6 +48,7 @@ def _redis_available():
 
 @pytest.mark.skipif(not _redis_available(), reason="Redis is not running on 127.0.0.1:6379")
 def test_limits_are_shared_between_processes_through_redis(app, make_user):
+    """The per-address limit, and the per-account failure count, both live in Redis."""
     user = make_user()
     prefix = f"cw-test-{uuid.uuid4().hex}"
     storage = "redis://127.0.0.1:6379/15"
@@ -54,6 +56,13 @@ def test_limits_are_shared_between_processes_through_redis(app, make_user):
     second = _limited_app(app, RATELIMIT_STORAGE_URI=storage, RATELIMIT_KEY_PREFIX=prefix).test_client()
     for i in range(20):
         client = first if i % 2 else second
-        assert client.post("/login", data={"email": user.email, "password": "wrong"}).status_code == 401
-    assert first.post("/login", data={"email": user.email, "password": "wrong"}).status_code == 429
-    assert second.post("/login", data={"email": user.email, "password": "wrong"}).status_code == 429
+        assert client.post("/login", data={"email": f"u{i}@example.org", "password": "wrong"}).status_code == 401
+    assert first.post("/login", data={"email": "u0@example.org", "password": "wrong"}).status_code == 429
+    assert second.post("/login", data={"email": "u0@example.org", "password": "wrong"}).status_code == 429
+    for i in range(10):
+        client = first if i % 2 else second
+        address = {"REMOTE_ADDR": f"10.1.0.{i + 1}"}
+        assert client.post("/api/v1/tokens", json={"email": user.email, "password": "x"}, environ_base=address).status_code == 401
+    locked = first.post("/api/v1/tokens", json={"email": user.email, "password": user.password},
+                        environ_base={"REMOTE_ADDR": "10.1.0.99"})
+    assert locked.status_code == 429 and locked.headers["Retry-After"]
