@@ -116,8 +116,7 @@ def add_member(actor, assembly, email, role):
         raise ValidationError.field("role", "Choose member, facilitator or admin.")
     user = get_user_by_email(email)
     lock_memberships(assembly)
-    if not assembly.can_manage(actor):  # demoted by a change that committed while we waited
-        raise Forbidden("Only the assembly's admins manage members.")
+    require_admin(actor, assembly)  # again: a change that committed while we waited may have demoted the actor
     membership = db.session.execute(
         db.select(Membership).filter_by(assembly_id=assembly.id, user_id=user.id)
         .execution_options(populate_existing=True)

@@ -13,6 +13,7 @@ from flask import current_app, has_request_context, url_for
 from ..accounts.models import User
 from ..accounts.services import notify_user
 from ..amendments.models import Amendment
+from ..assemblies.services import ADMIN_TOTP_MESSAGE
 from ..core import mail, textops
 from ..core.errors import Conflict, Forbidden, NotFound, ValidationError
 from ..core.events import log_event
@@ -367,6 +368,8 @@ def delete_comment(actor, comment):
         return comment
     if not comment.can_delete(actor):
         raise Forbidden("Only the author or an admin of the assembly can delete a comment.")
+    if comment.author_id != actor.id and comment.policy.assembly.lacks_required_totp(actor):
+        raise Forbidden(ADMIN_TOTP_MESSAGE, code="totp_required")
     comment.body, comment.deleted, comment.updated_at = "", True, utcnow()
     log_event(actor, "comment.deleted", comment, assembly_id=comment.policy.assembly_id, policy_id=comment.policy_id,
               author_id=comment.author_id)

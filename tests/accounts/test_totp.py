@@ -307,3 +307,18 @@ def test_an_admin_without_totp_cannot_require_it_in_the_browser(make_user, make_
     assembly = make_assembly(admin=admin)
     response = login(admin).post(f"/a/{assembly.slug}/admin-totp", data={"require_admin_totp": "1"})
     assert response.status_code == 403 and "Switch on two-factor authentication" in response.text
+
+
+def test_a_required_totp_stops_admins_without_it_deleting_others_comments(api, make_user, make_assembly, make_policy, clock):
+    careful, careless, member = make_user(), make_user(), make_user()
+    assembly = make_assembly(admin=careful, members=[(careless, "admin"), (member, "member")])
+    policy = make_policy(assembly, member)
+    enable_totp(api, careful, clock)
+    assert api(careful).patch(f"/api/v1/assemblies/{assembly.slug}", json={"require_admin_totp": True}).status_code == 200
+    post = lambda user: api(user).post(f"/api/v1/policies/{policy.id}/comments",  # noqa: E731
+                                       json={"body": "A remark.", "revision": 1, "line_start": 1, "line_end": 1}).json["id"]
+    members_comment, own_comment = post(member), post(careless)
+    refused = api(careless).delete(f"/api/v1/comments/{members_comment}")
+    assert refused.status_code == 403 and refused.json["error"]["code"] == "totp_required"
+    assert api(careless).delete(f"/api/v1/comments/{own_comment}").status_code == 204
+    assert api(careful).delete(f"/api/v1/comments/{members_comment}").status_code == 204
