@@ -80,6 +80,28 @@ def isolate_limiter():
 
 
 @pytest.fixture
+def statements(app):
+    """statements(func) → (func's result, the SQL statements it ran, in order)."""
+    from sqlalchemy import event
+
+    def run(func):
+        seen = []
+
+        def record(conn, cursor, statement, *args):
+            seen.append(statement)
+
+        with app.app_context():
+            engine = db.engine
+        event.listen(engine, "before_cursor_execute", record)
+        try:
+            return func(), seen
+        finally:
+            event.remove(engine, "before_cursor_execute", record)
+
+    return run
+
+
+@pytest.fixture
 def client(app):
     return app.test_client()
 

@@ -139,34 +139,18 @@ def test_an_old_style_cookie_is_refused(app, make_user):
     assert _is_logged_out(client)
 
 
-def _statements(app, run):
-    seen = []
-
-    def record(conn, cursor, statement, *args):
-        seen.append(statement)
-
-    with app.app_context():
-        engine = db.engine
-    event.listen(engine, "before_cursor_execute", record)
-    try:
-        run()
-    finally:
-        event.remove(engine, "before_cursor_execute", record)
-    return seen
-
-
-def test_the_session_check_is_one_query_and_the_last_use_is_noted_rarely(app, login, make_user):
+def test_the_session_check_is_one_query_and_the_last_use_is_noted_rarely(app, login, make_user, statements):
     browser = login(make_user())
     sid = _sid(app, browser)
-    fresh = _statements(app, lambda: browser.get("/notifications"))
+    _, fresh = statements(lambda: browser.get("/notifications"))
     touching = [s for s in fresh if "user_sessions" in s]
     assert len(touching) == 1 and "JOIN users" in touching[0]  # the session and its user together
     with app.app_context():
         db.session.get(UserSession, sid).last_seen_at = utcnow() - timedelta(minutes=10)
         db.session.commit()
-    stale = _statements(app, lambda: browser.get("/notifications"))
+    _, stale = statements(lambda: browser.get("/notifications"))
     assert len([s for s in stale if s.lstrip().upper().startswith("UPDATE USER_SESSIONS")]) == 1
-    again = _statements(app, lambda: browser.get("/notifications"))
+    _, again = statements(lambda: browser.get("/notifications"))
     assert not [s for s in again if s.lstrip().upper().startswith("UPDATE")]
     with app.app_context():
         assert utcnow() - db.session.get(UserSession, sid).last_seen_at < timedelta(minutes=5)

@@ -2,7 +2,6 @@
 import re
 
 import pytest
-from sqlalchemy import event
 
 from app.comments.models import Comment
 from app.extensions import db
@@ -273,33 +272,17 @@ def test_the_amendment_comment_route_and_include(app, world, login):
     assert f"/amendments/{aid}/comments" in form
 
 
-def count_queries(app, func):
-    statements = []
-
-    def listener(conn, cursor, statement, *args):
-        statements.append(statement)
-
-    with app.app_context():
-        engine = db.engine
-    event.listen(engine, "before_cursor_execute", listener)
-    try:
-        func()
-    finally:
-        event.remove(engine, "before_cursor_execute", listener)
-    return len(statements)
-
-
-def test_the_reading_view_issues_a_bounded_number_of_queries(app, world, login, comment, edit):
+def test_the_reading_view_issues_a_bounded_number_of_queries(app, world, login, comment, edit, statements):
     browser = login(world.other)
     for start in (3, 4, 9):
         comment(world, world.member, start, start)
-    few = count_queries(app, lambda: browser.get(base(world)))
+    few = len(statements(lambda: browser.get(base(world)))[1])
     edit(world, BODY.replace("Grants are decided openly.", "Grants are decided in public."))
     for n in range(40):
         root = comment(world, world.member, 3 + n % 3, 3 + n % 3, f"Comment {n}.")
         comment(world, world.other, body="Reply.", parent_id=root)
         comment(world, world.other, 10, 10, f"Soon outdated {n}.")
     edit(world, BODY)
-    many = count_queries(app, lambda: browser.get(base(world)))
+    many = len(statements(lambda: browser.get(base(world)))[1])
     assert many <= few + 4  # the outdated list adds a fixed number of queries, never one per comment
     assert many < 30
