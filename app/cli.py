@@ -1,4 +1,4 @@
-"""Command-line tools: flask demo, flask policies import, flask rounds tick, flask users reset-totp."""
+"""Command-line tools: flask demo, flask policies import, flask rounds tick and scrub, flask users reset-totp."""
 from pathlib import Path
 
 import click
@@ -151,6 +151,26 @@ def verify_command(round_id):
     if differing:
         raise click.ClickException(f"Stored results differ from a recount for questions {differing}.")
     click.echo(f"round {round_id}: {len(round_.questions)} questions recounted from the ballots; results match.")
+
+
+@rounds_cli.command("scrub")
+def scrub_command():
+    """Rewrite the ballot and participation tables so that no deleted row version of a closed
+    secret round is left in the database files. Every close does it; run this when the close
+    logged that a transaction older than it kept some (the job queue will schedule it).
+    Exit status 1 if it is not done."""
+    from .rounds.storage import TABLES, scrub_ballot_storage
+
+    kept = scrub_ballot_storage()
+    tables = " and ".join(TABLES)
+    if kept == 0:
+        click.echo(f"{tables}: rewritten, no dead row version left.")
+        return
+    detail = (f"{kept} dead row versions cannot be removed yet: a transaction that began before a close still "
+              "sees them; run this again when it has ended" if kept else
+              "the rewrite did not run or could not be checked (see the log)")
+    click.echo(f"{tables}: {detail}.", err=True)
+    raise SystemExit(1)
 
 
 @users_cli.command("reset-totp")

@@ -92,13 +92,26 @@ def _unique_slug(assembly, title):
 
 
 def update_policy_details(actor, policy, title, summary, tags):
-    """Change title, summary and tags (not the text: that is a revision)."""
+    """Change title, summary and tags (not the text: that is a revision).
+
+    While a round of the policy is voting, the title and summary are frozen with the text
+    (409 `text_frozen`, naming the fields): members vote on what they read. Tags stay
+    editable: they file the policy and change nothing that is voted on. The status has its
+    own rule (:func:`set_policy_status`: not during any round).
+    """
     if not policy.can_edit(actor):
         raise Forbidden("Only members of this assembly can edit this policy.")
     errors = validate_policy_fields(title, summary or "")
     if errors:
         raise ValidationError("Some fields need attention.", fields=errors)
-    policy.title, policy.summary = title.strip(), (summary or "").strip()
+    title, summary = title.strip(), (summary or "").strip()
+    changed = [name for name, value in (("title", title), ("summary", summary)) if value != getattr(policy, name)]
+    if changed:
+        policy = lock_policy(policy.id)  # as a text edit: voting cannot open between the check and the change
+        if is_text_frozen(policy):
+            message = "The title and summary are frozen while the policy's round is voting."
+            raise Conflict(message, code="text_frozen", fields={name: message for name in changed})
+    policy.title, policy.summary = title, summary
     names = clean_tags(tags)
     policy.tag_rows = [row for row in policy.tag_rows if row.name in names]
     policy.tag_rows += [PolicyTag(name=n) for n in names if n not in policy.tags]

@@ -156,20 +156,22 @@ def details(slug, policy_slug):
     if not policy.can_edit(current_user):
         raise Forbidden("Only members of this assembly can edit this policy.")
     form = DetailsForm(obj=policy) if request.method == "GET" else DetailsForm()
+    status = 200
     if request.method == "GET":
         form.tags.data = ", ".join(policy.tags)
     elif form.validate_on_submit():
         try:
             services.update_policy_details(current_user, policy, form.title.data, form.summary.data, form.tags.data)
-        except AppError as error:
+        except AppError as error:  # the typed values stay in the form, with the messages
             apply_field_errors(form, error)
+            status = error.status  # 409 while the round is voting (text_frozen), 422 otherwise
         else:
             db.session.commit()
             flash("Details saved.", "success")
             return redirect(url_for("policies.read", slug=slug, policy_slug=policy_slug))
     return render_template(
         "policies/details.html", assembly=assembly, policy=policy, form=form, status_form=_status_form(policy)
-    ), (422 if form.errors else 200)
+    ), (status if status != 200 else 422 if form.errors else 200)
 
 
 def _status_form(policy):

@@ -42,11 +42,16 @@ def round_action(policy, revision):
 
 
 def init_app(app):
-    """Register the tab and the action providers; a round's change is a change of its policy's page."""
+    """Register the tab and the action providers; a round's change is a change of its policy's page.
+
+    Also the storage hooks that scrub secret ballots after a close (app/rounds/storage.py).
+    """
     from ..policies.pagecache import track_policy_changes
     from .models import Round
+    from .storage import init_storage
 
     track_policy_changes(Round)
+    init_storage(app)
     if rounds_tab not in POLICY_TABS:
         POLICY_TABS.append(rounds_tab)
     if round_action not in POLICY_ACTIONS:

@@ -43,7 +43,7 @@ from ..core.timeutil import as_utc, utcnow
 from ..extensions import db
 from ..policies.models import Policy
 from ..policies.services import create_round_revision, get_revision, lock_policy, paginate
-from . import tally
+from . import storage, tally
 from .models import OPEN_PHASES, Ballot, Elector, Participation, Question, Result, Round, phase_at
 
 KEEP = "keep"
@@ -561,23 +561,27 @@ def clean_answers(round_, answers):
     Each answer is {question, choice} for a yes/no question (choice: yes, no, abstain) or
     {question, ranking} for a ranked one (a list of rank levels, best first, each a non-empty
     list of option keys; keys within a level are put in option order). 422 with `fields`.
+
+    The stored dict lists the questions in the round's order (by position) whatever the order
+    of the request, so two equal ballots are stored as the same JSON text: the key order of a
+    stored ballot says nothing about the client that sent it.
     """
     if not isinstance(answers, list) or not answers:
         raise ValidationError.field("answers", "Answer at least one question.")
     questions = {question.id: question for question in round_.questions}
-    cleaned, errors = {}, {}
+    given, errors = {}, {}
     for index, item in enumerate(answers):
         try:
             question, value = _clean_answer(item, questions)
         except ValueError as error:
             errors[f"answers[{index}]"] = str(error)
             continue
-        if str(question.id) in cleaned:
+        if question.id in given:
             errors[f"answers[{index}]"] = f"Question {question.id} is answered twice."
-        cleaned[str(question.id)] = value
+        given[question.id] = value
     if errors:
         raise ValidationError("Some answers need attention.", fields=errors)
-    return cleaned
+    return {str(question.id): given[question.id] for question in round_.questions if question.id in given}
 
 
 def _clean_answer(item, questions):
@@ -822,25 +826,47 @@ def readable_rule(rule):
 
 
 def seal_secret_ballots(round_):
-    """Make a secret round's ballots unlinkable to its voters, for ever (same transaction).
+    """Make a secret round's ballots unlinkable to its voters, in storage too (same transaction).
 
     While voting is open, a voter's participation row (who voted) holds the random key of
     their ballot (what was voted), so that they alone can replace it; ballots of a secret
     round never hold a voter id, and neither ballots nor participation rows have timestamps.
     When the round closes (or is cancelled) this function, in the closing transaction:
 
-    1. sets every participation's ballot_key to NULL;
-    2. deletes the round's ballots and re-inserts their answers in a random order (a CSPRNG
-       shuffle) under fresh random keys, so neither ballot ids, keys nor row order follow the
-       order in which people voted;
-    3. deletes the participation rows and re-inserts them ordered by user id, so their ids
-       and order do not reveal when anyone voted either.
+    1. deletes the round's ballots and re-inserts their answers in a random order (a CSPRNG
+       shuffle) under fresh random keys, inside a savepoint: the new tuples carry that
+       subtransaction's id as xmin, so neither ids, keys, row order nor xmin follow the voting;
+    2. deletes the participation rows and re-inserts them ordered by user id, inside another
+       savepoint: their xmin is a different id from the ballots' one;
+    3. asks for the storage scrub (:func:`app.rounds.storage.request_scrub`), which runs once
+       this transaction has committed.
 
-    After the commit the database holds no link between a voter and a ballot, for anyone,
-    database administrators included. What this cannot reach: copies made while voting was
-    open (backups, replicas, WAL archives) and, until the database reclaims them (PostgreSQL
-    VACUUM, SQLite with secure_delete), the dead row versions on disk. The audit log records
-    no ballot events for secret rounds, and receipts (:func:`make_receipt`) are never stored.
+    Why the scrub: the live rows are then unlinkable, but deleting is not erasing.
+    PostgreSQL keeps every deleted or replaced row version (the voting-time participation
+    rows with their ballot keys, the ballots with the same keys and their answers, both
+    sharing the casting transaction's xmin; a replaced ballot's old answers, in the same page
+    when the update was HOT) until a vacuum, and the indexes keep the old keys too. Plain
+    VACUUM is not enough: it marks the line pointers unused but leaves the tuples' bytes in
+    the page's free space (PostgreSQL 15: the keys are still found by get_raw_page after it).
+    ``VACUUM FULL`` rewrites each table and its indexes into new files holding only the rows
+    still visible to someone and truncates the old files, so it runs on its own autocommit
+    connection after the commit (it cannot run inside a transaction). It takes an ACCESS
+    EXCLUSIVE lock on one table at a time for as long as the rewrite lasts, so ballots in
+    other rounds wait that long (tens of milliseconds for 10,000 ballots; it grows with the
+    tables), with a lock timeout so it never queues every ballot behind a long transaction.
+    A transaction that began before the close still sees the deleted rows, so VACUUM FULL
+    must copy them; the scrub reports it and ``flask rounds scrub`` repeats the rewrite
+    later. On SQLite, every connection runs with ``PRAGMA secure_delete=ON``, which zeroes
+    deleted content (rows, index entries, freed pages) as it is freed.
+
+    Not chosen: deriving the ballot key from the app's SECRET_KEY instead of storing it (the
+    dead tuples would still share the casting transaction's xmin, so the scrub is needed
+    anyway, and rotating the key during a vote would lose every voter's ballot); a table per
+    secret round dropped at close (DDL at run time, outside the migrations, for no stronger
+    guarantee). What remains outside these tables: copies made while voting was open
+    (backups, replicas, the write-ahead log until its segments are recycled, file-system
+    blocks of the old files). The audit log records no ballot events for secret rounds, and
+    receipts (:func:`make_receipt`) are never stored.
     """
     answers = list(db.session.execute(db.select(Ballot.answers).filter_by(round_id=round_.id)).scalars())
     user_ids = list(
@@ -848,15 +874,17 @@ def seal_secret_ballots(round_):
             db.select(Participation.user_id).filter_by(round_id=round_.id).order_by(Participation.user_id)
         ).scalars()
     )
-    db.session.execute(db.update(Participation).filter_by(round_id=round_.id).values(ballot_key=None))
-    db.session.execute(db.delete(Ballot).filter_by(round_id=round_.id))
-    db.session.execute(db.delete(Participation).filter_by(round_id=round_.id))
     SystemRandom().shuffle(answers)
-    for content in answers:
-        db.session.add(Ballot(round_id=round_.id, key=secrets.token_hex(16), voter_id=None, answers=content))
-    for user_id in user_ids:
-        db.session.add(Participation(round_id=round_.id, user_id=user_id, ballot_key=None))
-    db.session.flush()
+    with db.session.begin_nested():
+        db.session.execute(db.delete(Ballot).filter_by(round_id=round_.id))
+        db.session.add_all(Ballot(round_id=round_.id, key=secrets.token_hex(16), voter_id=None, answers=content)
+                           for content in answers)
+        db.session.flush()
+    with db.session.begin_nested():
+        db.session.execute(db.delete(Participation).filter_by(round_id=round_.id))
+        db.session.add_all(Participation(round_id=round_.id, user_id=user_id, ballot_key=None) for user_id in user_ids)
+        db.session.flush()
+    storage.request_scrub()
 
 
 # ---------------------------------------------------------------------------
