@@ -1,14 +1,22 @@
-"""API: exports (API.md, "Export"): a revision as Markdown or PDF, and two revisions compared."""
+"""API: exports (API.md, "Export"): a revision as Markdown or PDF, two revisions compared, and the
+pairwise matrix of a closed round's ranked question as CSV.
+
+A PDF that cannot be made answers 422 with the code export_too_large (over EXPORT_PDF_MAX_KB of
+typesetting; the message points to export.md) or export_failed (the typesetter failed on it).
+"""
 from flask import g, request
 
 from ..exports import services
-from ..extensions import limiter
-from ..exports.responses import markdown_response, pdf_response
+from ..extensions import db, limiter
+from ..exports.responses import csv_response, markdown_response, pdf_response
 from ..policies.services import get_policy, get_revision
+from ..rounds.services import get_round
 from . import bp
 from .common import token_required
 
 _ERRORS = {401: "Error", 404: "Error", 422: "Error", 429: "Error"}
+_PDF_NOTE = ("; 422 export_too_large over the server's size limit (use export.md) or export_failed when it "
+             "cannot be typeset, answered from the cache on later requests")
 
 # Operations and schemas this module adds to the OpenAPI document (see api/spec.py).
 OPERATIONS = [
@@ -17,18 +25,24 @@ OPERATIONS = [
      None, {200: None, **_ERRORS}, False),
     ("get", "/api/v1/policies/{policy_id}/export.pdf",
      "A revision as PDF (application/pdf): title page, contents, numbered lines, page numbers and the consultation "
-     "annex (?revision=n, paper=a4|letter, font_size=9..14, annex=1|0); cached per revision and options",
+     "annex (?revision=n, paper=a4|letter, font_size=9..14, annex=1|0); cached per revision and options" + _PDF_NOTE,
      None, {200: None, **_ERRORS}, False),
     ("get", "/api/v1/policies/{policy_id}/compare.pdf",
      "Two revisions compared as PDF (application/pdf): insertions underlined, deletions struck through "
-     "(?from=a&to=b, paper, font_size, context=0..50 unchanged lines around changes, default all)",
+     "(?from=a&to=b, paper, font_size, context=0..50 unchanged lines around changes, default all)" + _PDF_NOTE,
      None, {200: None, **_ERRORS}, False),
+    ("get", "/api/v1/rounds/{round_id}/matrix.csv",
+     "The whole pairwise matrix of a ranked question of a closed round (text/csv): a row per option in "
+     "Schulze order (key, label, rank, then the voters who ranked it above each column's option); "
+     "?question=id, default the round's first ranked question; 409 before the round closes",
+     None, {200: None, 409: "Error", **_ERRORS}, False),
 ]
 SCHEMAS = {}
 QUERY_PARAMS = {
     "/api/v1/policies/{policy_id}/export.md": ["revision"],
     "/api/v1/policies/{policy_id}/export.pdf": ["revision", "paper", "font_size", "annex"],
     "/api/v1/policies/{policy_id}/compare.pdf": ["from", "to", "paper", "font_size", "context"],
+    "/api/v1/rounds/{round_id}/matrix.csv": ["question"],
 }
 
 
@@ -56,3 +70,12 @@ def compare_pdf(policy_id):
     policy = get_policy(policy_id, g.user)
     old, new = services.comparison_revisions(policy, request.args.get("from"), request.args.get("to"))
     return pdf_response(services.comparison_pdf(policy, old, new, services.pdf_options(request.args, comparison=True)))
+
+
+@bp.get("/rounds/<int:round_id>/matrix.csv")
+@token_required
+def round_matrix(round_id):
+    round_ = get_round(round_id, g.user)
+    db.session.commit()  # reading a round may apply a passed deadline
+    text, filename = services.matrix_csv(round_, request.args.get("question"))
+    return csv_response(text, filename)

@@ -63,9 +63,9 @@ def export_command(policy_ref, revision, fmt, compare_from, output, paper, font_
             job = services.comparison_pdf(policy, get_revision(policy, compare_from), target, options)
         else:
             job = services.revision_pdf(policy, target, options)
+        path, rendered = job.run()  # a PDF over EXPORT_PDF_MAX_KB or that cannot be typeset: 422
     except AppError as error:
         raise click.ClickException(error.message) from error
-    path, rendered = job.run()
     destination = output or job.filename
     if destination == "-":
         sys.stdout.buffer.write(Path(path).read_bytes())

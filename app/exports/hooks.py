@@ -7,7 +7,9 @@ from . import services
 def download_actions(policy, revision):
     """'Download Markdown' and 'Download PDF' for the revision shown on the reading view.
 
-    A PDF not rendered yet takes a few seconds: its label says so until it is cached.
+    A PDF not rendered yet takes a few seconds: its label says so until it is cached. The PDF
+    link has no `download` attribute (the response's Content-Disposition makes a PDF a download
+    anyway): a PDF that cannot be made answers with a page, which a download link would hide.
     """
     args = {"slug": policy.assembly.slug, "policy_slug": policy.slug, "revision": revision.number}
     cached = services.pdf_is_cached(policy, revision)
@@ -17,7 +19,7 @@ def download_actions(policy, revision):
             "key": "export-pdf",
             "label": "Download PDF" if cached else "Download PDF (takes a few seconds)",
             "url": url_for("exports.revision_pdf", **args),
-            "download": True,
+            "download": False,
             "note": None if cached else services.PDF_NOTE,
         },
     ]

@@ -12,10 +12,16 @@ Anything shown changes → the name changes → the next request renders again; 
 file of the same revision, kind and options is removed when the new one is written.
 Files are written to a temporary name and renamed (atomic), under an exclusive lock file
 per revision, kind and options, so two workers asked for the same PDF render it once.
+
+Failures are cached too, keyed the same way: when WeasyPrint stops on a document (or the
+document is over the size limit), <stem>-<fingerprint>.failed records why, and later requests
+for the same PDF answer from it at once instead of typesetting for seconds again. The same
+change that would give a new PDF (a new fingerprint) gives a new attempt.
 """
 import fcntl
 import hashlib
 import json
+import logging
 import mimetypes
 import os
 import tempfile
@@ -24,9 +30,32 @@ from functools import lru_cache
 from pathlib import Path
 from urllib.parse import unquote, urlsplit
 
+from .typeset import prepare
+
 #: Bump when the rendering changes in a way the template digest does not see (WeasyPrint, fonts).
-RENDER_VERSION = "1"
-_ASSET_GLOBS = ("templates/exports/*.html", "static/css/print.css")
+RENDER_VERSION = "2"
+#: Files whose content is part of every cache key (typeset.py: what the typesetter is given).
+_ASSET_GLOBS = ("templates/exports/*.html", "static/css/print.css", "exports/typeset.py")
+log = logging.getLogger(__name__)
+
+
+class RenderError(Exception):
+    """A PDF that cannot be produced: WeasyPrint failed on it, or it is over the size limit.
+
+    `code` is export_failed or export_too_large; `message` says why, for people. Cached.
+    """
+
+    def __init__(self, code, message):
+        super().__init__(message)
+        self.code, self.message = code, message
+
+    def to_json(self):
+        return json.dumps({"code": self.code, "message": self.message})
+
+    @classmethod
+    def from_json(cls, text):
+        data = json.loads(text)
+        return cls(data["code"], data["message"])
 
 
 class StaticOnlyFetcher:
@@ -78,12 +107,31 @@ class StaticOnlyFetcher:
         return self.fetch(url)
 
 
-def render_pdf(html, fetcher, target):
-    """Typeset `html` with WeasyPrint into the file `target`; returns the number of pages."""
+FAILED_MESSAGE = ("This PDF could not be typeset: the typesetter stopped on something in this text. "
+                  "The Markdown export has the whole text; the site's operators can see the cause in the log.")
+
+
+def typeset(html, fetcher):
+    """The WeasyPrint document of `html` (typeset.prepare applied first: the one way in)."""
     from weasyprint import HTML
 
-    document = HTML(string=html, base_url=fetcher.base_url, url_fetcher=fetcher).render()
-    document.write_pdf(target)
+    return HTML(string=prepare(html), base_url=fetcher.base_url, url_fetcher=fetcher).render()
+
+
+def render_pdf(html, fetcher, target):
+    """Typeset `html` with WeasyPrint into the file `target`; returns the number of pages.
+
+    A failure of WeasyPrint itself raises RenderError (export_failed); running out of memory
+    or disk is not a property of the document and is raised as it is (never cached).
+    """
+    try:
+        document = typeset(html, fetcher)
+        document.write_pdf(target)
+    except (MemoryError, OSError):
+        raise
+    except Exception as error:
+        log.warning("WeasyPrint failed on a document", exc_info=error)
+        raise RenderError("export_failed", FAILED_MESSAGE) from error
     return len(document.pages)
 
 
@@ -119,6 +167,24 @@ class PdfCache:
         """Where the PDF of this policy, stem (kind, numbers, options) and fingerprint lives."""
         return self.folder / f"policy-{int(policy_id)}" / f"{stem}-{digest}.pdf"
 
+    @staticmethod
+    def failure_path(path):
+        """Where the failure of the PDF at `path` is recorded."""
+        return path.with_suffix(".failed")
+
+    def raise_failure(self, path):
+        """Raise the cached RenderError of `path`, if one is recorded."""
+        failure = self.failure_path(path)
+        try:
+            text = failure.read_text("utf-8")
+        except FileNotFoundError:
+            return
+        try:
+            error = RenderError.from_json(text)
+        except (ValueError, KeyError):
+            return  # unreadable: render again
+        raise error
+
     def has_any(self, policy_id, stem):
         """True when some version of this PDF is on disk (cheap: one directory lookup)."""
         folder = self.folder / f"policy-{int(policy_id)}"
@@ -141,34 +207,57 @@ class PdfCache:
 
         Returns (path, rendered): rendered is False when the file was already there (or was
         made meanwhile by another request that held the lock).
+
+        Raises RenderError when `write` does, or when that failure is already recorded
+        (then without calling `write`): failures are cached like PDFs.
         """
         if path.is_file():
             return path, False
+        self.raise_failure(path)
         with self.lock(path):
             if path.is_file():
                 return path, False
-            handle, temporary = tempfile.mkstemp(dir=path.parent, suffix=".part")
-            os.close(handle)
+            self.raise_failure(path)
             try:
-                write(temporary)
-                os.replace(temporary, path)
-            finally:
-                if os.path.exists(temporary):
-                    os.unlink(temporary)
+                self._write_atomic(path, write)
+            except RenderError as error:
+                self._record_failure(path, error)
+                raise
             self._prune(path)
         return path, True
 
+    def _record_failure(self, path, error):
+        """Write the failure file of `path` (atomically) and drop older versions."""
+        text = error.to_json()
+        self._write_atomic(self.failure_path(path), lambda target: Path(target).write_text(text, "utf-8"))
+        self._prune(path)
+
+    @staticmethod
+    def _write_atomic(path, write):
+        """Call write(temporary path) and rename the result to `path`."""
+        handle, temporary = tempfile.mkstemp(dir=path.parent, suffix=".part")
+        os.close(handle)
+        try:
+            write(temporary)
+            os.replace(temporary, path)
+        finally:
+            if os.path.exists(temporary):
+                os.unlink(temporary)
+
     def _prune(self, path):
-        """Remove the older versions (other fingerprints) of the same PDF, and the oldest
-        files of the policy beyond max_files."""
+        """Remove the older versions (other fingerprints) of the same PDF or its failure, and
+        the oldest files of the policy beyond max_files."""
         stem = path.name.rsplit("-", 1)[0]
-        for other in path.parent.glob(f"{stem}-*.pdf"):
-            if other != path and other.name.rsplit("-", 1)[0] == stem:
-                other.unlink(missing_ok=True)
-        files = sorted(path.parent.glob("*.pdf"), key=_mtime, reverse=True)
-        for old in files[self.max_files:]:
-            if old != path:
-                old.unlink(missing_ok=True)
+        keep = {path, self.failure_path(path)} if not path.is_file() else {path}
+        for pattern in (f"{stem}-*.pdf", f"{stem}-*.failed"):
+            for other in path.parent.glob(pattern):
+                if other not in keep and other.name.rsplit("-", 1)[0] == stem:
+                    other.unlink(missing_ok=True)
+        for suffix in ("pdf", "failed"):
+            files = sorted(path.parent.glob(f"*.{suffix}"), key=_mtime, reverse=True)
+            for old in files[self.max_files:]:
+                if old not in keep:
+                    old.unlink(missing_ok=True)
 
 
 def _mtime(path):

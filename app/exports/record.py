@@ -11,9 +11,12 @@ page does.
 import hashlib
 from dataclasses import asdict
 
+from flask import current_app
+
 from ..accounts.models import User
 from ..amendments.models import Amendment
 from ..core.timeutil import as_utc, isoformat
+from ..core.urls import public_url
 from ..extensions import db
 from ..policies.models import Revision
 from ..rounds import presenters
@@ -88,6 +91,8 @@ def revision_facts(revision):
         "round_id": revision.round_id,
         "body_sha256": hashlib.sha256(revision.body.encode("utf-8")).hexdigest(),
         "lines": revision.body.count("\n"),
+        "url": public_url(local_path("policies.read", slug=revision.policy.assembly.slug,
+                                     policy_slug=revision.policy.slug, revision=revision.number)),
     }
 
 
@@ -199,14 +204,19 @@ def round_record(round_):
         "voters": len(voters),
         "turnout": rounds.percent(len(voters) / electorate if electorate else 0),
         "participants": [user.name for user in voters],
-        "questions": [_question(result.data, entries) for result in results],
+        "questions": [_question(result.data, entries, round_) for result in results],
         "ballots": [] if round_.secret else _open_ballots(round_, results),
         "entries": [_entry(entry) for entry in entries],
     }
 
 
-def _question(data, entries):
-    """A stored result in words: counts for yes/no, ranking and pairwise matrix for ranked."""
+def _question(data, entries, round_):
+    """A stored result in words: counts for yes/no; ranking and pairwise matrix for ranked.
+
+    A ranked question of more than presenters.MATRIX_LIMIT options gives its top options
+    (`top`, with their head-to-head wins) instead of the matrix (`pairwise` is None), and the
+    path of the CSV file with the whole matrix.
+    """
     labels = {f"a{e['amendment'].id}": f"Amendment #{e['amendment'].id}" for e in entries}
     labels[rounds.KEEP] = "Keep the current text"
     base = {
@@ -219,13 +229,37 @@ def _question(data, entries):
     }
     if data["kind"] == "yes_no":
         return {**base, "amendment_id": data["amendment_id"], "yes": data["yes"], "no": data["no"], "abstain": data["abstain"]}
-    order = [key for level in data["ranking"] for key in level]
-    return {
+    order = presenters.schulze_order(data)
+    question = {
         **base,
+        "question_id": data["question_id"],
+        "options": len(order),
         "ranking": [[labels.get(key, key) for key in level] for level in data["ranking"]],
+    }
+    if len(order) > presenters.MATRIX_LIMIT:
+        path = matrix_path(round_, data["question_id"])
+        return {**question, "order": None, "pairwise": None, "top": presenters.top_options(data, labels),
+                "matrix_path": path, "matrix_url": public_url(path)}
+    return {
+        **question,
         "order": [labels.get(key, key) for key in order],
         "pairwise": [[data["pairwise"][x][y] if x != y else None for y in order] for x in order],
+        "top": None,
     }
+
+
+def matrix_path(round_, question_id):
+    """The path of the CSV of a question's whole pairwise matrix."""
+    policy = round_.policy
+    return local_path("exports.round_matrix", slug=policy.assembly.slug, policy_slug=policy.slug,
+                      round_id=round_.id, question=question_id)
+
+
+def local_path(endpoint, **values):
+    """The path of a page, as url_for gives it, but built without a request (exports also run
+    from the command line); core.urls.public_url makes it an absolute link on PUBLIC_URL."""
+    return current_app.url_map.bind("localhost", script_name=current_app.config.get("APPLICATION_ROOT") or "/").build(
+        endpoint, values)
 
 
 def _open_ballots(round_, results):

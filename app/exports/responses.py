@@ -28,3 +28,12 @@ def pdf_response(job):
                          download_name=job.filename, conditional=True, etag=True, max_age=0)
     response.headers["Cache-Control"] = "private, no-cache"
     return response
+
+
+def csv_response(text, filename):
+    """A CSV download (UTF-8 with a byte-order mark, so that spreadsheets read accents right)."""
+    response = send_file(BytesIO(("\ufeff" + text).encode("utf-8")), mimetype="text/csv", as_attachment=True,
+                         download_name=filename, max_age=0)
+    response.headers["Content-Type"] = services.CSV_MIMETYPE
+    response.headers["Cache-Control"] = "private, no-cache"
+    return response

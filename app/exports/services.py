@@ -10,8 +10,17 @@ Jinja, and the URL fetcher refuses every resource but the app's static files.
 A PDF is produced by a PdfJob: preparing it reads the database (cheap) and names the cached
 file; running it renders only when that file does not exist yet, and reads nothing from the
 database, so a caller may end its transaction before a long render.
+
+Until rendering moves to a background job, a request typesets at most EXPORT_PDF_MAX_KB of
+HTML (config; table cells weigh more): a larger document answers 422 export_too_large, pointing
+to the Markdown export,
+instead of holding a worker for minutes. A document WeasyPrint fails on answers 422
+export_failed. Both outcomes are cached like PDFs (pdf.PdfCache), so a second request costs
+nothing; what the typesetter is given is neutralised first (typeset.py).
 """
+import csv
 import html as html_lib
+import io
 import os
 import re
 import tempfile
@@ -22,21 +31,34 @@ from typing import Callable
 from flask import current_app
 
 from ..core import textops
-from ..core.errors import ValidationError
+from ..core.errors import NotFound, ValidationError
 from ..core.slugs import is_slug
 from ..extensions import db
 from ..policies.library import format_policy_file
 from ..policies.models import Policy
 from ..policies.services import get_revision
+from ..rounds import presenters
+from ..rounds import services as rounds
 from . import lines, pdf, record
 
 MARKDOWN_MIMETYPE = "text/markdown; charset=utf-8"
 PDF_MIMETYPE = "application/pdf"
+CSV_MIMETYPE = "text/csv; charset=utf-8"
 PAPERS = {"a4": "A4", "letter": "letter"}
 FONT_SIZES = (9, 14)
 MAX_CONTEXT = 50
 PDF_NOTE = "PDF is prepared on first download, this can take a few seconds."
 PDF_RATE = "30/minute"
+#: Default of EXPORT_PDF_MAX_KB, the typesetting size one request may set (see typesetting_size):
+#: about 120 pages, 14 s of CPU. Each seed policy is about 22 KB; the seed library twice over
+#: (57 pages, 6 s of CPU) 230 KB, four times over (112 pages, 13 s) 460 KB.
+DEFAULT_MAX_KB = 512
+#: WeasyPrint spends up to about twice as long per byte on table cells as on prose: a cell
+#: counts this many bytes more, so a table-heavy document hits the limit as early (in CPU) as prose.
+CELL_WEIGHT = 32
+_CELL_RE = re.compile(r"<t[dh][\s>]")
+#: Codes of the errors of a PDF that cannot be produced (the browser offers the Markdown instead).
+EXPORT_ERRORS = ("export_failed", "export_too_large")
 _TAG_RE = re.compile(r"<[^>]*>")
 _TRUE, _FALSE = ("1", "true", "yes", "on"), ("0", "false", "no", "off")
 
@@ -215,10 +237,43 @@ class PdfJob:
     build_html: Callable[[], str] = field(repr=False)
     cache: pdf.PdfCache = field(repr=False)
     fetcher: pdf.StaticOnlyFetcher = field(repr=False)
+    max_bytes: int | None = None
 
     def run(self):
-        """The path of the PDF, rendering and caching it first when needed: (path, rendered)."""
-        return self.cache.produce(self.path, lambda target: pdf.render_pdf(self.build_html(), self.fetcher, target))
+        """The path of the PDF, rendering and caching it first when needed: (path, rendered).
+
+        Raises ValidationError (422) with code export_too_large or export_failed when the PDF
+        cannot be made; that outcome is cached as well.
+        """
+        try:
+            return self.cache.produce(self.path, self._write)
+        except pdf.RenderError as error:
+            raise ValidationError(error.message, code=error.code) from None
+
+    def _write(self, target):
+        html = self.build_html()
+        size = typesetting_size(html)
+        if self.max_bytes and size > self.max_bytes:
+            raise pdf.RenderError("export_too_large", too_large_message(size, self.max_bytes))
+        return pdf.render_pdf(html, self.fetcher, target)
+
+
+def typesetting_size(html):
+    """How much typesetting `html` costs, in bytes: its UTF-8 length plus CELL_WEIGHT per table cell."""
+    return len(html.encode("utf-8")) + CELL_WEIGHT * len(_CELL_RE.findall(html))
+
+
+def too_large_message(size, limit):
+    """Why a document is not typeset while the reader waits, and what to download instead."""
+    return (f"This document is too large to typeset as a PDF while you wait: about {-(-size // 1024):,} KB of "
+            f"text and tables to set, over this site's limit of {limit // 1024:,} KB (EXPORT_PDF_MAX_KB). "
+            "Download the Markdown export instead: it has the whole text.")
+
+
+def pdf_max_bytes():
+    """EXPORT_PDF_MAX_KB in bytes; None when it is 0 (no limit)."""
+    kilobytes = current_app.config.get("EXPORT_PDF_MAX_KB", DEFAULT_MAX_KB)
+    return int(kilobytes) * 1024 if kilobytes else None
 
 
 def pdf_cache():
@@ -290,10 +345,11 @@ def render_print(template, **context):
 
 
 def _job(policy, stem, data, options, build_html, filename):
-    """The job of one PDF: its cache file is named by stem and the fingerprint of what it shows."""
-    cache = pdf_cache()
-    digest = pdf.fingerprint(data, asdict(options), current_app.root_path)
-    return PdfJob(cache.path(policy.id, stem, digest), filename, build_html, cache, static_fetcher())
+    """The job of one PDF: its cache file is named by stem and the fingerprint of what it shows
+    (and of the size limit, so that a cached 'too large' ends when the limit changes)."""
+    cache, limit = pdf_cache(), pdf_max_bytes()
+    digest = pdf.fingerprint(data, {**asdict(options), "max_bytes": limit}, current_app.root_path)
+    return PdfJob(cache.path(policy.id, stem, digest), filename, build_html, cache, static_fetcher(), limit)
 
 
 def _document_meta(data, running_title):
@@ -331,3 +387,56 @@ def contents(blocks):
 def pdf_is_cached(policy, revision, options=PdfOptions()):
     """True when some PDF of this revision with these options is on disk (for the page's note)."""
     return pdf_cache().has_any(policy.id, f"revision-r{revision.number}-{options.stem()}")
+
+
+# ---------------------------------------------------------------------------
+# The pairwise matrix of a ranked question, as CSV
+# ---------------------------------------------------------------------------
+
+
+def round_of_policy(policy, round_id, user):
+    """A round of `policy` that `user` may see (404 otherwise, as for its pages), deadlines applied."""
+    round_ = rounds.get_round(round_id, user)
+    if round_.policy_id != policy.id:
+        raise NotFound("No such round.")
+    return round_
+
+
+def matrix_csv(round_, raw_question=None):
+    """(CSV text, file name): the whole pairwise matrix of a ranked question of a closed round.
+
+    `raw_question` is the question's id; without it, the round's first ranked question. 409
+    before the round closes (like its results), 404 for a question that is not a ranked one of
+    this round, 422 for an id that is not a number. The matrix counts voters, never names them,
+    so secret rounds publish it as well.
+    """
+    ranked = [result.data for result in rounds.stored_results(round_) if result.data["kind"] == "ranked"]
+    data = _ranked_question(ranked, raw_question)
+    out = io.StringIO()
+    writer = csv.writer(out, lineterminator="\r\n")
+    for row in presenters.matrix_table(data, presenters.option_labels(data)):
+        writer.writerow([_csv_cell(value) for value in row])
+    policy = round_.policy
+    return out.getvalue(), f"{policy.slug}-round-{round_.id}-question-{data['question_id']}-pairwise.csv"
+
+
+def _ranked_question(ranked, raw_question):
+    if raw_question is None or str(raw_question).strip() == "":
+        if not ranked:
+            raise NotFound("This round had no ranked question.")
+        return ranked[0]
+    try:
+        question_id = int(str(raw_question).strip())
+    except ValueError:
+        raise ValidationError.field("question", "'question' must be a whole number.") from None
+    for data in ranked:
+        if data["question_id"] == question_id:
+            return data
+    raise NotFound("No such ranked question in this round.")
+
+
+def _csv_cell(value):
+    """A CSV cell that a spreadsheet will not run as a formula (names are typed by members)."""
+    if isinstance(value, str) and value[:1] in ("=", "+", "-", "@", "\t", "\r"):
+        return "'" + value
+    return value

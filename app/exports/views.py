@@ -1,16 +1,20 @@
-"""Export downloads in the browser: a revision as Markdown or PDF, two revisions compared as PDF.
+"""Export downloads in the browser: a revision as Markdown or PDF, two revisions compared as PDF,
+and the pairwise matrix of a closed round's ranked question as CSV.
 
 Same loader and permissions as the policy pages: 404 for a policy the user may not see or a
 revision that does not exist, 422 for options out of range. PDF downloads are rate limited
-(a first render costs seconds of CPU).
+(a first render costs seconds of CPU). A PDF that cannot be made (too large to typeset while
+the reader waits, or one the typesetter fails on) answers 422 with a page that offers the
+Markdown download instead.
 """
-from flask import Blueprint, request
+from flask import Blueprint, render_template, request, url_for
 from flask_login import current_user
 
-from ..extensions import limiter
+from ..core.errors import ValidationError
+from ..extensions import db, limiter
 from ..policies.services import get_policy_at, get_revision
 from . import services
-from .responses import markdown_response, pdf_response
+from .responses import csv_response, markdown_response, pdf_response
 
 bp = Blueprint("exports", __name__)
 
@@ -34,7 +38,8 @@ def markdown(slug, policy_slug):
 def revision_pdf(slug, policy_slug):
     policy = load(slug, policy_slug)
     revision = get_revision(policy, services.revision_number(policy, request.args.get("revision")))
-    return pdf_response(services.revision_pdf(policy, revision, services.pdf_options(request.args)))
+    job = services.revision_pdf(policy, revision, services.pdf_options(request.args))
+    return pdf_or_page(job, policy, [revision.number])
 
 
 @bp.route(BASE + "/compare.pdf")
@@ -42,4 +47,30 @@ def revision_pdf(slug, policy_slug):
 def comparison_pdf(slug, policy_slug):
     policy = load(slug, policy_slug)
     old, new = services.comparison_revisions(policy, request.args.get("from"), request.args.get("to"))
-    return pdf_response(services.comparison_pdf(policy, old, new, services.pdf_options(request.args, comparison=True)))
+    job = services.comparison_pdf(policy, old, new, services.pdf_options(request.args, comparison=True))
+    return pdf_or_page(job, policy, [new.number, old.number] if old.number != new.number else [new.number])
+
+
+@bp.route(BASE + "/rounds/<int:round_id>/matrix.csv")
+def round_matrix(slug, policy_slug, round_id):
+    policy = load(slug, policy_slug)
+    round_ = services.round_of_policy(policy, round_id, current_user)
+    db.session.commit()  # reading a round may apply a passed deadline
+    text, filename = services.matrix_csv(round_, request.args.get("question"))
+    return csv_response(text, filename)
+
+
+def pdf_or_page(job, policy, numbers):
+    """The PDF of `job`, or (422) a page saying why it cannot be made, with the Markdown links."""
+    page = {
+        "title": policy.title,
+        "policy_url": url_for("policies.read", slug=policy.assembly.slug, policy_slug=policy.slug),
+        "markdown": [(n, url_for("exports.markdown", slug=policy.assembly.slug, policy_slug=policy.slug, revision=n))
+                     for n in numbers],
+    }
+    try:
+        return pdf_response(job)
+    except ValidationError as error:
+        if error.code not in services.EXPORT_ERRORS:
+            raise
+        return render_template("exports/unavailable.html", message=error.message, code=error.code, **page), 422

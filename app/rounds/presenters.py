@@ -15,6 +15,9 @@ LABEL_WIDTH = 170
 BAR_SPACE = 380
 ROW_HEIGHT = 34
 CHOICE_LABELS = {"yes": "Yes", "no": "No", "abstain": "Abstain"}
+#: A ranked question with more options than this shows its top options, not the whole
+#: pairwise matrix (201 options would be 40,401 cells); the whole matrix is a CSV download.
+MATRIX_LIMIT = 12
 
 
 # ---------------------------------------------------------------------------
@@ -235,7 +238,8 @@ def _yes_no_view(data, amendments, round_):
 def _ranked_view(data, amendments, round_):
     labels = {o["key"]: option_label(o, amendments) for o in data["question_options"]}
     keys = [key for level in data["ranking"] for key in level]
-    matrix = [
+    bounded = len(keys) > MATRIX_LIMIT
+    matrix = None if bounded else [
         {"key": x, "label": labels[x], "cells": [
             {"key": y, "value": data["pairwise"][x][y] if x != y else None,
              "wins": x != y and data["pairwise"][x][y] > data["pairwise"][y][x]}
@@ -256,6 +260,7 @@ def _ranked_view(data, amendments, round_):
         "labels": labels,
         "order": keys,
         "matrix": matrix,
+        "top": top_options(data, labels) if bounded else None,
         "duels": duels,
         "levels": [[labels[key] for key in level] for level in data["ranking"]],
         "accepted_amendment": accepted,
@@ -263,6 +268,52 @@ def _ranked_view(data, amendments, round_):
         "rule_text": services.readable_rule(data["rule"]),
         "amendments": [amendments[o["amendment_id"]] for o in data["question_options"] if o["amendment_id"]],
     }
+
+
+def schulze_order(data):
+    """The option keys of a ranked result, best first (the Schulze ranking, ties in stored order)."""
+    return [key for level in data["ranking"] for key in level]
+
+
+def top_options(data, labels, limit=MATRIX_LIMIT):
+    """The first `limit` options of a ranked result with their head-to-head record.
+
+    [{rank, key, label, wins, losses, ties, against}]: rank is the Schulze level (tied options
+    share it), wins / losses / ties count the other options beaten, lost to and tied with,
+    against is the number of other options. Reads len(options) × limit cells, never the whole matrix.
+    """
+    keys = schulze_order(data)
+    rank = {key: number for number, level in enumerate(data["ranking"], start=1) for key in level}
+    pairwise = data["pairwise"]
+    rows = []
+    for key in keys[:limit]:
+        duels = [(pairwise[key][other], pairwise[other][key]) for other in keys if other != key]
+        wins = sum(1 for mine, theirs in duels if mine > theirs)
+        losses = sum(1 for mine, theirs in duels if mine < theirs)
+        rows.append({"rank": rank[key], "key": key, "label": labels.get(key, key), "wins": wins,
+                     "losses": losses, "ties": len(duels) - wins - losses, "against": len(duels)})
+    return rows
+
+
+def matrix_table(data, labels):
+    """The whole pairwise matrix of a ranked result as rows for a CSV file, in Schulze order.
+
+    A header row (key, option, rank, then every option's key), then one row per option: its key,
+    label and Schulze rank, then the number of voters who ranked it above each column's option
+    (empty on the diagonal).
+    """
+    keys = schulze_order(data)
+    rank = {key: number for number, level in enumerate(data["ranking"], start=1) for key in level}
+    pairwise = data["pairwise"]
+    yield ["key", "option", "rank", *keys]
+    for x in keys:
+        yield [x, labels.get(x, x), rank[x], *("" if x == y else pairwise[x][y] for y in keys)]
+
+
+def option_labels(data):
+    """{option key: label} of a ranked result, as the results page names them."""
+    amendments = _amendments_by_id([o["amendment_id"] for o in data["question_options"]])
+    return {o["key"]: option_label(o, amendments) for o in data["question_options"]}
 
 
 def _open_ballots_view(round_, questions):
