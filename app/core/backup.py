@@ -11,7 +11,7 @@ import json
 import zipfile
 from datetime import datetime
 
-from sqlalchemy import DateTime, inspect, text
+from sqlalchemy import DateTime, Integer, inspect, text
 
 from ..extensions import db
 from .timeutil import as_utc, utcnow
@@ -104,7 +104,10 @@ def _ensure_empty(connection):
 
 
 def _reset_sequences(connection, table):
-    if "id" not in table.columns:
+    """After a PostgreSQL restore, start each integer id's sequence past the highest id (tables
+    keyed by something else, such as a session's digest, have no sequence)."""
+    column = table.columns.get("id")
+    if column is None or not isinstance(column.type, Integer):
         return
     connection.execute(text(
         f"SELECT setval(pg_get_serial_sequence('{table.name}', 'id'), "
