@@ -45,6 +45,8 @@ from markdown_it import MarkdownIt
 from markdown_it.common.utils import escapeHtml
 from markdown_it.token import Token
 
+from .mdguard import ENV_KEY, Budget, RenderTooCostly, guard
+
 __all__ = [
     "Block",
     "BLOCK_KINDS",
@@ -57,6 +59,9 @@ __all__ = [
     "sanitize_html",
     "plain_text",
     "is_safe_url",
+    "RenderTooCostly",
+    "check_renderable",
+    "TOO_COSTLY_MESSAGE",
 ]
 
 # ---------------------------------------------------------------------------
@@ -271,11 +276,21 @@ def _image_as_link(self, tokens, idx, options, env) -> str:  # noqa: ANN001
     return f'<a href="{escapeHtml(str(src))}">{label}</a>'
 
 
-def _new_md(*, html: bool, tables: bool = True) -> MarkdownIt:
+def _configured_md(*, html: bool, tables: bool) -> MarkdownIt:
     md = MarkdownIt("commonmark", {"html": html, "linkify": False, "typographer": False})
     md.enable(["table", "strikethrough"] if tables else ["strikethrough"])
     md.validateLink = _validate_link  # type: ignore[method-assign]
     return md
+
+
+def _new_md(*, html: bool, tables: bool = True) -> MarkdownIt:
+    """A parser with its inline twin, both bounded by :func:`.mdguard.guard`."""
+    return guard(_configured_md(html=html, tables=tables), _configured_md(html=html, tables=tables))
+
+
+def _budget_env() -> dict:
+    """A fresh ``env`` for one parse, with its work budget (see :mod:`.mdguard`)."""
+    return {ENV_KEY: Budget()}
 
 
 _POLICY_MD = _new_md(html=True)
@@ -361,17 +376,56 @@ def _top_level_groups(tokens: list[Token]) -> list[tuple[Token, list[Token]]]:
     return groups
 
 
-def render_blocks(source: str) -> list[Block]:
+def _plain_blocks(lines: list[str]) -> list[Block]:
+    """The fallback for texts over the work budget: the whole text as typed, in
+    one escaped ``<pre>`` block (every non-blank line still belongs to it)."""
+    start, end = 1, len(lines)
+    while end >= start and _is_blank(lines[end - 1]):
+        end -= 1
+    while start <= end and _is_blank(lines[start - 1]):
+        start += 1
+    if start > end:
+        return []
+    text = escapeHtml("\n".join(lines[start - 1 : end]))
+    html = f'<pre data-line-start="{start}" data-line-end="{end}">{text}</pre>'
+    return [Block(start, end, html, "code")]
+
+
+#: Why a text over the work budget is refused (shown under the text field).
+TOO_COSTLY_MESSAGE = (
+    "This text has more markup than the page can show (for example very long runs of [, * or |, "
+    "or tens of thousands of tiny blocks or table cells). Remove the repeated characters, or "
+    "split the text into several policies."
+)
+
+
+def check_renderable(source: str) -> None:
+    """Raise :class:`RenderTooCostly` when ``source`` needs more work to render
+    than the budget allows (see :mod:`app.core.mdguard`): parsing is where the
+    budget is spent, so this parses without rendering."""
+    _POLICY_MD.parse(source or "", _budget_env())
+
+
+def render_blocks(source: str, *, strict: bool = False) -> list[Block]:
     """Render Markdown into one sanitised :class:`Block` per top-level block.
 
     Every non-blank source line belongs to exactly one block; source lines that
     produce no output (link reference definitions) form ``reference`` blocks
     with empty ``html``.
+
+    The work is budgeted (:mod:`app.core.mdguard`): a text over the budget is
+    shown as paragraphs of escaped plain text, or with ``strict`` raises
+    :class:`RenderTooCostly`.
     """
     source = source or ""
     lines = _source_lines(source)
-    env: dict = {}
-    tokens = _POLICY_MD.parse(source, env)
+    env = _budget_env()
+    try:
+        tokens = _POLICY_MD.parse(source, env)
+    except RenderTooCostly:
+        if strict:
+            raise
+        return _plain_blocks(lines)
     _prepare_tokens(tokens, lines)
 
     blocks: list[Block] = []
@@ -435,7 +489,10 @@ def render_inline(source: str) -> str:
     text = _WS_RE.sub(" ", _NEWLINES_RE.sub(" ", source or "")).strip()
     if not text:
         return ""
-    return _INLINE_CLEANER.clean(_INLINE_MD.renderInline(text))
+    try:
+        return _INLINE_CLEANER.clean(_INLINE_MD.renderInline(text, _budget_env()))
+    except RenderTooCostly:
+        return escapeHtml(text)
 
 
 def render_comment(source: str) -> str:
@@ -443,7 +500,14 @@ def render_comment(source: str) -> str:
     links with ``rel="nofollow noopener noreferrer ugc"``."""
     if not (source or "").strip():
         return ""
-    return _COMMENT_CLEANER.clean(_COMMENT_MD.render(source)).strip("\n")
+    try:
+        html = _COMMENT_MD.render(source, _budget_env())
+    except RenderTooCostly:  # plain escaped paragraphs: nothing left to sanitise
+        return "\n".join(f"<p>{escapeHtml(part.strip())}</p>" for part in _PARAGRAPH_BREAK_RE.split(source))
+    return _COMMENT_CLEANER.clean(html).strip("\n")
+
+
+_PARAGRAPH_BREAK_RE = re.compile(r"(?:\r\n?|\n)[ \t]*(?:\r\n?|\n)\s*")
 
 
 _TEXT_CLEANER = nh3.Cleaner(tags=set(), clean_content_tags=set(_CLEAN_CONTENT_TAGS), attributes={})
@@ -467,7 +531,11 @@ def plain_text(source: str) -> str:
     One line per leaf block (paragraph, heading, list item paragraph, table
     row, code block); whitespace inside a line is collapsed.  The result is
     plain text, not HTML."""
-    tokens = _POLICY_MD.parse(source or "", {})
+    try:
+        tokens = _POLICY_MD.parse(source or "", _budget_env())
+    except RenderTooCostly:
+        lines = (_WS_RE.sub(" ", line).strip() for line in _source_lines(source or ""))
+        return "\n".join(line for line in lines if line)
     out: list[str] = []
     row: list[str] | None = None
     for token in tokens:

@@ -40,11 +40,12 @@ between them) as a conflict.
 
 from __future__ import annotations
 
+import copy
 import difflib
 import functools
 import itertools
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Iterable, Mapping
 
 import fast_diff_match_patch
@@ -73,6 +74,8 @@ __all__ = [
     "three_way_merge",
     "unified_diff",
     "word_diff",
+    "page_of_rows",
+    "clip_row",
 ]
 
 # Every line alignment in this module uses the same matcher.  autojunk is off
@@ -359,6 +362,25 @@ def three_way_merge(
 # --------------------------------------------------------------------------
 
 
+@functools.lru_cache(maxsize=2)
+def _alignment(a: str, b: str) -> tuple[list[str], list[str], difflib.SequenceMatcher, tuple]:
+    a_lines, b_lines = split_lines(a), split_lines(b)
+    matcher = _matcher(None, a_lines, b_lines)
+    return a_lines, b_lines, matcher, tuple(matcher.get_opcodes())
+
+
+def _aligned(a: str, b: str) -> tuple[list[str], list[str], difflib.SequenceMatcher]:
+    """The lines of ``a`` and ``b`` and a matcher with their opcodes already
+    computed: the alignment is kept for the last two pairs, since a diff page
+    asks for the hunks, the unified text and the rows of the same pair and
+    aligning two long texts is the costly part.  Each caller gets its own copy
+    of the matcher (``get_grouped_opcodes`` edits the opcodes in place)."""
+    a_lines, b_lines, matcher, opcodes = _alignment(a, b)
+    fresh = copy.copy(matcher)
+    fresh.opcodes = list(opcodes)
+    return a_lines, b_lines, fresh
+
+
 def _hunk_start(lo: int, hi: int) -> int:
     """Start number as printed in a unified-diff header (difflib convention)."""
     return lo + 1 if hi > lo else lo
@@ -376,9 +398,9 @@ def diff_hunks(a: str, b: str, context: int = 3) -> list[dict]:
     side, ``*_start`` is the line *after which* the hunk goes, as in difflib)
     and ``lines`` prefixed with ``" "``, ``"-"`` or ``"+"``.
     """
-    a_lines, b_lines = split_lines(a), split_lines(b)
+    a_lines, b_lines, matcher = _aligned(a, b)
     hunks = []
-    for group in _matcher(None, a_lines, b_lines).get_grouped_opcodes(context):
+    for group in matcher.get_grouped_opcodes(context):
         lines: list[str] = []
         for tag, i1, i2, j1, j2 in group:
             if tag == "equal":
@@ -485,7 +507,9 @@ class Row:
     :func:`word_diff` of the pair), ``"delete"`` (old side only),
     ``"insert"`` (new side only) or, only when a ``context`` is given,
     ``"skip"``: ``skipped`` unchanged lines hidden, starting at
-    ``old_no``/``new_no`` (texts are ``None``).
+    ``old_no``/``new_no`` (texts are ``None``).  ``clipped`` rows were cut by
+    :func:`clip_row`.  A replaced pair longer than :data:`WORD_DIFF_MAX_CHARS`
+    in all gets one delete and one insert piece instead of a word diff.
     """
 
     kind: str
@@ -495,6 +519,61 @@ class Row:
     new_text: str | None = None
     words: tuple[tuple[str, str], ...] = ()
     skipped: int = 0
+    clipped: bool = False
+
+
+#: Longest replaced pair (old + new characters) that gets a word-level diff.
+WORD_DIFF_MAX_CHARS = 20_000
+#: Rows per page of a long diff (:func:`page_of_rows`), characters kept per
+#: side of a row (:func:`clip_row`).
+ROWS_PER_PAGE = 400
+ROW_MAX_CHARS = 1_000
+
+
+def _line_pieces(old: str, new: str) -> tuple[tuple[str, str], ...]:
+    if len(old) + len(new) > WORD_DIFF_MAX_CHARS:
+        return tuple((op, text) for op, text in (("delete", old), ("insert", new)) if text)
+    return tuple(word_diff(old, new))
+
+
+def page_of_rows(rows: list[Row], page: int, per_page: int = ROWS_PER_PAGE) -> tuple[list[Row], int, int]:
+    """``(rows of page, page, pages)``: page ``page`` (1-based, clamped to the
+    existing pages) of at most ``per_page`` rows."""
+    pages = max(1, -(-len(rows) // per_page))
+    page = min(max(page, 1), pages)
+    return rows[(page - 1) * per_page : page * per_page], page, pages
+
+
+def _clip(text: str | None, limit: int) -> str | None:
+    return text if text is None or len(text) <= limit else text[:limit]
+
+
+def _clip_pieces(words: tuple[tuple[str, str], ...], limit: int) -> tuple[tuple[str, str], ...]:
+    kept, used = [], {"delete": 0, "insert": 0}
+    for op, text in words:
+        sides = ("delete", "insert") if op == "equal" else (op,)
+        room = min(limit - used[side] for side in sides)
+        if room <= 0:
+            continue
+        kept.append((op, text[:room]))
+        for side in sides:
+            used[side] += len(text[:room])
+    return tuple(kept)
+
+
+def clip_row(row: Row, limit: int = ROW_MAX_CHARS) -> Row:
+    """``row`` with each side cut to ``limit`` characters (``clipped`` when
+    anything was cut), to bound the size of a diff page."""
+    sides = [t for t in (row.old_text, row.new_text) if t is not None]
+    if all(len(text) <= limit for text in sides):
+        return row
+    return replace(
+        row,
+        old_text=_clip(row.old_text, limit),
+        new_text=_clip(row.new_text, limit),
+        words=_clip_pieces(row.words, limit),
+        clipped=True,
+    )
 
 
 def _rows(tag: str, a_lines: list[str], b_lines: list[str], i1: int, i2: int, j1: int, j2: int) -> list[Row]:
@@ -507,7 +586,7 @@ def _rows(tag: str, a_lines: list[str], b_lines: list[str], i1: int, i2: int, j1
             if tag == "equal":
                 rows.append(Row("equal", i + 1, old, j + 1, new))
             else:
-                rows.append(Row("replace", i + 1, old, j + 1, new, tuple(word_diff(old, new))))
+                rows.append(Row("replace", i + 1, old, j + 1, new, _line_pieces(old, new)))
         elif has_old:
             rows.append(Row("delete", old_no=i + 1, old_text=a_lines[i]))
         else:
@@ -523,8 +602,7 @@ def side_by_side(a: str, b: str, context: int | None = None) -> list[Row]:
     ``"skip"`` row.  Lines of a replaced block are paired one to one; when
     the block sizes differ the extra lines become delete/insert rows.
     """
-    a_lines, b_lines = split_lines(a), split_lines(b)
-    matcher = _matcher(None, a_lines, b_lines)
+    a_lines, b_lines, matcher = _aligned(a, b)
     groups = [matcher.get_opcodes()] if context is None else list(matcher.get_grouped_opcodes(context))
     rows: list[Row] = []
     seen_a = seen_b = 0

@@ -1,12 +1,15 @@
 """Policy services: create, list, edit with three-way merge, revisions and diffs."""
+import threading
+from contextlib import suppress
 from dataclasses import asdict
 
+from cachetools import LRUCache
 from flask import current_app
 
 from ..core import textops
 from ..core.errors import Conflict, Forbidden, NotFound, ValidationError
 from ..core.events import log_event
-from ..core.markdown import render_blocks
+from ..core.markdown import TOO_COSTLY_MESSAGE, RenderTooCostly, check_renderable, render_blocks
 from ..core.slugs import is_slug, slugify
 from ..core.timeutil import utcnow
 from ..extensions import db
@@ -34,7 +37,8 @@ def clean_tags(tags):
 
 
 def validate_body(body, field="body"):
-    """Normalise a Markdown body; 413 over the size limit, 422 when empty."""
+    """Normalise a Markdown body; 413 over the size limit, 422 when empty or when it needs more
+    work to render than the renderer's budget (app/core/mdguard.py)."""
     if not isinstance(body, str):
         raise ValidationError.field(field, "The text must be a string.")
     limit = current_app.config["MAX_BODY_BYTES"]
@@ -43,6 +47,10 @@ def validate_body(body, field="body"):
     body = textops.normalize_body(body)
     if not body.strip():
         raise ValidationError.field(field, "The text cannot be empty.")
+    try:
+        check_renderable(body)
+    except RenderTooCostly:
+        raise ValidationError.field(field, TOO_COSTLY_MESSAGE) from None
     return body
 
 
@@ -313,16 +321,45 @@ def paginate(query, page, per_page):
     return items, total
 
 
-def diff_revisions(policy, a, b):
-    """The diff from revision a to b: unified text, hunks and side-by-side rows."""
-    old, new = get_revision(policy, a), get_revision(policy, b)
-    return {
+#: Computed diffs, per revision pair (revisions never change): an LRU bounded in bytes.
+DIFF_CACHE_BYTES = 64 * 1024 * 1024
+_diff_cache = LRUCache(maxsize=DIFF_CACHE_BYTES, getsizeof=lambda entry: entry["size"])
+_diff_lock = threading.Lock()
+
+
+def _compute_diff(old, new, a, b):
+    result = {
         "from": a,
         "to": b,
         "unified": textops.unified_diff(old.body, new.body, f"revision {a}", f"revision {b}"),
         "hunks": textops.diff_hunks(old.body, new.body),
         "rows": textops.side_by_side(old.body, new.body, context=3),
     }
+    return {**result, "size": 3 * (len(old.body) + len(new.body)) + 2 * len(result["unified"]) + 1024}
+
+
+def diff_revisions(policy, a, b):
+    """The diff from revision a to b: unified text, hunks and side-by-side rows (with 3 lines of
+    context; longer unchanged runs are "skip" rows). Cached per revision pair (DIFF_CACHE_BYTES);
+    the bodies' hashes are part of the key, so a reused revision id never returns a stale diff."""
+    old, new = get_revision(policy, a), get_revision(policy, b)
+    key = (old.id, new.id, hash(old.body), hash(new.body))
+    with _diff_lock:
+        entry = _diff_cache.get(key)
+    if entry is None:
+        entry = _compute_diff(old, new, a, b)
+        with _diff_lock, suppress(ValueError):  # larger than the whole cache: not kept
+            _diff_cache[key] = entry
+    return {name: value for name, value in entry.items() if name != "size"}
+
+
+def diff_page(policy, a, b, page=1):
+    """One page of the diff from revision a to b for the diff page: at most
+    textops.ROWS_PER_PAGE rows, each side cut to textops.ROW_MAX_CHARS characters, with `page`
+    (clamped) and `pages`."""
+    result = diff_revisions(policy, a, b)
+    rows, page, pages = textops.page_of_rows(result["rows"], page)
+    return {**result, "rows": [textops.clip_row(row) for row in rows], "page": page, "pages": pages}
 
 
 def all_tags(assembly):

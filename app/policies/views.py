@@ -119,11 +119,12 @@ def _conflict_state(form, error, policy):
 def preview(slug, policy_slug=None):
     """The editor's live preview: Markdown (the raw request body, or a `body` form field) rendered
     by the reading view's renderer, as its line blocks with gutters. Members only; CSRF-checked
-    (send the token in the X-CSRFToken header); at most MAX_BODY_BYTES (413 above)."""
+    (send the token in the X-CSRFToken header); at most MAX_BODY_BYTES (413 above); a text over
+    the renderer's work budget answers 422 with the reason in the preview fragment."""
     from flask import current_app, make_response
     from werkzeug.exceptions import RequestEntityTooLarge
 
-    from ..core.markdown import render_blocks
+    from ..core.markdown import TOO_COSTLY_MESSAGE, RenderTooCostly, render_blocks
     from ..core.textops import normalize_body
     from ..extensions import limiter
 
@@ -143,8 +144,11 @@ def preview(slug, policy_slug=None):
             source = request.get_data(cache=False, as_text=True)
         if len(source.encode("utf-8")) > limit:
             raise RequestEntityTooLarge()
-        blocks = render_blocks(normalize_body(source))
-        response = make_response(render_template("policies/_preview.html", blocks=blocks))
+        try:
+            blocks, error, status = render_blocks(normalize_body(source), strict=True), None, 200
+        except RenderTooCostly:
+            blocks, error, status = [], TOO_COSTLY_MESSAGE, 422
+        response = make_response(render_template("policies/_preview.html", blocks=blocks, error=error), status)
         response.headers["Cache-Control"] = "no-store"
         return response
 
@@ -206,5 +210,6 @@ def diff(slug, policy_slug):
     assembly, policy = load(slug, policy_slug)
     b = request.args.get("to", policy.head_number, type=int)
     a = request.args.get("from", max(b - 1, 1), type=int)
-    result = services.diff_revisions(policy, a, b)
+    page = request.args.get("page", 1, type=int) or 1
+    result = services.diff_page(policy, a, b, page)
     return render_template("policies/diff.html", assembly=assembly, policy=policy, diff=result)
