@@ -22,7 +22,7 @@ class User(UserMixin, db.Model):
     # the last 30-second time step accepted, so no code is accepted twice
     totp_secret: Mapped[str | None] = mapped_column(String(64), nullable=True)
     totp_enabled_at = mapped_column(UTCDateTime, nullable=True)
-    totp_last_step: Mapped[int] = mapped_column(BigInteger, default=0)
+    totp_last_step: Mapped[int] = mapped_column(BigInteger, default=0, server_default="0")
     created_at = mapped_column(UTCDateTime, default=utcnow, nullable=False)
 
     memberships = relationship("Membership", back_populates="user", lazy="select")

@@ -1,5 +1,5 @@
 """Assemblies and their memberships."""
-from sqlalchemy import Boolean, ForeignKey, String, Text, UniqueConstraint
+from sqlalchemy import Boolean, ForeignKey, String, Text, UniqueConstraint, false
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from ..core.timeutil import UTCDateTime, utcnow
@@ -23,7 +23,7 @@ class Assembly(db.Model):
     name: Mapped[str] = mapped_column(String(120))
     description: Mapped[str] = mapped_column(Text, default="")
     is_public: Mapped[bool] = mapped_column(Boolean, default=False)
-    require_admin_totp: Mapped[bool] = mapped_column(Boolean, default=False)  # admins must use TOTP
+    require_admin_totp: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())  # admins must use TOTP
     created_at = mapped_column(UTCDateTime, default=utcnow, nullable=False)
 
     memberships = relationship("Membership", back_populates="assembly", lazy="select")
