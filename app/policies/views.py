@@ -6,7 +6,7 @@ from ..assemblies.services import get_assembly
 from ..comments import services as comment_services
 from ..core.errors import AppError, Conflict, Forbidden, ValidationError
 from ..core.forms import apply_field_errors
-from ..extensions import db
+from ..extensions import db, limiter
 from . import pagecache, services
 from .forms import DetailsForm, EditForm, PolicyForm, StatusForm
 
@@ -126,7 +126,6 @@ def preview(slug, policy_slug=None):
 
     from ..core.markdown import TOO_COSTLY_MESSAGE, RenderTooCostly, render_blocks
     from ..core.textops import normalize_body
-    from ..extensions import limiter
 
     with limiter.limit("240/minute"):
         if policy_slug is None:
@@ -206,6 +205,7 @@ def history(slug, policy_slug):
 
 
 @bp.route("/a/<slug>/p/<policy_slug>/diff")
+@limiter.limit("120/minute")  # a new pair of large revisions costs seconds once; cached pairs are cheap
 def diff(slug, policy_slug):
     assembly, policy = load(slug, policy_slug)
     b = request.args.get("to", policy.head_number, type=int)

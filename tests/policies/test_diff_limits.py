@@ -119,3 +119,16 @@ def test_api_diff_still_answers_in_full(api, long_policy):
     assert response.status_code == 200
     assert "-Sentence 0 of the long pact says much" in response.json["unified"]
     assert len(response.json["hunks"]) >= 1
+
+
+def test_diff_pages_are_rate_limited_per_address(app, make_user, make_assembly, make_policy, in_app):
+    from app import create_app
+
+    author = make_user()
+    assembly = make_assembly(admin=author, public=True)
+    policy = make_policy(assembly, author)
+    _save(in_app, author, policy, "# Sample policy\n\nThe city loves commons.\n")
+    limited = create_app("testing", SQLALCHEMY_DATABASE_URI=app.config["SQLALCHEMY_DATABASE_URI"],
+                         RATELIMIT_ENABLED=True, RATELIMIT_STORAGE_URI="memory://").test_client()
+    statuses = [limited.get(diff_url(policy)).status_code for _ in range(121)]
+    assert statuses[:120] == [200] * 120 and statuses[120] == 429
