@@ -33,6 +33,10 @@ class CodeForm(FlaskForm):
                        validators=[DataRequired(), Length(max=40)])
 
 
+class SetupCodeForm(FlaskForm):
+    code = StringField("The 6-digit code your authenticator app shows", validators=[DataRequired(), Length(max=40)])
+
+
 class TotpDisableForm(FlaskForm):
     password = PasswordField("Password", validators=[DataRequired()])
     code = StringField("Code from your authenticator app, or a recovery code",

@@ -12,7 +12,7 @@ from ..core.urls import safe_next
 from ..extensions import db, limiter
 from . import services, totp
 from .auth import current_session, log_in, log_out, pending_user
-from .forms import CodeForm, PasswordForm, TotpDisableForm
+from .forms import CodeForm, PasswordForm, SetupCodeForm, TotpDisableForm
 from .views import bp
 
 NO_STORE = {"Cache-Control": "no-store"}
@@ -83,7 +83,7 @@ def revoke_other_sessions():
 def totp_setup():
     if current_user.has_totp or not current_user.totp_secret:
         return redirect(url_for("accounts.account"))
-    return _setup_page(CodeForm(formdata=None))
+    return _setup_page(SetupCodeForm(formdata=None))
 
 
 def _setup_page(form, status=200):
@@ -108,7 +108,7 @@ def totp_start():
 @bp.route("/account/totp/confirm", methods=["POST"])
 @login_required
 def totp_confirm():
-    form = CodeForm()
+    form = SetupCodeForm()
     if current_user.has_totp or not current_user.totp_secret:
         return redirect(url_for("accounts.account"))
     if form.validate_on_submit():

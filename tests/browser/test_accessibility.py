@@ -36,6 +36,11 @@ def cast_then_receipt(page, w):
     page.wait_for_url("**/ballot/receipt")
 
 
+def start_totp(page, w):
+    page.get_by_role("button", name="Set up two-factor authentication").click()
+    page.wait_for_url("**/account/totp")
+
+
 # name → (who, path from the world, what to do on the page before the scan)
 PAGES = {
     "home": (None, lambda w: "/", None),
@@ -72,6 +77,7 @@ PAGES = {
     "editor": ("admin", lambda w: f"{w.pact_path}/edit", None),
     "details": ("admin", lambda w: f"{w.pact_path}/details", None),
     "account": ("member", lambda w: "/account", None),
+    "totp-setup": ("member", lambda w: "/account", start_totp),
     "notifications": ("member", lambda w: "/notifications", None),
 }
 
