@@ -128,3 +128,37 @@ def test_no_serious_or_critical_axe_violations(app, make_user, make_assembly, ma
     assert not serious, f"{name} ({scheme}) at {page.url}:\n{describe(serious)}"
     structure = page.evaluate(LANDMARKS)  # one main, a labelled nav in the header, a footer, named controls
     assert not structure, f"{name} ({scheme}): {structure}"
+
+
+@pytest.mark.parametrize("scheme", ["light", "dark"])
+def test_the_login_code_step_has_no_serious_axe_violations(app, make_user, open_page, scheme):
+    """The second login step of an account with two-factor authentication, then the code typed."""
+    import time
+
+    import pyotp
+
+    from app.accounts import totp
+    from app.accounts.models import User
+    from app.extensions import db
+
+    user = make_user()
+    with app.app_context():
+        account = db.session.get(User, user.id)
+        totp.start_totp(account)
+        totp.confirm_totp(account, pyotp.TOTP(account.totp_secret).now())
+        secret = account.totp_secret
+        db.session.commit()
+    page = open_page(color_scheme=scheme)
+    page.goto("/login")
+    page.get_by_label("E-mail").fill(user.email)
+    page.get_by_label("Password").fill(user.password)
+    page.get_by_role("button", name="Log in").click()
+    page.wait_for_url("**/login/code**")
+    ARTIFACTS.mkdir(exist_ok=True)
+    page.screenshot(path=str(ARTIFACTS / f"axe-login-code-{scheme}.png"), full_page=True)
+    serious = blocking(run_axe(page))
+    assert not serious, describe(serious)
+    assert not page.evaluate(LANDMARKS)
+    page.get_by_role("textbox").fill(pyotp.TOTP(secret).at(time.time() + 30))  # the set-up spent this step's code
+    page.get_by_role("button", name="Log in").click()
+    page.wait_for_url("**/assemblies")
