@@ -111,7 +111,14 @@ def pending_user():
 
 
 def user_from_bearer():
-    """The user of a valid, unexpired, unrevoked bearer token in this request, or None."""
+    """The user of a valid, unexpired, unrevoked bearer token in this request, or None (looked
+    up once per request: a rate limit keyed by person and the route's authentication both ask)."""
+    if "bearer_user" not in g:
+        g.bearer_user = _lookup_bearer()
+    return g.bearer_user
+
+
+def _lookup_bearer():
     header = request.headers.get("Authorization", "")
     scheme, _, raw = header.partition(" ")
     if scheme.lower() != "bearer" or not raw.strip():

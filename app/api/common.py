@@ -1,4 +1,5 @@
 """Helpers for API routes: authentication, JSON input, pagination, serialisers."""
+import re
 from functools import wraps
 
 from flask import g, request
@@ -40,6 +41,8 @@ def json_body():
     for name, value in data.items():
         if _has_nul(value):
             raise ValidationError.field(name, f"'{name}' contains a NUL character.")
+        if _has_surrogate(name) or _has_surrogate(value):
+            raise ValidationError.field(name, f"'{name}' contains a lone surrogate (\\ud800–\\udfff), which is not text.")
     return data
 
 
@@ -65,6 +68,17 @@ def _has_nul(value):
     if isinstance(value, str):
         return "\x00" in value
     return any(_has_nul(child) for child in _children(value))
+
+
+def _has_surrogate(value):
+    """True when a string anywhere in `value` holds a lone surrogate (JSON's "\\ud800" escapes
+    decode to one; it cannot be encoded as UTF-8, so no database or hash could take it)."""
+    if isinstance(value, str):
+        return not value.isascii() and _SURROGATE.search(value) is not None
+    return any(_has_surrogate(child) for child in _children(value))
+
+
+_SURROGATE = re.compile("[\ud800-\udfff]")
 
 
 def field(data, name, kind=str, required=True, default=None):

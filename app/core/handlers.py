@@ -1,5 +1,5 @@
 """Error handlers: the API's JSON envelope, and friendly HTML pages."""
-from flask import jsonify, render_template, request
+from flask import Response, jsonify, render_template, request
 from flask.globals import request_ctx
 from flask_wtf.csrf import CSRFError
 from werkzeug.exceptions import HTTPException, SecurityError
@@ -32,7 +32,7 @@ def _respond(status, code, message, payload=None):
         body = payload or {"error": {"code": code, "message": message, "fields": {}}}
         return jsonify(body), status
     if request_ctx.url_adapter is None:  # the Host was refused (TRUSTED_HOSTS): no URLs to build a page
-        return message, status, {"Content-Type": "text/plain; charset=utf-8"}
+        return Response(message, mimetype="text/plain"), status
     return render_template("error.html", status=status, message=message), status
 
 

@@ -11,15 +11,15 @@ it is sent with :mod:`smtplib` to ``MAIL_SERVER:MAIL_PORT`` from ``MAIL_FROM``; 
 import smtplib
 from email.message import EmailMessage
 
-from flask import current_app, g, has_request_context
+from flask import current_app
 from flask_sqlalchemy.session import Session
 from sqlalchemy import event
 
 from ..extensions import db
+from .afterwards import after_response, init_after_response
 from .urls import public_url
 
 OUTBOX = "commonwright_outbox"
-AFTER_RESPONSE = "_mail_after_response"  # on g: messages committed in this request, not yet sent
 
 
 def build_message(to, subject, text, sender):
@@ -69,42 +69,13 @@ def notification_text(name, message, url):
 
 def _send_outbox(session):
     messages = session.info.pop(OUTBOX, [])
-    if not messages:
-        return
-    if has_request_context():
-        g.setdefault(AFTER_RESPONSE, []).extend(messages)  # sent by _send_after_response
-    else:
-        _deliver(messages)
+    if messages:
+        after_response(lambda: _deliver(messages))
 
 
 def _deliver(messages):
     for to, subject, text in messages:
         send_mail(to, subject, text)
-
-
-def _send_after_response(response):
-    """Hand this request's committed mail to the response, to be sent once it has gone out."""
-    messages = g.pop(AFTER_RESPONSE, None)
-    if messages:
-        app = current_app._get_current_object()
-        response.call_on_close(lambda: _deliver_in(app, messages))
-    return response
-
-
-def _deliver_in(app, messages):
-    """Send `messages` after the response (the request's contexts are gone by then)."""
-    with app.app_context():
-        try:
-            _deliver(messages)
-        except Exception:  # noqa: BLE001 - the answer is already sent: log, never break the server
-            app.logger.exception("sending mail after the response failed")
-
-
-def _send_leftovers(error=None):
-    """Mail committed after the response was built (rare: a commit in a teardown) goes out now."""
-    messages = g.pop(AFTER_RESPONSE, None)
-    if messages:
-        _deliver(messages)
 
 
 def _drop_outbox(session, transaction):
@@ -115,12 +86,7 @@ def _drop_outbox(session, transaction):
 def init_mail(app):
     """Send queued mail after commit (after the response, in a request) and drop it after a
     rollback (idempotent)."""
-    if _send_after_response not in app.after_request_funcs.get(None, []):
-        from .testing import ClosingClient
-
-        app.test_client_class = ClosingClient  # closes responses like a server: mail then goes out
-        app.after_request(_send_after_response)
-        app.teardown_request(_send_leftovers)
+    init_after_response(app)
     if not event.contains(Session, "after_commit", _send_outbox):
         event.listen(Session, "after_commit", _send_outbox)
         event.listen(Session, "after_transaction_end", _drop_outbox)

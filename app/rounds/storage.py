@@ -2,7 +2,8 @@
 
 :func:`app.rounds.services.seal_secret_ballots` rewrites a secret round's rows in the closing
 transaction and calls :func:`request_scrub`; once that transaction has committed, the session
-hook below runs :func:`scrub_ballot_storage` on a connection of its own (again after 0.05 s
+hook below runs :func:`scrub_ballot_storage` on a connection of its own (after the response
+has been sent, in a request) (again after 0.05 s
 and 0.5 s while requests that were in flight at the close still see the old rows). The reasoning is in
 the docstring of ``seal_secret_ballots``; this module holds the storage mechanics:
 
@@ -26,6 +27,7 @@ from sqlalchemy import event, text
 from sqlalchemy.exc import DBAPIError
 from sqlalchemy.orm import Session
 
+from ..core.afterwards import after_response, init_after_response
 from ..extensions import db
 
 TABLES = ("ballots", "participations")
@@ -104,9 +106,13 @@ def _scrub_sqlite(engine):
 def _after_commit(session):
     if session.in_nested_transaction() or not session.info.pop(PENDING, False):
         return  # a savepoint was released: the transaction that sealed has not committed yet
+    after_response(_scrub_and_report)  # in a request, once its answer has gone out: nobody waits
+
+
+def _scrub_and_report():
     try:
         kept = scrub_after_close()
-    except Exception:  # noqa: BLE001 - the close has committed: never turn it into an error page
+    except Exception:  # noqa: BLE001 - the close has committed: never turn it into an error
         log.exception("Secret ballots: the storage scrub failed; run `flask rounds scrub`.")
         return
     if kept != 0:
@@ -129,7 +135,9 @@ def _secure_delete(dbapi_connection, _record):
 
 
 def init_storage(app):
-    """Zero freed SQLite space on every connection, and scrub after a commit that sealed a round."""
+    """Zero freed SQLite space on every connection, and scrub after a commit that sealed a round
+    (after the response, in a request)."""
+    init_after_response(app)
     with app.app_context():
         engine = db.engine
     if engine.dialect.name == "sqlite" and not event.contains(engine, "connect", _secure_delete):

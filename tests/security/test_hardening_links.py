@@ -342,6 +342,25 @@ def test_bad_json_is_400_on_every_kind_of_route(app, thread, api, body):
         assert response.json["error"]["code"] == "malformed_json"
 
 
+def test_lone_surrogates_in_json_are_422_never_500(app, thread, api):
+    policy_id = _policy_id(app, thread)
+    cases = [(api(), "POST", "/api/v1/tokens", b'{"email": "a\\ud800@example.org", "password": "x"}'),
+             (api(), "POST", "/api/v1/password-resets", b'{"email": "a\\udfff@example.org"}'),
+             (api(), "POST", "/api/v1/users", b'{"email": "b@example.org", "name": "\\ud83d", "password": "long enough pw"}'),
+             (api(thread.member), "POST", f"/api/v1/policies/{policy_id}/comments", b'{"revision": 1, "line_start": 1, "line_end": 1, "body": "x\\udc00"}'),
+             (api(thread.member), "POST", f"/api/v1/assemblies/{thread.assembly.slug}/policies",
+              b'{"title": "T", "body": "ok", "tags": ["\\ud800"]}')]
+    for sender, method, path, body in cases:
+        response = sender.request(method, path, data=body, headers={"Content-Type": "application/json"})
+        assert response.status_code == 422, (path, response.status_code)
+        assert response.json["error"]["code"] == "invalid" and response.json["error"]["fields"]
+
+
+def test_a_refused_host_with_a_nul_is_still_a_plain_400(client):
+    response = client.get("/?q=a%00b", headers={"Host": "evil.example"})
+    assert response.status_code in (400, 422) and response.mimetype == "text/plain"
+
+
 def test_deep_json_posted_to_a_browser_form_is_400(client):
     response = client.post("/login", data=DEEP, headers={"Content-Type": "application/json"})
     assert response.status_code == 400
