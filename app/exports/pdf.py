@@ -30,7 +30,7 @@ from functools import lru_cache
 from pathlib import Path
 from urllib.parse import unquote, urlsplit
 
-from .typeset import prepare
+from .typeset import neutralise, safe_links
 
 #: Bump when the rendering changes in a way the template digest does not see (WeasyPrint, fonts).
 RENDER_VERSION = "2"
@@ -112,10 +112,17 @@ FAILED_MESSAGE = ("This PDF could not be typeset: the typesetter stopped on some
 
 
 def typeset(html, fetcher):
-    """The WeasyPrint document of `html` (typeset.prepare applied first: the one way in)."""
+    """The WeasyPrint document of `html`: the one way in.
+
+    Its text is neutralised before WeasyPrint parses it; its links are filtered on the very
+    tree WeasyPrint parsed (typeset.safe_links), then that tree is rendered, so no other parser
+    can read the HTML otherwise than WeasyPrint does.
+    """
     from weasyprint import HTML
 
-    return HTML(string=prepare(html), base_url=fetcher.base_url, url_fetcher=fetcher).render()
+    document = HTML(string=neutralise(html), base_url=fetcher.base_url, url_fetcher=fetcher)
+    safe_links(document.etree_element)
+    return document.render()
 
 
 def render_pdf(html, fetcher, target):

@@ -387,6 +387,14 @@ def test_relative_and_protocol_relative_links_never_reach_the_pdf(app, member, m
     assert "See the other policy, a protocol-relative link, a rooted path" in text  # the words stay
 
 
+def _tree(markup):
+    """The tree WeasyPrint parses `markup` into (what pdf.typeset filters), and its <a> elements."""
+    from weasyprint import HTML
+
+    root = HTML(string=f"<p>{markup}</p>", base_url="file:///srv/static/").etree_element
+    return root, [el for el in root.iter() if isinstance(el.tag, str) and el.tag.rsplit("}", 1)[-1] == "a"]
+
+
 @pytest.mark.parametrize("tag, kept", [
     ('<a href="https://example.org/x">', True),
     ('<a href="http://example.org">', True),
@@ -396,15 +404,99 @@ def test_relative_and_protocol_relative_links_never_reach_the_pdf(app, member, m
     ('<a href="other-policy">', False),
     ('<a href="/a/x/p/y">', False),
     ('<a href="#">', False),
+    ('<a href="#&#10;">', False),  # WeasyPrint drops the newline: "#" alone, the document's folder
     ('<a href="https:///no-host">', False),
     ('<a href="file:///etc/passwd">', False),
     ('<a href="javascript:alert(1)">', False),
     ("<a href='//evil.example'>", False),
     ("<a href=//evil.example>", False),
     ('<A HREF="&#x2F;&#x2F;evil.example">', False),
+    ('<a href="&amp;#35;L12">', False),  # the tree holds "&#35;L12": never unescaped twice
     ('<a title="x" href="ftp://example.org/file">', False),
+    ("""<a title="a href='https://ok" href="/etc/passwd'">""", False),  # the review's bypass
+    ("""<a title="a href='https://ok" href="//evil.example/x'">""", False),
 ])
 def test_safe_links_keeps_only_web_mail_and_fragment_hrefs(tag, kept):
-    out = typeset.safe_links(f"<p>{tag}text</a></p>")
-    assert ("href" in out.lower()) is kept
-    assert "text</a></p>" in out
+    root, (anchor,) = _tree(f"{tag}text</a>")
+    typeset.safe_links(root)
+    assert ("href" in anchor.attrib) is kept
+    assert anchor.text == "text"  # the words stay
+
+
+def test_safe_links_writes_back_what_weasyprint_reads_and_checks_every_namespace():
+    root, (anchor,) = _tree('<a href=" https://example.org/a&#10;b ">text</a>')
+    typeset.safe_links(root)
+    assert anchor.get("href") == "https://example.org/ab"
+    from xml.etree import ElementTree
+
+    xhtml, xlink = "{http://www.w3.org/1999/xhtml}", "{http://www.w3.org/1999/xlink}"
+    tree = ElementTree.fromstring(
+        '<html xmlns="http://www.w3.org/1999/xhtml" xmlns:xlink="http://www.w3.org/1999/xlink">'
+        '<link rel="stylesheet" href="css/print.css"/><a href="/etc/passwd">a</a><area href="../x"/>'
+        '<svg xmlns="http://www.w3.org/2000/svg"><a xlink:href="//evil.example/x">s</a><a href="#L1">t</a></svg></html>')
+    assert typeset.safe_links(tree) == 3
+    assert tree.find(f"{xhtml}link").get("href") == "css/print.css"  # fetched (the URL fetcher's business)
+    assert tree.find(f"{xhtml}a").get("href") is None and tree.find(f"{xhtml}area").get("href") is None
+    svg_links = tree.findall("{http://www.w3.org/2000/svg}svg/{http://www.w3.org/2000/svg}a")
+    assert svg_links[0].get(f"{xlink}href") is None and svg_links[1].get("href") == "#L1"
+
+
+#: Raw HTML that nh3 lets through unchanged, with a fake href inside the title (the review's bypass).
+SMUGGLED = ["/etc/passwd'", "//evil.example/x'"]
+
+
+def _smuggled(target):
+    return f"""<a title="a href='https://ok.example" href="{target}">the smuggled link</a>"""
+
+
+def _rendered(app, job, html):
+    """(link annotations, uncompressed PDF bytes) of `html` typeset as an export is.
+
+    Uncompressed, so that a URI anywhere in the file (annotation or not) shows in the bytes."""
+    with app.app_context():
+        document = pdf_module.typeset(html, job.fetcher)
+    links = {(kind, target) for pg in document.pages for kind, target, *_ in pg.links}
+    return links, document.write_pdf(uncompressed_pdf=True)
+
+
+def _assert_only_safe_links(links, raw):
+    assert not [t for kind, t in links if kind == "external" and not t.startswith(("https://", "http://", "mailto:"))]
+    assert not [t for _, t in links if "ok.example" in t or "evil.example" in t or "passwd" in t]
+    assert b"file:" not in raw and b"evil.example" not in raw and b"ok.example" not in raw
+
+
+@pytest.mark.parametrize("target", SMUGGLED)
+def test_an_href_smuggled_in_a_title_never_reaches_the_pdf(app, member, make_policy, login, target):
+    user, assembly = member
+    body = f"# Smuggled pact\n\nRead {_smuggled(target)} here, or [the web page](https://example.org/commons).\n"
+    policy = make_policy(assembly, user, title="Smuggled pact", body=body)
+    job, html = job_for(app, policy.id, annex=False)
+    assert f'href="{target}"' in html  # nh3 kept it: only the typesetter stands in the way
+    links, raw = _rendered(app, job, html)
+    assert ("external", "https://example.org/commons") in links
+    _assert_only_safe_links(links, raw)
+    response = login(user).get(page(policy, query="?annex=0"))
+    assert response.status_code == 200
+    data = response.get_data()
+    assert b"file:" not in data and b"evil.example" not in data
+    assert "Read the smuggled link here" in " ".join(pdf_text(data).split())
+
+
+@pytest.mark.parametrize("target", SMUGGLED)
+def test_an_href_smuggled_in_an_adopted_amendment_never_reaches_the_pdf(
+        app, make_user, make_assembly, make_policy, in_app, login, target):
+    """An amendment reaches the PDF twice: merged into the body (as HTML) and in the annex (as
+    text). Comments never reach a PDF."""
+    ada, bruno = make_user(name="Ada Okafor"), make_user(name="Bruno Lefèvre")
+    assembly = make_assembly(admin=ada, members=[(bruno, "facilitator")])
+    policy = make_policy(assembly, ada, title="Amended pact", body="# Amended pact\n\nLine three.\nLine four.\n")
+    proposals = [(bruno, 4, 4, f"Line four, see {_smuggled(target)}.", f"Because {_smuggled(target)}.")]
+    in_app(run_round, policy.id, bruno, [(ada, {0: "yes"}), (bruno, {0: "yes"})], proposals=proposals)
+    job, html = job_for(app, policy.id)
+    assert f'href="{target}"' in html and "Annex" in html  # merged into revision 2, shown in the annex
+    _assert_only_safe_links(*_rendered(app, job, html))
+    response = login(ada).get(page(policy))
+    assert response.status_code == 200
+    data = response.get_data()
+    assert b"file:" not in data and b"evil.example" not in data
+    assert "Line four, see the smuggled link" in " ".join(pdf_text(data).split())
