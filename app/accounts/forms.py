@@ -35,6 +35,7 @@ class CodeForm(FlaskForm):
 
 class SetupCodeForm(FlaskForm):
     code = StringField("The 6-digit code your authenticator app shows", validators=[DataRequired(), Length(max=40)])
+    password = PasswordField("Your password", validators=[DataRequired()])
 
 
 class TotpDisableForm(FlaskForm):

@@ -1,7 +1,8 @@
 """Account security pages: the login's second step, your sessions, two-factor set-up.
 
-Routes join the accounts blueprint. Every page here that shows a secret (the TOTP secret, the
-recovery codes) is sent with Cache-Control: no-store.
+Routes join the accounts blueprint. Every answer here is personal, so the global hook
+(app.core.security) sends it with Cache-Control: no-store, the TOTP secret and the recovery
+codes included.
 """
 from flask import flash, redirect, render_template, request, url_for
 from flask_login import current_user, login_required
@@ -13,9 +14,7 @@ from ..extensions import db, limiter
 from . import services, totp
 from .auth import current_session, log_in, log_out, pending_user
 from .forms import CodeForm, PasswordForm, SetupCodeForm, TotpDisableForm
-from .views import bp
-
-NO_STORE = {"Cache-Control": "no-store"}
+from .views import bp, retry_after
 
 
 def account_page(form=None, disable_form=None, code_form=None, status=200):
@@ -28,7 +27,7 @@ def account_page(form=None, disable_form=None, code_form=None, status=200):
         sessions=services.list_sessions(current_user),
         this_session=current_session(),
         recovery_left=totp.remaining_recovery_codes(current_user) if current_user.has_totp else 0,
-    ), status, NO_STORE
+    ), status
 
 
 @bp.route("/login/code", methods=["GET", "POST"])
@@ -48,7 +47,7 @@ def login_code():
                 return redirect(safe_next(request.args.get("next")) or url_for("core.home"))
             error, status = totp.WRONG_CODE, 401
         except TooManyRequests as exc:
-            error, status, headers = exc.message, 429, {"Retry-After": str(exc.retry_after)}
+            error, status, headers = exc.message, 429, retry_after(exc)
     status = status if error else (422 if form.errors else 200)
     return render_template("accounts/login_code.html", form=form, error=error), status, headers
 
@@ -89,7 +88,7 @@ def totp_setup():
 def _setup_page(form, status=200):
     uri = totp.provisioning_uri(current_user)
     return render_template("accounts/totp_setup.html", form=form, secret=current_user.totp_secret,
-                           qr=totp.qr_data_uri(uri), uri=uri), status, NO_STORE
+                           qr=totp.qr_data_uri(uri), uri=uri), status
 
 
 @bp.route("/account/totp/start", methods=["POST"])
@@ -113,17 +112,21 @@ def totp_confirm():
         return redirect(url_for("accounts.account"))
     if form.validate_on_submit():
         try:
-            codes = totp.confirm_totp(current_user, form.code.data)
+            codes = totp.confirm_totp(current_user, form.password.data, form.code.data, keep=current_session())
         except AppError as error:
             apply_field_errors(form, error)
+            if not error.fields:  # the account is locked (429)
+                form.password.errors = list(form.password.errors) + [error.message]
+            return *_setup_page(form, error.status), retry_after(error)
         else:
             db.session.commit()
-            return _codes_page(codes, "Two-factor authentication is on.")
+            return _codes_page(codes, "Two-factor authentication is on.",
+                               note="Every other session and API token of your account was logged out.")
     return _setup_page(form, 422)
 
 
-def _codes_page(codes, heading):
-    return render_template("accounts/recovery_codes.html", codes=codes, heading=heading), 200, NO_STORE
+def _codes_page(codes, heading, note=None):
+    return render_template("accounts/recovery_codes.html", codes=codes, heading=heading, note=note)
 
 
 @bp.route("/account/totp/recovery-codes", methods=["POST"])
@@ -161,7 +164,5 @@ def _account_error(error, **forms):
     apply_field_errors(form, error)
     if not error.fields:
         form.code.errors = list(form.code.errors) + [error.message]
-    body, status, headers = account_page(**forms, status=error.status)
-    if isinstance(error, TooManyRequests):
-        headers = {**headers, "Retry-After": str(error.retry_after)}
-    return body, status, headers
+    body, status = account_page(**forms, status=error.status)
+    return body, status, retry_after(error)

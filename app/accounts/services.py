@@ -11,6 +11,7 @@ from itsdangerous import BadSignature, SignatureExpired, URLSafeTimedSerializer
 from argon2.exceptions import InvalidHashError, VerificationError
 from flask import current_app
 from limits import parse
+from limits.strategies import MovingWindowRateLimiter
 
 from ..core.errors import Conflict, NotFound, TooManyRequests, Unauthorized, ValidationError
 from ..core.events import log_event
@@ -112,7 +113,8 @@ def authenticate_user(email, password):
 
 
 # Failed logins per account (by normalised e-mail, known or not), in Flask-Limiter's storage
-# (Redis when REDIS_URL is set), beside the per-address limits on the routes.
+# (Redis when REDIS_URL is set), beside the per-address limits on the routes. A moving window:
+# with a fixed one, 10 guesses just before a window ends and 10 just after fit in seconds.
 LOGIN_FAILURES = "10 per 15 minutes"
 LOCKED_MESSAGE = "Too many failed attempts for this account. Wait a few minutes and try again."
 
@@ -124,7 +126,13 @@ def _failure_limit():
 def _failure_keys(email):
     digest = hashlib.sha256(normalize_email(email).encode()).hexdigest()[:32]
     prefix = current_app.config.get("RATELIMIT_KEY_PREFIX") or ""
-    return [part for part in (prefix, "login-failures", digest) if part]
+    # not "login-failures": that key held the fixed window's counter, of another type in Redis
+    return [part for part in (prefix, "login-failures-moving", digest) if part]
+
+
+def _failure_limiter():
+    """The moving-window strategy on the limiter's storage (memory and Redis support it)."""
+    return MovingWindowRateLimiter(limiter.storage)
 
 
 def _limits_on():
@@ -132,25 +140,26 @@ def _limits_on():
 
 
 def check_login_allowed(email):
-    """429 (with the seconds to wait) while the account has had too many failed logins."""
+    """429 (with the seconds to wait) while the account has had too many failed logins in the
+    last 15 minutes (the wait ends when the oldest of them is 15 minutes old)."""
     if not _limits_on():
         return
-    item, keys = _failure_limit(), _failure_keys(email)
-    if not limiter.limiter.test(item, *keys):
-        reset = limiter.limiter.get_window_stats(item, *keys).reset_time
-        raise TooManyRequests(LOCKED_MESSAGE, retry_after=math.ceil(reset - time.time()))
+    item, keys, strategy = _failure_limit(), _failure_keys(email), _failure_limiter()
+    if not strategy.test(item, *keys):
+        reset = strategy.get_window_stats(item, *keys).reset_time
+        raise TooManyRequests(LOCKED_MESSAGE, retry_after=max(1, math.ceil(reset - time.time())))
 
 
 def record_login_failure(email):
     """Count a wrong password or code against the account (the same for unknown e-mails)."""
     if _limits_on():
-        limiter.limiter.hit(_failure_limit(), *_failure_keys(email))
+        _failure_limiter().hit(_failure_limit(), *_failure_keys(email))
 
 
 def clear_login_failures(email):
     """Forget the account's failures after a complete login."""
     if _limits_on():
-        limiter.limiter.clear(_failure_limit(), *_failure_keys(email))
+        _failure_limiter().clear(_failure_limit(), *_failure_keys(email))
 
 
 def change_password(user, current, new):
@@ -222,13 +231,20 @@ def reset_password(token, new):
 
 def revoke_sessions(user):
     """Log the user out everywhere: revoke every browser session and API token."""
+    return revoke_other_access(user, None)
+
+
+def revoke_other_access(user, keep):
+    """Revoke every browser session and API token of the user but `keep` (the UserSession or the
+    ApiToken of this request, or None for all)."""
     now = utcnow()
-    db.session.execute(
-        db.update(UserSession).where(UserSession.user_id == user.id, UserSession.revoked_at.is_(None))
-        .values(revoked_at=now).execution_options(synchronize_session=False)
-    )
+    sessions = db.update(UserSession).where(UserSession.user_id == user.id, UserSession.revoked_at.is_(None))
+    if isinstance(keep, UserSession):
+        sessions = sessions.where(UserSession.id != keep.id)
+    db.session.execute(sessions.values(revoked_at=now).execution_options(synchronize_session=False))
     for token in db.session.execute(db.select(ApiToken).filter_by(user_id=user.id, revoked_at=None)).scalars():
-        token.revoked_at = now
+        if not (isinstance(keep, ApiToken) and token.id == keep.id):
+            token.revoked_at = now
     return user
 
 

@@ -1,8 +1,10 @@
 """Two-factor authentication services: TOTP (RFC 6238, 30-second steps, 6 digits) with one-time
 recovery codes. Like every service these never commit.
 
-Set-up: start_totp() stores a new secret (not yet in force) → confirm_totp(code) switches it on
-and returns 10 recovery codes, shown once (only their SHA-256 digests are kept). A code is
+Set-up: start_totp() stores a new secret (not yet in force) → confirm_totp(password, code)
+switches it on, logs out every other session and API token, and returns 10 recovery codes, shown
+once (only their SHA-256 digests are kept). The password is asked so that a stolen cookie or
+token alone cannot switch TOTP on with the thief's phone and lock the owner out. A code is
 accepted once: the last time step used is stored, and a recovery code is marked used in the
 same UPDATE that checks it. Wrong codes count toward the account's failed-login limit.
 """
@@ -58,16 +60,20 @@ def start_totp(user):
     return user
 
 
-def confirm_totp(user, code):
-    """Switch TOTP on with a current code from the app; returns the recovery codes (shown once)."""
+def confirm_totp(user, password, code, keep=None):
+    """Switch TOTP on with the password and a current code from the app; every other session and
+    API token of the user is revoked (all but `keep`, the caller's own). Returns the recovery
+    codes (shown once). 422 naming the field; a wrong password counts as a failed login."""
     if user.has_totp:
         raise Conflict("Two-factor authentication is already on.", code="totp_enabled")
     if not user.totp_secret:
         raise Conflict("Start the set-up first.", code="totp_not_started")
+    _check_password(user, password)
     if not _use_totp_code(user, code):
         raise ValidationError.field("code", "That code is not right. Check that your phone's clock is "
                                             "correct and enter the code shown now.")
     user.totp_enabled_at = utcnow()
+    services.revoke_other_access(user, keep)
     log_event(user, "totp.enabled", user)
     return _new_recovery_codes(user)
 
@@ -84,10 +90,7 @@ def regenerate_recovery_codes(user, code):
 def disable_totp(user, password, code):
     """Switch TOTP off; needs the password and a code (or a recovery code). 422 naming the field."""
     _require_totp(user)
-    try:
-        services.authenticate_user(user.email, password)
-    except Unauthorized:
-        raise ValidationError.field("password", "That is not your password.") from None
+    _check_password(user, password)
     if not verify_second_factor(user, code):
         raise ValidationError.field("code", WRONG_CODE)
     reset_totp(user)
@@ -119,6 +122,14 @@ def remaining_recovery_codes(user):
     return db.session.execute(
         db.select(db.func.count(RecoveryCode.id)).filter_by(user_id=user.id, used_at=None)
     ).scalar_one()
+
+
+def _check_password(user, password):
+    """422 on the password field unless it is the user's (counted as a failed login; 429 when locked)."""
+    try:
+        services.authenticate_user(user.email, password)
+    except Unauthorized:
+        raise ValidationError.field("password", "That is not your password.") from None
 
 
 def _require_totp(user):

@@ -14,6 +14,11 @@ from .forms import LoginForm, PasswordForm, RegisterForm, ResetForm, ResetReques
 bp = Blueprint("accounts", __name__)
 
 
+def retry_after(error):
+    """The Retry-After header of a 429 (the wait of a locked account), else none."""
+    return {"Retry-After": str(error.retry_after)} if isinstance(error, TooManyRequests) else {}
+
+
 @bp.route("/register", methods=["GET", "POST"])
 @limiter.limit("10/hour", methods=["POST"])
 def register():
@@ -40,11 +45,11 @@ def login():
         try:
             user = services.authenticate_user(form.email.data, form.password.data)
         except (Unauthorized, TooManyRequests) as exc:
-            error, status = exc.message, exc.status
-            headers = {"Retry-After": str(exc.retry_after)} if status == 429 else {}
+            error, status, headers = exc.message, exc.status, retry_after(exc)
         else:
             if user.has_totp:  # not logged in until the code is given
                 begin_second_step(user)
+                db.session.commit()  # the revocation of this browser's previous session
                 return redirect(url_for("accounts.login_code", next=safe_next(request.args.get("next"))))
             log_in(user)
             db.session.commit()
@@ -67,14 +72,14 @@ def logout():
 @bp.route("/account", methods=["GET", "POST"])
 @login_required
 def account():
-    form, status = PasswordForm(), 200
+    form, status, headers = PasswordForm(), 200, {}
     if form.validate_on_submit():
         try:
             services.change_password(current_user, form.current.data, form.new.data)
         except Unauthorized:
             form.current.errors = ["That is not your current password."]
         except TooManyRequests as exc:
-            form.current.errors, status = [exc.message], 429
+            form.current.errors, status, headers = [exc.message], 429, retry_after(exc)
         except AppError as exc:
             apply_field_errors(form, exc)
         else:
@@ -82,7 +87,7 @@ def account():
             db.session.commit()
             flash("Password changed. Every other session and API token was logged out.", "success")
             return redirect(url_for("accounts.account"))
-    return account_page(form=form, status=429 if status == 429 else (422 if form.errors else 200))
+    return *account_page(form=form, status=429 if status == 429 else (422 if form.errors else 200)), headers
 
 
 @bp.route("/notifications", methods=["GET", "POST"])

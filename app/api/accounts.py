@@ -89,8 +89,10 @@ def start_totp():
 @bp.post("/me/totp/confirm")
 @token_required
 def confirm_totp():
-    """Switch TOTP on with a current code; the recovery codes are in this answer only."""
-    codes = totp.confirm_totp(g.user, field(json_body(), "code"))
+    """Switch TOTP on with the password and a current code; every other session and token is
+    revoked (this token keeps working); the recovery codes are in this answer only."""
+    data = json_body()
+    codes = totp.confirm_totp(g.user, field(data, "password"), field(data, "code"), keep=g.get("api_token"))
     db.session.commit()
     return {"recovery_codes": codes}, 200
 

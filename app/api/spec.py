@@ -49,7 +49,7 @@ SCHEMAS = {
     "NewUser": obj(["email", "name", "password"], email=STR, name=STR, password=STR),
     "Credentials": obj(["email", "password"], email=STR, password=STR, otp=STR),
     "TotpStart": obj(["secret", "otpauth_uri"], secret=STR, otpauth_uri=STR),
-    "TotpCode": obj(["code"], code=STR),
+    "TotpConfirm": obj(["code", "password"], code=STR, password=STR),
     "RecoveryCodes": obj(["recovery_codes"], recovery_codes={"type": "array", "items": STR}),
     "TotpOff": obj(["password", "code"], password=STR, code=STR),
     "AssemblyChange": obj([], require_admin_totp=BOOL),
@@ -88,7 +88,8 @@ OPERATIONS = [
      "PasswordResetRequest", {202: None, 429: "Error"}, True),
     ("get", "/api/v1/me", "The caller and their assemblies", None, {200: "Me"}, False),
     ("post", "/api/v1/me/totp", "Start TOTP set-up (a new secret)", None, {201: "TotpStart", 409: "Error"}, False),
-    ("post", "/api/v1/me/totp/confirm", "Switch TOTP on with a current code; returns recovery codes", "TotpCode",
+    ("post", "/api/v1/me/totp/confirm", "Switch TOTP on (code and password); logs out every other session "
+     "and token; returns recovery codes", "TotpConfirm",
      {200: "RecoveryCodes", 409: "Error", 422: "Error", 429: "Error"}, False),
     ("delete", "/api/v1/me/totp", "Switch TOTP off (password and code)", "TotpOff",
      {204: None, 409: "Error", 422: "Error", 429: "Error"}, False),

@@ -101,6 +101,7 @@ def test_a_wrong_current_password_on_the_account_page_counts(limited, make_user)
     response = limited.post("/account", data={"current": user.password, "new": "a brand new password"},
                             environ_base=_from(0))
     assert response.status_code == 429 and "Too many failed attempts" in response.text
+    assert 0 < int(response.headers["Retry-After"]) <= 15 * 60  # like the login's lock
 
 
 def test_limits_are_off_when_rate_limiting_is(client, make_user):
@@ -108,3 +109,40 @@ def test_limits_are_off_when_rate_limiting_is(client, make_user):
     for _ in range(12):
         client.post("/api/v1/tokens", json={"email": user.email, "password": "wrong"})
     assert client.post("/api/v1/tokens", json={"email": user.email, "password": user.password}).status_code == 201
+
+
+@pytest.fixture
+def limit_clock(monkeypatch):
+    """The seconds the limits' memory storage, Flask-Limiter's headers and the lock's wait see;
+    set with limit_clock.now = …"""
+    from types import SimpleNamespace
+
+    import flask_limiter._extension
+    import limits.storage.memory
+
+    import app.accounts.services as services
+
+    clock = SimpleNamespace(now=1_800_000_000.0)
+    fake = SimpleNamespace(time=lambda: clock.now)
+    monkeypatch.setattr(limits.storage.memory, "time", fake)
+    monkeypatch.setattr(flask_limiter._extension, "time", fake)
+    monkeypatch.setattr(services, "time", fake)
+    return clock
+
+
+def test_the_failure_limit_is_a_moving_window_not_a_fixed_one(limit_clock, limited, make_user):
+    """One failure, nine more just before 15 minutes are over: a fixed window would then start
+    afresh and allow ten more at once (about 20 guesses in seconds); the moving window still
+    counts the last nine, so only one more fits before the lock."""
+    user = make_user()
+    start = limit_clock.now
+    assert _api_login(limited, user.email, "wrong", 0).status_code == 401
+    limit_clock.now = start + 899
+    assert [_api_login(limited, user.email, "wrong", n).status_code for n in range(1, 10)] == [401] * 9
+    limit_clock.now = start + 901
+    assert [_api_login(limited, user.email, "wrong", n).status_code for n in range(10, 13)] == [401, 429, 429]
+
+    locked = _browser_login(limited, user.email, user.password, 13)
+    assert locked.status_code == 429 and int(locked.headers["Retry-After"]) == 898  # until the nine are old
+    limit_clock.now = start + 901 + 900
+    assert _api_login(limited, user.email, user.password, 14).status_code == 201

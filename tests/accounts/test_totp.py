@@ -38,7 +38,8 @@ def enable_totp(api, user, clock):
     started = client.post("/api/v1/me/totp")
     assert started.status_code == 201, started.json
     secret = started.json["secret"]
-    confirmed = client.post("/api/v1/me/totp/confirm", json={"code": code_at(secret, clock.now - 30)})
+    confirmed = client.post("/api/v1/me/totp/confirm",
+                            json={"code": code_at(secret, clock.now - 30), "password": user.password})
     assert confirmed.status_code == 200, confirmed.json
     return secret, confirmed.json["recovery_codes"]
 
@@ -66,9 +67,10 @@ def test_setting_up_in_the_browser_shows_the_secret_and_a_qr_code_then_the_codes
     assert secret in page.text
     qr = re.search(r'<img src="data:image/svg\+xml;base64,([A-Za-z0-9+/=]+)"', page.text)
     assert base64.b64decode(qr.group(1)).startswith(b'<svg xmlns="http://www.w3.org/2000/svg"')
-    wrong = browser.post("/account/totp/confirm", data={"code": "000000" if code_at(secret, NOW) != "000000" else "111111"})
+    wrong = browser.post("/account/totp/confirm", data={"code": "000000" if code_at(secret, NOW) != "000000" else "111111",
+                                                        "password": user.password})
     assert wrong.status_code == 422 and secret in wrong.text and "not right" in wrong.text
-    done = browser.post("/account/totp/confirm", data={"code": code_at(secret, NOW)})
+    done = browser.post("/account/totp/confirm", data={"code": code_at(secret, NOW), "password": user.password})
     assert done.status_code == 200 and done.headers["Cache-Control"] == "no-store"
     codes = re.findall(r"<code>([a-z0-9]{4}-[a-z0-9]{4}-[a-z0-9]{4}-[a-z0-9]{4})</code>", done.text)
     assert len(set(codes)) == 10
@@ -186,11 +188,12 @@ def test_tokens_need_the_otp_for_a_totp_account(api, make_user, client, clock):
 def test_api_setup_and_switching_off(api, make_user, client, clock):
     user = make_user()
     me = api(user)
-    assert me.post("/api/v1/me/totp/confirm", json={"code": "123456"}).json["error"]["code"] == "totp_not_started"
+    confirm = lambda code: me.post("/api/v1/me/totp/confirm", json={"code": code, "password": user.password})  # noqa: E731
+    assert confirm("123456").json["error"]["code"] == "totp_not_started"
     started = me.post("/api/v1/me/totp").json
     assert started["otpauth_uri"].startswith("otpauth://totp/") and started["secret"] in started["otpauth_uri"]
-    assert me.post("/api/v1/me/totp/confirm", json={"code": "12"}).status_code == 422
-    codes = me.post("/api/v1/me/totp/confirm", json={"code": code_at(started["secret"], NOW)}).json["recovery_codes"]
+    assert confirm("12").status_code == 422
+    codes = confirm(code_at(started["secret"], NOW)).json["recovery_codes"]
     assert len(codes) == 10
     assert me.post("/api/v1/me/totp").status_code == 409
     off = {"password": user.password, "code": code_at(started["secret"], NOW + 30)}
@@ -322,3 +325,130 @@ def test_a_required_totp_stops_admins_without_it_deleting_others_comments(api, m
     assert refused.status_code == 403 and refused.json["error"]["code"] == "totp_required"
     assert api(careless).delete(f"/api/v1/comments/{own_comment}").status_code == 204
     assert api(careful).delete(f"/api/v1/comments/{members_comment}").status_code == 204
+
+
+def test_a_password_step_ends_the_previous_session_for_good(app, api, make_user, clock):
+    """The password step of a TOTP account revokes this browser's old session and commits that, so
+    a copy of the old cookie stops working although no login follows (review finding 2)."""
+    user = make_user()
+    browser, _, _ = _browser_with_totp(app, api, user, clock)
+    copy = app.test_client()
+    copy.set_cookie("session", browser.get_cookie("session").value)
+    assert _logged_in(copy)
+    step = password_step(browser, user)
+    assert step.status_code == 302 and step.headers["Location"].startswith("/login/code")
+    assert not _logged_in(copy) and not _logged_in(browser)
+    with app.app_context():
+        assert db.session.query(UserSession).filter_by(user_id=user.id, revoked_at=None).count() == 0
+
+
+# --- switching on needs the password and logs out everything else (review finding 1) -----
+
+def _limited_client(app):
+    limited = create_app("testing", SQLALCHEMY_DATABASE_URI=app.config["SQLALCHEMY_DATABASE_URI"],
+                         RATELIMIT_ENABLED=True, RATELIMIT_STORAGE_URI="memory://")
+    return limited.test_client()
+
+
+def _secret_of(app, user):
+    with app.app_context():
+        return db.session.get(User, user.id).totp_secret
+
+
+def _has_totp(app, user):
+    with app.app_context():
+        return db.session.get(User, user.id).has_totp
+
+
+def test_a_stolen_cookie_alone_cannot_switch_totp_on(app, login, make_user, clock):
+    user = make_user()
+    browser = login(user)
+    browser.post("/account/totp/start")
+    secret = _secret_of(app, user)
+    page = browser.get("/account/totp").text
+    assert 'type="password"' in page and 'autocomplete="current-password"' in page
+    missing = browser.post("/account/totp/confirm", data={"code": code_at(secret, NOW)})
+    wrong = browser.post("/account/totp/confirm", data={"code": code_at(secret, NOW), "password": "not the password"})
+    assert missing.status_code == wrong.status_code == 422 and "That is not your password." in wrong.text
+    assert code_at(secret, NOW) in wrong.text and secret in wrong.text  # the code typed is kept
+    assert not _has_totp(app, user)
+    done = browser.post("/account/totp/confirm", data={"code": code_at(secret, NOW), "password": user.password})
+    assert done.status_code == 200 and _has_totp(app, user)  # the refused tries did not spend the code
+
+
+def test_a_stolen_token_alone_cannot_switch_totp_on(app, api, make_user, clock):
+    user = make_user()
+    thief = api(user)
+    secret = thief.post("/api/v1/me/totp").json["secret"]
+    missing = thief.post("/api/v1/me/totp/confirm", json={"code": code_at(secret, NOW)})
+    assert missing.status_code == 422 and "password" in missing.json["error"]["fields"]
+    wrong = thief.post("/api/v1/me/totp/confirm", json={"code": code_at(secret, NOW), "password": "guess"})
+    assert wrong.status_code == 422 and wrong.json["error"]["fields"] == {"password": "That is not your password."}
+    typed = thief.post("/api/v1/me/totp/confirm", json={"code": code_at(secret, NOW), "password": 12})
+    assert typed.status_code == 422 and "password" in typed.json["error"]["fields"]
+    assert not _has_totp(app, user)
+    schema = thief.get("/api/v1/openapi.json").json
+    body = schema["paths"]["/api/v1/me/totp/confirm"]["post"]["requestBody"]["content"]["application/json"]["schema"]
+    assert schema["components"]["schemas"][body["$ref"].rsplit("/", 1)[1]]["required"] == ["code", "password"]
+
+
+def test_wrong_passwords_on_switching_on_count_toward_the_account_limit(app, make_user, clock):
+    user = make_user()
+    browser = _limited_client(app)
+    assert browser.post("/login", data={"email": user.email, "password": user.password}).status_code == 302
+    token = browser.post("/api/v1/tokens", json={"email": user.email, "password": user.password}).json["token"]
+    bearer = {"Authorization": f"Bearer {token}"}
+    browser.post("/account/totp/start")
+    code = code_at(_secret_of(app, user), NOW)
+    for _ in range(5):
+        assert browser.post("/account/totp/confirm", data={"code": code, "password": "wrong"}).status_code == 422
+        assert browser.post("/api/v1/me/totp/confirm", json={"code": code, "password": "wrong"},
+                            headers=bearer).status_code == 422
+    page = browser.post("/account/totp/confirm", data={"code": code, "password": user.password})
+    assert page.status_code == 429 and 0 < int(page.headers["Retry-After"]) <= 15 * 60
+    assert "Too many failed attempts for this account" in page.text and code in page.text
+    answer = browser.post("/api/v1/me/totp/confirm", json={"code": code, "password": user.password}, headers=bearer)
+    assert answer.status_code == 429 and answer.headers["Retry-After"]
+    assert not _has_totp(app, user)
+
+
+def test_switching_on_in_the_browser_logs_out_every_other_session_and_token(app, api, login, make_user, clock):
+    user = make_user()
+    here, elsewhere, token = login(user), login(user), api(user)
+    copy_of_elsewhere = app.test_client()
+    copy_of_elsewhere.set_cookie("session", elsewhere.get_cookie("session").value)
+    here.post("/account/totp/start")
+    done = here.post("/account/totp/confirm", data={"code": code_at(_secret_of(app, user), NOW), "password": user.password})
+    assert done.status_code == 200 and "Every other session and API token of your account was logged out." in done.text
+    assert here.get("/account").status_code == 200
+    for other in (elsewhere, copy_of_elsewhere):
+        assert other.get("/account").headers["Location"].startswith("/login")
+    assert token.get("/api/v1/me").status_code == 401
+
+
+def test_switching_on_through_the_api_keeps_only_the_token_in_use(app, api, login, make_user, clock):
+    user = make_user()
+    mine, other_token, browser = api(user), api(user), login(user)
+    secret = mine.post("/api/v1/me/totp").json["secret"]
+    confirmed = mine.post("/api/v1/me/totp/confirm", json={"code": code_at(secret, NOW), "password": user.password})
+    assert confirmed.status_code == 200
+    assert mine.get("/api/v1/me").status_code == 200
+    assert other_token.get("/api/v1/me").status_code == 401
+    assert browser.get("/account").headers["Location"].startswith("/login")
+    with app.app_context():
+        assert db.session.query(UserSession).filter_by(user_id=user.id, revoked_at=None).count() == 0
+
+
+# --- no-store comes from the global hook, once (review finding 5) -------------------------
+
+def test_secret_pages_are_not_stored_by_the_global_hook_alone(app, login, make_user, clock):
+    user = make_user()
+    browser = login(user)
+    browser.post("/account/totp/start")
+    setup = browser.get("/account/totp")
+    wrong = browser.post("/account/totp/confirm", data={"code": "12", "password": user.password})
+    codes = browser.post("/account/totp/confirm", data={"code": code_at(_secret_of(app, user), NOW),
+                                                        "password": user.password})
+    account = browser.get("/account")
+    for response in (setup, wrong, codes, account):
+        assert response.headers.getlist("Cache-Control") == ["no-store"]

@@ -145,7 +145,7 @@ def test_the_login_code_step_has_no_serious_axe_violations(app, make_user, open_
     with app.app_context():
         account = db.session.get(User, user.id)
         totp.start_totp(account)
-        totp.confirm_totp(account, pyotp.TOTP(account.totp_secret).now())
+        totp.confirm_totp(account, user.password, pyotp.TOTP(account.totp_secret).now())
         secret = account.totp_secret
         db.session.commit()
     page = open_page(color_scheme=scheme)
