@@ -48,9 +48,7 @@ def update_assembly(slug):
     """Change settings (admins only); for now `require_admin_totp`."""
     assembly = services.get_assembly(slug, g.user)
     data = json_body()
-    services.require_admin(g.user, assembly)
-    if "require_admin_totp" in data:
-        services.set_require_admin_totp(g.user, assembly, field(data, "require_admin_totp", bool))
+    services.update_assembly(g.user, assembly, field(data, "require_admin_totp", bool, required=False))
     db.session.commit()
     return {**assembly_json(assembly), "role": assembly.role_of(g.user)}
 

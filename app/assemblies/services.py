@@ -96,15 +96,17 @@ def require_admin(actor, assembly):
         raise Forbidden(ADMIN_TOTP_MESSAGE, code="totp_required")
 
 
-def set_require_admin_totp(actor, assembly, required):
-    """Require (or stop requiring) TOTP of the assembly's admins; only an admin who uses TOTP
-    may switch it on (without it they would lock themselves out)."""
+def update_assembly(actor, assembly, require_admin_totp=None):
+    """Change an assembly's settings (its admins only); for now whether its admins must use TOTP.
+    An admin without TOTP cannot require it (they would lock themselves out)."""
     require_admin(actor, assembly)
-    if required and not getattr(actor, "has_totp", False):
+    if require_admin_totp is None:
+        return assembly
+    if require_admin_totp and not getattr(actor, "has_totp", False):
         raise Forbidden("Switch on two-factor authentication in your account before requiring it of admins.",
                         code="totp_required")
-    assembly.require_admin_totp = bool(required)
-    log_event(actor, "assembly.admin_totp_required" if required else "assembly.admin_totp_optional",
+    assembly.require_admin_totp = bool(require_admin_totp)
+    log_event(actor, "assembly.admin_totp_required" if require_admin_totp else "assembly.admin_totp_optional",
               assembly, assembly_id=assembly.id)
     return assembly
 

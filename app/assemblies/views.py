@@ -96,7 +96,7 @@ def admin_totp(slug):
     assembly = services.get_assembly(slug, current_user)
     if CsrfForm().validate_on_submit():
         required = request.form.get("require_admin_totp") == "1"
-        services.set_require_admin_totp(current_user, assembly, required)
+        services.update_assembly(current_user, assembly, require_admin_totp=required)
         db.session.commit()
         flash("Admins must now use two-factor authentication." if required
               else "Two-factor authentication is now optional for admins.", "success")
