@@ -2,6 +2,19 @@
 from .timeutil import as_utc
 
 
+def browser_name(user_agent):
+    """'Firefox 128 on Linux' from a User-Agent header (ua-parser), for a person's list of sessions."""
+    from ua_parser import parse
+
+    result = parse(user_agent or "")
+    if result.user_agent is None:
+        return "An unknown browser"
+    name = " ".join(part for part in (result.user_agent.family, result.user_agent.major) if part)
+    if result.os is not None and result.os.family != "Other":
+        name += f" on {result.os.family}"
+    return name
+
+
 def format_datetime(value):
     """A short, unambiguous UTC date and time."""
     if value is None:
@@ -53,6 +66,7 @@ def init_templating(app):
     from ..accounts.services import unread_count
 
     app.jinja_env.filters["datetime"] = format_datetime
+    app.jinja_env.filters["browser_name"] = browser_name
     app.jinja_env.globals["extra_policy_tabs"] = extra_policy_tabs
     app.jinja_env.globals["extra_policy_actions"] = extra_policy_actions
     app.jinja_env.globals["extra_range_actions"] = extra_range_actions

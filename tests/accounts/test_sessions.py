@@ -3,7 +3,7 @@ on the account page; the per-request check is one query and the last-use note is
 import re
 from datetime import timedelta
 
-from sqlalchemy import event
+import pytest
 
 from app.accounts.models import UserSession, digest_of
 from app.accounts.services import request_password_reset
@@ -170,3 +170,18 @@ def test_logging_in_again_ends_the_browsers_previous_session(app, login, make_us
     assert browser.post("/login", data={"email": user.email, "password": user.password}).status_code == 302
     assert browser.get("/account").status_code == 200
     assert _is_logged_out(copy)
+
+
+@pytest.mark.parametrize("agent, shown", [
+    ("Mozilla/5.0 (X11; Linux x86_64; rv:128.0) Gecko/20100101 Firefox/128.0", "Firefox 128 on Linux"),
+    ("Mozilla/5.0 (iPhone; CPU iPhone OS 17_0 like Mac OS X) AppleWebKit/605.1.15 (KHTML, like Gecko) "
+     "Version/17.0 Mobile/15E148 Safari/604.1", "Mobile Safari 17 on iOS"),
+    ("", "An unknown browser"),
+])
+def test_the_account_page_names_each_sessions_browser_in_words(app, make_user, agent, shown):
+    user = make_user()
+    browser = app.test_client()
+    browser.post("/login", data={"email": user.email, "password": user.password}, headers={"User-Agent": agent})
+    page = browser.get("/account", headers={"User-Agent": agent}).text
+    assert f"{shown} <strong>(this browser)</strong>" in page
+    assert f'aria-label="Log out {shown}, logged in' in page
