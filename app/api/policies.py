@@ -3,7 +3,7 @@ from flask import g, request, url_for
 
 from ..assemblies.services import get_assembly
 from ..core.errors import ValidationError
-from ..extensions import db
+from ..extensions import db, limiter
 from ..policies import services
 from . import bp
 from .common import field, int_arg, json_body, page_args, paginated, token_required, user_ref, when
@@ -133,6 +133,7 @@ def get_revision(policy_id, number):
 
 
 @bp.get("/policies/<int:policy_id>/diff")
+@limiter.limit(services.DIFF_RATE)
 @token_required
 def diff(policy_id):
     policy = services.get_policy(policy_id, g.user)

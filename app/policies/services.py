@@ -338,6 +338,9 @@ def _compute_diff(old, new, a, b):
     return {**result, "size": 3 * (len(old.body) + len(new.body)) + 2 * len(result["unified"]) + 1024}
 
 
+DIFF_RATE = "120/minute"  # per address, browser and API: a new pair of large revisions costs seconds once
+
+
 def diff_revisions(policy, a, b):
     """The diff from revision a to b: unified text, hunks and side-by-side rows (with 3 lines of
     context; longer unchanged runs are "skip" rows). Cached per revision pair (DIFF_CACHE_BYTES);

@@ -205,7 +205,7 @@ def history(slug, policy_slug):
 
 
 @bp.route("/a/<slug>/p/<policy_slug>/diff")
-@limiter.limit("120/minute")  # a new pair of large revisions costs seconds once; cached pairs are cheap
+@limiter.limit(services.DIFF_RATE)
 def diff(slug, policy_slug):
     assembly, policy = load(slug, policy_slug)
     b = request.args.get("to", policy.head_number, type=int)

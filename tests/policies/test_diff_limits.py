@@ -132,3 +132,18 @@ def test_diff_pages_are_rate_limited_per_address(app, make_user, make_assembly, 
                          RATELIMIT_ENABLED=True, RATELIMIT_STORAGE_URI="memory://").test_client()
     statuses = [limited.get(diff_url(policy)).status_code for _ in range(121)]
     assert statuses[:120] == [200] * 120 and statuses[120] == 429
+
+
+def test_the_api_diff_is_rate_limited_too(app, make_user, make_assembly, make_policy, in_app, api):
+    from app import create_app
+    from conftest import ApiClient
+
+    author = make_user()
+    assembly = make_assembly(admin=author)
+    policy = make_policy(assembly, author)
+    _save(in_app, author, policy, "# Sample policy\n\nThe city loves commons.\n")
+    limited = create_app("testing", SQLALCHEMY_DATABASE_URI=app.config["SQLALCHEMY_DATABASE_URI"],
+                         RATELIMIT_ENABLED=True, RATELIMIT_STORAGE_URI="memory://").test_client()
+    client = ApiClient(limited, api(author).token)
+    statuses = [client.get(f"/api/v1/policies/{policy.id}/diff?from=1&to=2").status_code for _ in range(121)]
+    assert statuses[:120] == [200] * 120 and statuses[120] == 429
