@@ -9,7 +9,9 @@ from ..core.errors import ValidationError
 from ..core.slugs import is_slug, slugify
 from ..extensions import db
 from .models import Policy
-from .services import create_policy, get_revision, is_text_frozen, save_revision, update_policy_details
+from .services import (
+    create_policy, get_revision, is_text_frozen, is_text_settled, save_revision, update_policy_details,
+)
 
 
 FRONT_MATTER = re.compile(r"\A---[ \t]*\n(.*?)^---[ \t]*\n\n?", re.S | re.M)
@@ -58,7 +60,7 @@ IMPORT_MESSAGE = "Imported from"
 def import_policy_file(assembly, author, path):
     """Create or update one policy from a file. Returns 'created', 'updated', 'unchanged' or
     'kept' (its text was changed in the app since it was imported — an edit, an adopted
-    amendment — or is frozen for voting: the file never overwrites that)."""
+    amendment — or is frozen for voting, adopted or archived: the file never overwrites that)."""
     slug, meta, body = read_policy_file(path)
     policy = db.session.execute(db.select(Policy).filter_by(assembly_id=assembly.id, slug=slug)).scalar_one_or_none()
     tags = meta.get("tags") or []
@@ -69,7 +71,7 @@ def import_policy_file(assembly, author, path):
         policy.slug = slug
         return "created"
     head = get_revision(policy, policy.head_number)
-    if not (head.message or "").startswith(IMPORT_MESSAGE) or is_text_frozen(policy):
+    if not (head.message or "").startswith(IMPORT_MESSAGE) or is_text_frozen(policy) or is_text_settled(policy):
         return "kept"
     changed = False
     if (policy.title, policy.summary, policy.tags) != (meta["title"], meta.get("summary", ""), sorted(tags)):

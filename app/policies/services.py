@@ -8,7 +8,8 @@ from flask import current_app
 
 from ..core import textops
 from ..core.errors import Conflict, Forbidden, NotFound, ValidationError
-from ..core.events import log_event
+from ..accounts.models import User
+from ..core.events import Event, log_event
 from ..core.markdown import TOO_COSTLY_MESSAGE, RenderTooCostly, check_renderable, render_blocks
 from ..core.slugs import is_slug, slugify
 from ..core.timeutil import utcnow
@@ -129,6 +130,9 @@ def update_policy_details(actor, policy, title, summary, tags):
 
 
 SETTABLE_STATUSES = ("draft", "adopted", "archived")
+SETTLED_STATUSES = ("adopted", "archived")  # their text changes only through a round, or once reopened
+ADOPTED_MESSAGE = ("This policy is {status}: its text changes only through a round, or after a facilitator "
+                   "reopens it for drafting.")
 
 
 def set_policy_status(actor, policy, status):
@@ -139,10 +143,27 @@ def set_policy_status(actor, policy, status):
         raise ValidationError.field("status", "Status is draft, adopted or archived.")
     if active_round(policy) is not None:
         raise Conflict("The policy has a round in progress; its status changes when the round ends.", code="wrong_phase")
+    log_event(actor, "policy.status_changed", policy, assembly_id=policy.assembly_id, status=status,
+              previous=policy.status)
     policy.status = status
     policy.updated_at = utcnow()
-    log_event(actor, "policy.status_changed", policy, assembly_id=policy.assembly_id, status=status)
     return policy
+
+
+def is_text_settled(policy):
+    """True when the policy is adopted or archived: plain edits are refused (409 text_adopted)."""
+    return policy.status in SETTLED_STATUSES
+
+
+def status_history(policy):
+    """The policy's status changes, newest first: (event, actor name) pairs for its history page."""
+    query = (
+        db.select(Event, User.name)
+        .outerjoin(User, User.id == Event.actor_id)
+        .filter(Event.object_type == "policy", Event.object_id == policy.id, Event.verb == "policy.status_changed")
+        .order_by(Event.created_at.desc(), Event.id.desc())
+    )
+    return list(db.session.execute(query).tuples())
 
 
 def _add_revision(policy, body, author, message, source, parent, round_id=None):
@@ -210,6 +231,8 @@ def save_revision(author, policy, body, base, message):
     policy = lock_policy(policy.id)
     if is_text_frozen(policy):
         raise Conflict("The text is frozen while its round is voting.", code="text_frozen")
+    if is_text_settled(policy):
+        raise Conflict(ADOPTED_MESSAGE.format(status=policy.status), code="text_adopted")
     base_revision = _base_revision(policy, base)
     head = get_revision(policy, policy.head_number)
     merged = base_revision.number != head.number

@@ -64,6 +64,7 @@ def render_reading_view(slug, policy_slug):
         is_head=revision.number == policy.head_number,
         can_edit=policy.can_edit(current_user),
         frozen=services.is_text_frozen(policy),
+        settled=services.is_text_settled(policy),
         comments=comments,
     )
     db.session.commit()  # keep comment anchors computed on the way (after rendering: nothing expires)
@@ -78,6 +79,9 @@ def edit(slug, policy_slug):
         raise Forbidden("Only members of this assembly can edit this policy.")
     form = EditForm()
     conflict = None
+    if request.method == "GET" and services.is_text_settled(policy):
+        flash(services.ADOPTED_MESSAGE.format(status=policy.status), "info")
+        return redirect(url_for("policies.read", slug=slug, policy_slug=policy_slug))
     if request.method == "GET":
         form.body.data, form.base.data = policy.head.body, policy.head_number
     elif form.validate_on_submit():
@@ -200,7 +204,8 @@ def history(slug, policy_slug):
     page = max(request.args.get("page", 1, type=int) or 1, 1)
     revisions, total = services.list_revisions(policy, page, 50)
     return render_template(
-        "policies/history.html", assembly=assembly, policy=policy, revisions=revisions, total=total, page=page
+        "policies/history.html", assembly=assembly, policy=policy, revisions=revisions, total=total, page=page,
+        status_changes=services.status_history(policy),
     )
 
 
