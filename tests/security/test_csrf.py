@@ -27,12 +27,17 @@ def csrf_app(app):
     return create_app("testing", SQLALCHEMY_DATABASE_URI=app.config["SQLALCHEMY_DATABASE_URI"], WTF_CSRF_ENABLED=True)
 
 
+def _logged_in_with_token(client, user):
+    """Log in through the form with its CSRF token (a real server-side session) → the response."""
+    token = re.search(r'name="csrf_token" type="hidden" value="([^"]+)"', client.get("/login").text).group(1)
+    return client.post("/login", data={"email": user.email, "password": user.password, "csrf_token": token})
+
+
 def test_every_state_changing_view_needs_a_csrf_token(csrf_app, make_user):
     user = make_user()
     client = csrf_app.test_client()
-    with client.session_transaction() as session:
-        session["_user_id"] = f"{user.id}:1"
-        session["_fresh"] = True
+    assert _logged_in_with_token(client, user).status_code == 302
+    assert client.get("/account").status_code == 200  # the checks below run as a logged-in member
     routes = list(_browser_rules(csrf_app))
     assert len(routes) >= 8, routes
     for method, rule in routes:
@@ -43,11 +48,7 @@ def test_every_state_changing_view_needs_a_csrf_token(csrf_app, make_user):
 
 def test_a_valid_token_is_accepted(csrf_app, make_user):
     user = make_user()
-    client = csrf_app.test_client()
-    page = client.get("/login").text
-    token = re.search(r'name="csrf_token" type="hidden" value="([^"]+)"', page).group(1)
-    response = client.post("/login", data={"email": user.email, "password": user.password, "csrf_token": token})
-    assert response.status_code == 302
+    assert _logged_in_with_token(csrf_app.test_client(), user).status_code == 302
 
 
 def test_api_is_exempt_but_needs_a_bearer_token(csrf_app):
