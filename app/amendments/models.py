@@ -2,10 +2,12 @@
 from sqlalchemy import ForeignKey, Integer, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
+from ..core.numbering import number_within_policy
 from ..core.timeutil import UTCDateTime, utcnow
 from ..extensions import db
 
-STATES = ("submitted", "withdrawn", "in_vote", "accepted", "rejected", "needs_rebase", "merged")
+# accepted_not_merged: accepted by a round whose close could not apply it to the text (see its outcome)
+STATES = ("submitted", "withdrawn", "in_vote", "accepted", "rejected", "needs_rebase", "merged", "accepted_not_merged")
 PENDING_STATES = ("submitted", "needs_rebase")
 
 
@@ -13,8 +15,11 @@ class Amendment(db.Model):
     """Replace lines line_start..line_end of revision `base_number` with `replacement`."""
 
     __tablename__ = "amendments"
+    __table_args__ = (UniqueConstraint("policy_id", "number"),)
     id: Mapped[int] = mapped_column(primary_key=True)
     policy_id: Mapped[int] = mapped_column(ForeignKey("policies.id"), index=True)
+    number: Mapped[int] = mapped_column(Integer, default=number_within_policy)  # 1, 2, … within its policy, in order of submission ("A3")
+    title: Mapped[str] = mapped_column(String(120), default="", server_default="")
     base_number: Mapped[int] = mapped_column(Integer)
     line_start: Mapped[int] = mapped_column(Integer)
     line_end: Mapped[int] = mapped_column(Integer)
@@ -22,7 +27,7 @@ class Amendment(db.Model):
     replacement: Mapped[str] = mapped_column(Text, default="")
     rationale: Mapped[str] = mapped_column(Text)
     author_id: Mapped[int] = mapped_column(ForeignKey("users.id"))
-    state: Mapped[str] = mapped_column(String(16), default="submitted", index=True)
+    state: Mapped[str] = mapped_column(String(24), default="submitted", index=True)
     round_id: Mapped[int | None] = mapped_column(ForeignKey("rounds.id"), index=True)
     outcome: Mapped[str] = mapped_column(Text, default="")
     merged_into: Mapped[int | None] = mapped_column(Integer)

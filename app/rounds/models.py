@@ -2,19 +2,29 @@
 from sqlalchemy import JSON, Boolean, Float, ForeignKey, Integer, String, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
+from ..core.numbering import number_within_policy
 from ..core.timeutil import UTCDateTime, utcnow
 from ..extensions import db
 
 PHASES = ("amending", "deliberating", "voting", "closed", "cancelled")
 OPEN_PHASES = ("amending", "deliberating", "voting")
+KINDS = ("amendments", "adoption")  # decide amendments, or the final vote on the whole text
+DECISIONS = ("majority", "consent")  # yes/no against the threshold, or nobody objects
+MAJORITY_OF = ("votes", "electorate")  # yes / (yes + no), or yes / electorate size
 
 
 class Round(db.Model):
     """A decision round on a policy. Rules are copied in at creation and frozen at voting."""
 
     __tablename__ = "rounds"
+    __table_args__ = (UniqueConstraint("policy_id", "number"),)
     id: Mapped[int] = mapped_column(primary_key=True)
     policy_id: Mapped[int] = mapped_column(ForeignKey("policies.id"), index=True)
+    number: Mapped[int] = mapped_column(Integer, default=number_within_policy)  # 1, 2, … within its policy ("Round 2")
+    kind: Mapped[str] = mapped_column(String(16), default="amendments", server_default="amendments")
+    decision: Mapped[str] = mapped_column(String(16), default="majority", server_default="majority")
+    majority_of: Mapped[str] = mapped_column(String(16), default="votes", server_default="votes")
+    min_yes: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
     phase: Mapped[str] = mapped_column(String(16), default="amending")
     amending_until = mapped_column(UTCDateTime, nullable=False)
     deliberating_until = mapped_column(UTCDateTime, nullable=False)
@@ -85,7 +95,7 @@ class Question(db.Model):
     id: Mapped[int] = mapped_column(primary_key=True)
     round_id: Mapped[int] = mapped_column(ForeignKey("rounds.id"), index=True)
     position: Mapped[int] = mapped_column(Integer)
-    kind: Mapped[str] = mapped_column(String(8))
+    kind: Mapped[str] = mapped_column(String(16))  # yes_no, ranked or adoption
     amendment_id: Mapped[int | None] = mapped_column(ForeignKey("amendments.id"))
     options: Mapped[list] = mapped_column(JSON, default=list)  # [{key, amendment_id}]
 
