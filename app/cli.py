@@ -139,7 +139,7 @@ def tick_command():
 def verify_command(round_id):
     """Recount closed round ROUND_ID from its ballots and compare with the stored results."""
     from .rounds.models import Round
-    from .rounds.services import recount_round
+    from .rounds.closing import recount_round
 
     round_ = db.session.get(Round, round_id)
     if round_ is None:

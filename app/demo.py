@@ -24,7 +24,9 @@ from .extensions import db
 from .policies.models import Policy
 from .policies.services import get_revision
 from .rounds.models import Round
-from .rounds.services import advance_round, cast_ballot, create_round, option_key
+from .rounds.ballots import cast_ballot
+from .rounds.phases import advance_round, option_key
+from .rounds.services import create_round
 
 VOTING_POLICY = "partner-state-framework"
 CLOSED_POLICY = "urban-commons-pact"

@@ -101,7 +101,7 @@ def seed(database_url, voters):
     from app.core.timeutil import utcnow
     from app.extensions import db
     from app.policies.services import create_policy
-    from app.rounds import services
+    from app.rounds import phases, services
 
     app = create_app("testing", SQLALCHEMY_DATABASE_URI=database_url)
     with app.app_context():
@@ -126,7 +126,7 @@ def seed(database_url, voters):
                                        now + timedelta(hours=3), quorum=0.5, secret=True)
         for start, end, text in ((3, 3, "Line three, amended.\n"), (10, 10, "Ten.\n"), (10, 11, "Ten and eleven.\n")):
             propose_amendment(facilitator, policy, policy.head_number, start, end, text, "Bench.")
-        round_ = services.advance_round(facilitator, services.advance_round(facilitator, round_))
+        round_ = phases.advance_round(facilitator, phases.advance_round(facilitator, round_))
         questions = [(q.id, q.kind, [o["key"] for o in q.options]) for q in round_.questions]
         db.session.commit()
         return round_.id, tokens, questions

@@ -69,7 +69,7 @@ def test_demo_rounds_are_voting_and_closed(app):
 
 def test_a_demo_user_can_vote_in_the_open_round(app):
     from app.accounts.services import find_user_by_email
-    from app.rounds.services import cast_ballot
+    from app.rounds.ballots import cast_ballot
 
     assert app.test_cli_runner().invoke(args=["demo"]).exit_code == 0
     with app.app_context():

@@ -5,7 +5,7 @@ from ..core.errors import ValidationError
 from ..core.timeutil import parse_datetime
 from ..extensions import db, limiter
 from ..policies.services import get_policy
-from ..rounds import services
+from ..rounds import ballots, closing, notices, phases, presenters, services
 from . import bp
 from .common import field, json_body, page_args, paginated, token_required, user_ref, when
 from .spec import BOOL, INT, STR, TIME, obj, ref
@@ -36,7 +36,7 @@ def round_json(round_, user=None):
         "threshold": round_.threshold,
         "strict": round_.strict,
         "secret": round_.secret,
-        "rules": services.rules_text(round_),
+        "rules": presenters.rules_text(round_),
         "electorate_size": round_.electorate_size,
         "voters": services.voter_count(round_),
         "questions": [question_json(q) for q in round_.questions],
@@ -46,7 +46,7 @@ def round_json(round_, user=None):
         "voting_opened_at": when(round_.voting_opened_at),
         "closed_at": when(round_.closed_at),
         "cancelled_at": when(round_.cancelled_at),
-        "url": services.round_path(round_),
+        "url": notices.round_path(round_),
         "viewer": {
             "elector": round_.is_elector(user),
             "voted": round_.has_voted(user),
@@ -95,7 +95,7 @@ def create_round(policy_id):
 @token_required
 def list_rounds(policy_id):
     policy = get_policy(policy_id, g.user)
-    services.refresh_rounds(policy)
+    phases.refresh_rounds(policy)
     db.session.commit()
     page, per_page = page_args()
     items, total = services.list_rounds(policy, page, per_page)
@@ -113,7 +113,7 @@ def get_round(round_id):
 @bp.post("/rounds/<int:round_id>/advance")
 @token_required
 def advance_round(round_id):
-    round_ = services.advance_round(g.user, _load_round(round_id))
+    round_ = phases.advance_round(g.user, _load_round(round_id))
     db.session.commit()
     return round_json(round_, g.user)
 
@@ -121,7 +121,7 @@ def advance_round(round_id):
 @bp.post("/rounds/<int:round_id>/cancel")
 @token_required
 def cancel_round(round_id):
-    round_ = services.cancel_round(g.user, _load_round(round_id))
+    round_ = phases.cancel_round(g.user, _load_round(round_id))
     db.session.commit()
     return round_json(round_, g.user)
 
@@ -132,7 +132,7 @@ def cancel_round(round_id):
 def put_ballot(round_id):
     round_ = _load_round(round_id)
     data = json_body()
-    receipt = services.cast_ballot(g.user, round_, data.get("answers"))
+    receipt = ballots.cast_ballot(g.user, round_, data.get("answers"))
     db.session.commit()
     return {"receipt": receipt, "round_id": round_id}
 
@@ -142,7 +142,7 @@ def put_ballot(round_id):
 def get_ballot(round_id):
     round_ = _load_round(round_id)
     db.session.commit()
-    return {"round_id": round_id, **services.get_ballot(g.user, round_)}
+    return {"round_id": round_id, **ballots.get_ballot(g.user, round_)}
 
 
 def result_json(result):
@@ -176,8 +176,8 @@ def result_json(result):
 def get_results(round_id):
     round_ = _load_round(round_id)
     db.session.commit()
-    results = services.stored_results(round_)
-    voters = services.participants(round_)
+    results = closing.stored_results(round_)
+    voters = closing.participants(round_)
     body = {
         "round_id": round_.id,
         "electorate_size": round_.electorate_size,
@@ -189,8 +189,8 @@ def get_results(round_id):
     }
     if not round_.secret:
         body["ballots"] = [
-            {"voter": user_ref(user), "answers": services.answers_as_list(answers)}
-            for user, answers in services.open_ballots(round_)
+            {"voter": user_ref(user), "answers": ballots.answers_as_list(answers)}
+            for user, answers in closing.open_ballots(round_)
         ]
     return body
 

@@ -20,7 +20,7 @@ from ..core.urls import public_url
 from ..extensions import db
 from ..policies.models import Revision
 from ..rounds import presenters
-from ..rounds import services as rounds
+from ..rounds import closing, phases
 from ..rounds.models import Question, Result, Round
 
 STATUS_LABELS = {
@@ -186,9 +186,9 @@ def rounds_behind(policy, number):
 
 def round_record(round_):
     """One round of the consultation: rules, participation, questions and amendments."""
-    entries = presenters.report_view(round_, rounds.round_report(round_))
-    results = rounds.stored_results(round_)
-    voters = rounds.participants(round_)
+    entries = presenters.report_view(round_, closing.round_report(round_))
+    results = closing.stored_results(round_)
+    voters = closing.participants(round_)
     electorate = round_.electorate_size
     return {
         "id": round_.id,
@@ -199,10 +199,10 @@ def round_record(round_):
         "closed": isoformat(round_.closed_at),
         "closed_day": long_date(round_.closed_at),
         "secret": bool(round_.secret),
-        "rules": rounds.rules_text(round_),
+        "rules": presenters.rules_text(round_),
         "electorate": electorate,
         "voters": len(voters),
-        "turnout": rounds.percent(len(voters) / electorate if electorate else 0),
+        "turnout": presenters.percent(len(voters) / electorate if electorate else 0),
         "participants": [user.name for user in voters],
         "questions": [_question(result.data, entries, round_) for result in results],
         "ballots": [] if round_.secret else _open_ballots(round_, results),
@@ -218,13 +218,13 @@ def _question(data, entries, round_):
     path of the CSV file with the whole matrix.
     """
     labels = {f"a{e['amendment'].id}": f"Amendment #{e['amendment'].id}" for e in entries}
-    labels[rounds.KEEP] = "Keep the current text"
+    labels[phases.KEEP] = "Keep the current text"
     base = {
         "kind": data["kind"],
-        "turnout": rounds.percent(data["turnout"]),
+        "turnout": presenters.percent(data["turnout"]),
         "voters": data["voters"],
         "quorum_met": bool(data["quorum_met"]),
-        "rule": rounds.readable_rule(data["rule"]),
+        "rule": presenters.readable_rule(data["rule"]),
         "accepted_amendment_id": data.get("accepted_amendment_id"),
     }
     if data["kind"] == "yes_no":
@@ -266,7 +266,7 @@ def _open_ballots(round_, results):
     """Who voted what in an open round: [{name, answers: [text]}], by name."""
     questions = [(str(r.data["question_id"]), r.data) for r in results]
     rows = []
-    for user, answers in rounds.open_ballots(round_):
+    for user, answers in closing.open_ballots(round_):
         texts = [_answer_text(data, answers.get(qid)) for qid, data in questions if qid in answers]
         rows.append({"name": user.name, "answers": texts})
     return rows
@@ -280,7 +280,7 @@ def _answer_text(data, value):
 
 
 def _option_word(key):
-    return "current text" if key == rounds.KEEP else f"#{key[1:]}"
+    return "current text" if key == phases.KEEP else f"#{key[1:]}"
 
 
 def _entry(entry):

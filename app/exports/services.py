@@ -38,6 +38,7 @@ from ..policies.library import format_policy_file
 from ..policies.models import Policy
 from ..policies.services import get_revision
 from ..rounds import presenters
+from ..rounds import closing
 from ..rounds import services as rounds
 from . import lines, pdf, record
 
@@ -410,7 +411,7 @@ def matrix_csv(round_, raw_question=None):
     this round, 422 for an id that is not a number. The matrix counts voters, never names them,
     so secret rounds publish it as well.
     """
-    ranked = [result.data for result in rounds.stored_results(round_) if result.data["kind"] == "ranked"]
+    ranked = [result.data for result in closing.stored_results(round_) if result.data["kind"] == "ranked"]
     data = _ranked_question(ranked, raw_question)
     out = io.StringIO()
     writer = csv.writer(out, lineterminator="\r\n")

@@ -8,9 +8,10 @@ import yaml
 from ..core.errors import ValidationError
 from ..core.slugs import is_slug, slugify
 from ..extensions import db
+from ..rounds import phases
 from .models import Policy
 from .services import (
-    create_policy, get_revision, is_text_frozen, is_text_settled, save_revision, update_policy_details,
+    create_policy, get_revision, is_text_settled, save_revision, update_policy_details,
 )
 
 
@@ -71,7 +72,7 @@ def import_policy_file(assembly, author, path):
         policy.slug = slug
         return "created"
     head = get_revision(policy, policy.head_number)
-    if not (head.message or "").startswith(IMPORT_MESSAGE) or is_text_frozen(policy) or is_text_settled(policy):
+    if not (head.message or "").startswith(IMPORT_MESSAGE) or phases.is_text_frozen(policy) or is_text_settled(policy):
         return "kept"
     changed = False
     if (policy.title, policy.summary, policy.tags) != (meta["title"], meta.get("summary", ""), sorted(tags)):

@@ -198,7 +198,7 @@ def anonymous_page_key(request, slug, policy_slug):
         or "_flashes" in session
     ):
         return None
-    from ..rounds.models import phase_at
+    from ..rounds.phases import phase_at
 
     rows = _key_rows(slug, policy_slug)
     if not rows:

@@ -14,7 +14,7 @@ from ..core.markdown import TOO_COSTLY_MESSAGE, RenderTooCostly, check_renderabl
 from ..core.slugs import is_slug, slugify
 from ..core.timeutil import utcnow
 from ..extensions import db
-from ..rounds.models import OPEN_PHASES, Round, phase_at
+from ..rounds import phases
 from .models import STATUSES, Policy, PolicyTag, Revision
 from .signals import revision_created
 
@@ -117,7 +117,7 @@ def update_policy_details(actor, policy, title, summary, tags):
     changed = [name for name, value in (("title", title), ("summary", summary)) if value != getattr(policy, name)]
     if changed:
         policy = lock_policy(policy.id)  # as a text edit: voting cannot open between the check and the change
-        if is_text_frozen(policy):
+        if phases.is_text_frozen(policy):
             message = "The title and summary are frozen while the policy's round is voting."
             raise Conflict(message, code="text_frozen", fields={name: message for name in changed})
     policy.title, policy.summary = title, summary
@@ -141,8 +141,8 @@ def set_policy_status(actor, policy, status):
         raise Forbidden("Only facilitators and admins of this assembly change a policy's status.")
     if status not in SETTABLE_STATUSES:
         raise ValidationError.field("status", "Status is draft, adopted or archived.")
-    if active_round(policy) is not None:
-        raise Conflict("The policy has a round in progress; its status changes when the round ends.", code="wrong_phase")
+    phases.assert_no_round_in_progress(
+        policy, "The policy has a round in progress; its status changes when the round ends.")
     log_event(actor, "policy.status_changed", policy, assembly_id=policy.assembly_id, status=status,
               previous=policy.status)
     policy.status = status
@@ -188,24 +188,6 @@ def _add_revision(policy, body, author, message, source, parent, round_id=None):
     return revision
 
 
-def active_round(policy, now=None):
-    """The policy's round that is not closed or cancelled, or None (deadlines applied)."""
-    rounds = db.session.execute(
-        db.select(Round).filter(Round.policy_id == policy.id, Round.phase.in_(OPEN_PHASES))
-    ).scalars()
-    now = now or utcnow()
-    for round_ in rounds:
-        if phase_at(round_, now) in OPEN_PHASES:
-            return round_
-    return None
-
-
-def is_text_frozen(policy):
-    """True while a round of this policy is voting: the text may not change."""
-    round_ = active_round(policy)
-    return round_ is not None and phase_at(round_, utcnow()) == "voting"
-
-
 def lock_policy(policy_id):
     """Load a policy for update (row lock on PostgreSQL; SQLite serialises writers)."""
     policy = db.session.execute(
@@ -229,8 +211,7 @@ def save_revision(author, policy, body, base, message):
     if not isinstance(message, str) or len(message) > 500:
         raise ValidationError.field("message", "Keep the message under 500 characters.")
     policy = lock_policy(policy.id)
-    if is_text_frozen(policy):
-        raise Conflict("The text is frozen while its round is voting.", code="text_frozen")
+    phases.assert_text_editable(policy)
     if is_text_settled(policy):
         raise Conflict(ADOPTED_MESSAGE.format(status=policy.status), code="text_adopted")
     base_revision = _base_revision(policy, base)

@@ -7,6 +7,7 @@ from ..comments import services as comment_services
 from ..core.errors import AppError, Conflict, Forbidden, ValidationError
 from ..core.forms import apply_field_errors
 from ..extensions import db, limiter
+from ..rounds import phases
 from . import pagecache, services
 from .forms import DetailsForm, EditForm, PolicyForm, StatusForm
 
@@ -50,6 +51,7 @@ def read(slug, policy_slug):
 def render_reading_view(slug, policy_slug):
     """The reading view of the revision asked for, with its comment gutter."""
     assembly, policy = load(slug, policy_slug)
+    frozen = phases.is_text_frozen(policy)  # first: a due close may add the head revision
     number = request.args.get("revision", policy.head_number, type=int)
     revision = services.get_revision(policy, number)
     filters = comment_services.parse_filters(request.args.get("stance", ""), request.args.get("state", ""))
@@ -63,7 +65,7 @@ def render_reading_view(slug, policy_slug):
         revision=revision,
         is_head=revision.number == policy.head_number,
         can_edit=policy.can_edit(current_user),
-        frozen=services.is_text_frozen(policy),
+        frozen=frozen,
         settled=services.is_text_settled(policy),
         comments=comments,
     )

@@ -134,18 +134,3 @@ class Result(db.Model):
     data: Mapped[dict] = mapped_column(JSON)
     accepted_amendment_id: Mapped[int | None] = mapped_column(ForeignKey("amendments.id"))
 
-
-def phase_at(round_, now):
-    """The phase a round is in at `now`, applying every deadline that has passed."""
-    phase = round_.phase
-    if phase in ("closed", "cancelled"):
-        return phase
-    order = [
-        ("amending", round_.amending_until),
-        ("deliberating", round_.deliberating_until),
-        ("voting", round_.voting_until),
-    ]
-    index = [name for name, _ in order].index(phase)
-    while index < len(order) and order[index][1] <= now:
-        index += 1
-    return order[index][0] if index < len(order) else "closed"

@@ -1,14 +1,18 @@
-"""What the round pages show: timelines, ballot forms, results with their SVG chart geometry.
+"""What the round pages show: phase names, timelines, rules in plain words, ballot forms,
+results with their SVG chart geometry.
 
-Formatting only; every decision is taken by the services.
+Formatting only; every decision is taken by the services. Closing writes its outcome notes
+with these words too (:func:`percent`, :func:`readable_rule`).
 """
+import math
+import re
 from dataclasses import replace
 
 from ..amendments.models import Amendment
 from ..core import textops
 from ..core.timeutil import utcnow
 from ..extensions import db
-from . import services
+from . import closing, phases, services, tally
 
 CHART_WIDTH = 640
 LABEL_WIDTH = 170
@@ -21,6 +25,107 @@ MATRIX_LIMIT = 12
 
 
 # ---------------------------------------------------------------------------
+# Words: phases, durations, rules, percentages
+# ---------------------------------------------------------------------------
+
+PHASES_SHOWN = {
+    "amending": (
+        "Amending",
+        "Members propose, co-sign and withdraw amendments and comment on the text; the text can still be edited.",
+    ),
+    "deliberating": (
+        "Deliberating",
+        "Members discuss the amendments and comment. No new amendments; authors may still withdraw or rebase theirs.",
+    ),
+    "voting": (
+        "Voting",
+        "Members of the electorate cast their ballots and may change them until voting closes. "
+        "The text and its amendments are frozen.",
+    ),
+    "closed": (
+        "Closed",
+        "The results are published and the accepted amendments are merged into a new revision.",
+    ),
+    "cancelled": ("Cancelled", "The round was cancelled: nothing was decided and the amendments return to the pool."),
+}
+
+
+def describe_duration(delta):
+    """A countdown in words: '2 days, 3 hours', '5 minutes', 'less than a minute'."""
+    seconds = int(delta.total_seconds())
+    if seconds < 60:
+        return "less than a minute"
+    days, rest = divmod(seconds, 86400)
+    hours, rest = divmod(rest, 3600)
+    minutes = rest // 60
+    parts = [(days, "day"), (hours, "hour"), (minutes, "minute")]
+    words = [f"{n} {unit}{'' if n == 1 else 's'}" for n, unit in parts if n]
+    return ", ".join(words[:2])
+
+
+def timeline(round_, now=None):
+    """The phases in order, each {key, label, allows, ends, state} with state done/current/upcoming.
+
+    A cancelled round lists its phases as 'not reached' after the cancellation and ends with
+    a 'cancelled' step.
+    """
+    now = now or utcnow()
+    order = ["amending", "deliberating", "voting", "closed"]
+    ends = [round_.amending_until, round_.deliberating_until, round_.voting_until, None]
+    current = order.index(round_.phase) if round_.phase in order else None
+    steps = []
+    for index, (key, end) in enumerate(zip(order, ends)):
+        if current is None:
+            state = "done" if round_.cancelled_at and end and end <= round_.cancelled_at else "skipped"
+            if key == "closed":
+                continue
+        else:
+            state = "done" if index < current else "current" if index == current else "upcoming"
+        label, allows = PHASES_SHOWN[key]
+        steps.append({"key": key, "label": label, "allows": allows, "ends": end, "state": state})
+    if current is None:
+        label, allows = PHASES_SHOWN["cancelled"]
+        steps.append({"key": "cancelled", "label": label, "allows": allows, "ends": None, "state": "current"})
+    return steps
+
+
+def rules_text(round_):
+    """The round's rules in plain words, as shown to everyone."""
+    electorate = round_.electorate_size
+    needed = math.ceil(tally._fraction(round_.quorum, "quorum") * electorate)
+    quorum = (
+        "No quorum: the result stands whatever the turnout."
+        if round_.quorum == 0
+        else f"Quorum: {percent(round_.quorum)} of the {electorate} electors must vote ({needed} voters)."
+    )
+    comparison = "more than" if round_.strict else "at least"
+    threshold = (
+        f"An amendment passes with {comparison} {percent(round_.threshold)} of the yes and no votes; "
+        "abstentions count towards turnout only, and a tie never passes. Rival amendments are ranked "
+        "together with “keep the current text” (Schulze method); the winner must also beat the current "
+        "text head to head by the same threshold."
+    )
+    ballot = (
+        "Secret ballot: who voted is recorded apart from what was voted, and after the close no one can "
+        "link a ballot to a voter."
+        if round_.secret
+        else "Open ballot: after the close everyone can see who voted what."
+    )
+    return " ".join([quorum, threshold, ballot])
+
+
+def percent(value):
+    """A fraction as a short percentage: 0.5 → '50%', 2/3 → '66.7%'."""
+    text = f"{float(value) * 100:.1f}"
+    return text.removesuffix(".0") + "%"
+
+
+def readable_rule(rule):
+    """tally's rule with option keys spelled out: a12 → amendment #12."""
+    return re.sub(r"\ba(\d+)\b", r"amendment #\1", rule)
+
+
+# ---------------------------------------------------------------------------
 # The round and its timeline
 # ---------------------------------------------------------------------------
 
@@ -29,20 +134,20 @@ def round_view(round_, user):
     """Everything the round's header shows: phase, timeline, countdown, rules, what the viewer may do."""
     now = utcnow()
     deadline = services.next_deadline(round_)
-    label, allows = services.PHASES_SHOWN[round_.phase]
+    label, allows = PHASES_SHOWN[round_.phase]
     return {
         "phase_label": label,
         "allows": allows,
-        "timeline": services.timeline(round_, now),
+        "timeline": timeline(round_, now),
         "deadline": deadline,
-        "countdown": services.describe_duration(deadline - now) if deadline else None,
-        "rules": services.rules_text(round_),
+        "countdown": describe_duration(deadline - now) if deadline else None,
+        "rules": rules_text(round_),
         "voters": services.voter_count(round_),
         "is_elector": round_.is_elector(user),
         "has_voted": round_.has_voted(user),
         "can_facilitate": round_.can_facilitate(user),
-        "threshold": services.percent(round_.threshold),
-        "quorum": services.percent(round_.quorum),
+        "threshold": percent(round_.threshold),
+        "quorum": percent(round_.quorum),
     }
 
 
@@ -207,17 +312,17 @@ def ballot_summary(round_, ballot):
 
 def results_view(round_):
     """Per question: counts, turnout, quorum, decision and chart geometry; plus who voted."""
-    results = services.stored_results(round_)
+    results = closing.stored_results(round_)
     ids = [r.data.get("amendment_id") for r in results] + [o["amendment_id"] for r in results for o in r.data["question_options"]]
     amendments = _amendments_by_id(ids)
     questions = [_yes_no_view(r.data, amendments, round_) if r.data["kind"] == "yes_no"
                  else _ranked_view(r.data, amendments, round_) for r in results]
     return {
         "questions": questions,
-        "participants": services.participants(round_),
+        "participants": closing.participants(round_),
         "ballots": _open_ballots_view(round_, questions),
         "voters": services.voter_count(round_),
-        "turnout": services.percent(services.voter_count(round_) / round_.electorate_size if round_.electorate_size else 0),
+        "turnout": percent(services.voter_count(round_) / round_.electorate_size if round_.electorate_size else 0),
     }
 
 
@@ -227,9 +332,9 @@ def _yes_no_view(data, amendments, round_):
     return {
         **data,
         "amendment": amendment,
-        "turnout_text": services.percent(data["turnout"]),
-        "yes_share": services.percent(data["yes"] / (data["yes"] + data["no"])) if data["yes"] + data["no"] else "—",
-        "rule_text": services.readable_rule(data["rule"]),
+        "turnout_text": percent(data["turnout"]),
+        "yes_share": percent(data["yes"] / (data["yes"] + data["no"])) if data["yes"] + data["no"] else "—",
+        "rule_text": readable_rule(data["rule"]),
         "chart": bar_chart([(CHOICE_LABELS[k], n, f"bar-{k}") for k, n in counts]),
         "split": split_bar(data["yes"], data["no"], round_.threshold, ("Yes", "No")),
     }
@@ -248,11 +353,11 @@ def _ranked_view(data, amendments, round_):
         for x in keys
     ]
     duels = [
-        {"key": key, "label": labels[key], "short": f"Amendment #{key[1:]}", "won": data["pairwise"][key][services.KEEP],
-         "lost": data["pairwise"][services.KEEP][key],
-         "split": split_bar(data["pairwise"][key][services.KEEP], data["pairwise"][services.KEEP][key],
+        {"key": key, "label": labels[key], "short": f"Amendment #{key[1:]}", "won": data["pairwise"][key][phases.KEEP],
+         "lost": data["pairwise"][phases.KEEP][key],
+         "split": split_bar(data["pairwise"][key][phases.KEEP], data["pairwise"][phases.KEEP][key],
                             round_.threshold, ("Prefer the amendment", "Prefer the current text"))}
-        for key in keys if key != services.KEEP
+        for key in keys if key != phases.KEEP
     ]
     accepted = amendments.get(data["accepted_amendment_id"])
     return {
@@ -264,8 +369,8 @@ def _ranked_view(data, amendments, round_):
         "duels": duels,
         "levels": [[labels[key] for key in level] for level in data["ranking"]],
         "accepted_amendment": accepted,
-        "turnout_text": services.percent(data["turnout"]),
-        "rule_text": services.readable_rule(data["rule"]),
+        "turnout_text": percent(data["turnout"]),
+        "rule_text": readable_rule(data["rule"]),
         "amendments": [amendments[o["amendment_id"]] for o in data["question_options"] if o["amendment_id"]],
     }
 
@@ -320,7 +425,7 @@ def _open_ballots_view(round_, questions):
     if round_.secret:
         return []
     rows = []
-    for user, answers in services.open_ballots(round_):
+    for user, answers in closing.open_ballots(round_):
         cells = []
         for question in questions:
             value = answers.get(str(question["question_id"]))
@@ -335,7 +440,7 @@ def _open_ballots_view(round_, questions):
 
 
 def _short(question, key):
-    return "current text" if key == services.KEEP else f"#{key[1:]}"
+    return "current text" if key == phases.KEEP else f"#{key[1:]}"
 
 
 def bar_chart(bars):
@@ -361,7 +466,7 @@ def split_bar(first, second, threshold, labels):
         "first_width": first_width, "second_x": LABEL_WIDTH + first_width,
         "second_width": round(BAR_SPACE - first_width, 1) if total else 0,
         "threshold_x": round(LABEL_WIDTH + BAR_SPACE * threshold, 1),
-        "threshold": services.percent(threshold), "empty": total == 0,
+        "threshold": percent(threshold), "empty": total == 0,
     }
 
 
@@ -382,11 +487,11 @@ def report_view(round_, entries):
 
 def tally_text(data, amendment):
     """One line summing up the vote on an amendment's question."""
-    turnout = services.percent(data["turnout"])
+    turnout = percent(data["turnout"])
     if data["kind"] == "yes_no":
         return f"{data['yes']} yes, {data['no']} no, {data['abstain']} abstain; turnout {turnout}."
     key = f"a{amendment.id}"
-    won, lost = data["pairwise"][key][services.KEEP], data["pairwise"][services.KEEP][key]
+    won, lost = data["pairwise"][key][phases.KEEP], data["pairwise"][phases.KEEP][key]
     rank = next((i for i, level in enumerate(data["ranking"], start=1) if key in level), None)
     return (f"Ranked question of {len(data['question_options']) - 1} rival amendments: placed {rank} of "
             f"{len(data['ranking'])} in the Schulze ranking; preferred to the current text by {won}, "

@@ -8,7 +8,7 @@ from ..core.forms import CsrfForm, apply_field_errors
 from ..core.timeutil import as_utc, utcnow
 from ..extensions import db, limiter
 from ..policies.services import get_policy_at
-from . import presenters, services
+from . import ballots, closing, phases, presenters, services
 from .forms import RoundForm
 from .models import OPEN_PHASES
 
@@ -47,14 +47,14 @@ def _urls(assembly, policy, round_):
 @bp.route(BASE)
 def index(slug, policy_slug):
     assembly, policy = load_policy(slug, policy_slug)
-    services.refresh_rounds(policy)
+    phases.refresh_rounds(policy)
     db.session.commit()
     page = max(request.args.get("page", 1, type=int) or 1, 1)
     rounds, total = services.list_rounds(policy, page, 50)
     return render_template(
         "rounds/index.html", assembly=assembly, policy=policy, rounds=rounds, total=total, page=page,
         can_open=assembly.can_facilitate(current_user) and not any(r.phase in OPEN_PHASES for r in rounds),
-        phases=services.PHASES_SHOWN,
+        phases=presenters.PHASES_SHOWN,
     )
 
 
@@ -121,10 +121,10 @@ def _confirmed_action(slug, policy_slug, round_id, action):
     if form.validate_on_submit():
         before = round_.phase
         if action == "advance":
-            round_ = services.advance_round(current_user, round_)
+            round_ = phases.advance_round(current_user, round_)
             message = f"The round moved from {before} to {round_.phase}."
         else:
-            round_ = services.cancel_round(current_user, round_)
+            round_ = phases.cancel_round(current_user, round_)
             message = "The round was cancelled."
         db.session.commit()
         flash(message, "success")
@@ -133,7 +133,7 @@ def _confirmed_action(slug, policy_slug, round_id, action):
         raise Conflict(f"This round is {round_.phase}.", code="wrong_phase")
     return render_template(
         "rounds/confirm.html", assembly=assembly, policy=policy, round=round_, form=form, action=action,
-        next_phase=services.NEXT_PHASE.get(round_.phase), phases=services.PHASES_SHOWN,
+        next_phase=phases.NEXT_PHASE.get(round_.phase), phases=presenters.PHASES_SHOWN,
         voters=services.voter_count(round_),
     )
 
@@ -165,7 +165,7 @@ def ballot(slug, policy_slug, round_id):
         answers, errors = presenters.answers_from_form(round_, request.form)
         if not errors:
             try:
-                receipt = services.cast_ballot(current_user, round_, answers)
+                receipt = ballots.cast_ballot(current_user, round_, answers)
             except ValidationError as error:
                 errors = presenters.form_errors_of(round_, error, answers)
             else:
@@ -174,7 +174,7 @@ def ballot(slug, policy_slug, round_id):
                 return redirect(url_for("rounds.receipt", **_urls(assembly, policy, round_)))
         current = presenters.current_from_form(round_, request.form)
     else:
-        current = presenters.current_from_ballot(services.get_ballot(current_user, round_))
+        current = presenters.current_from_ballot(ballots.get_ballot(current_user, round_))
     return render_template(
         "rounds/ballot.html", assembly=assembly, policy=policy, round=round_, form=form, errors=errors,
         current=current, view=presenters.round_view(round_, current_user),
@@ -190,7 +190,7 @@ def receipt(slug, policy_slug, round_id):
         raise Forbidden("You are not in this round's electorate.")
     stored = session.pop(RECEIPT_SESSION_KEY, None)
     shown = stored["receipt"] if stored and stored.get("round") == round_.id else None
-    ballot_state = services.get_ballot(current_user, round_)
+    ballot_state = ballots.get_ballot(current_user, round_)
     return render_template(
         "rounds/receipt.html", assembly=assembly, policy=policy, round=round_, receipt=shown,
         ballot=ballot_state, summary=presenters.ballot_summary(round_, ballot_state),
@@ -200,7 +200,7 @@ def receipt(slug, policy_slug, round_id):
 @bp.route(ROUND + "/results")
 def results(slug, policy_slug, round_id):
     assembly, policy, round_ = load_round(slug, policy_slug, round_id)
-    services.require_closed(round_)
+    closing.require_closed(round_)
     return render_template(
         "rounds/results.html", assembly=assembly, policy=policy, round=round_,
         view=presenters.round_view(round_, current_user), results=presenters.results_view(round_),
@@ -210,7 +210,7 @@ def results(slug, policy_slug, round_id):
 @bp.route(ROUND + "/report")
 def report(slug, policy_slug, round_id):
     assembly, policy, round_ = load_round(slug, policy_slug, round_id)
-    entries = services.round_report(round_)
+    entries = closing.round_report(round_)
     return render_template(
         "rounds/report.html", assembly=assembly, policy=policy, round=round_,
         view=presenters.round_view(round_, current_user), entries=presenters.report_view(round_, entries),
@@ -221,7 +221,7 @@ def report(slug, policy_slug, round_id):
 def verify(slug, policy_slug, round_id):
     assembly, policy, round_ = load_round(slug, policy_slug, round_id)
     receipt_text = (request.args.get("receipt") or "").strip()[:200]
-    checked = services.verify_receipt(round_, receipt_text) if receipt_text else None
+    checked = ballots.verify_receipt(round_, receipt_text) if receipt_text else None
     return render_template(
         "rounds/verify.html", assembly=assembly, policy=policy, round=round_, receipt=receipt_text, checked=checked,
     )

@@ -30,7 +30,7 @@ def core_loop_world(app, make_user, make_assembly, make_policy, closed=True, vot
     from app.core.timeutil import utcnow
     from app.extensions import db
     from app.policies.models import Policy
-    from app.rounds import services
+    from app.rounds import ballots, phases, services
 
     admin, member = make_user(name="Ada Admin"), make_user(name="Mia Member")
     assembly = make_assembly(admin=admin, members=[(member, "member")], name="Veldmar Commons")
@@ -47,11 +47,11 @@ def core_loop_world(app, make_user, make_assembly, make_policy, closed=True, vot
         if closed:
             round_ = services.create_round(get(admin), policy, *deadlines)
             merged = propose_amendment(get(member), policy, 1, 3, 3, "The city loves its commons.\n", "Warmer.")
-            round_ = services.advance_round(get(admin), services.advance_round(get(admin), round_))
+            round_ = phases.advance_round(get(admin), phases.advance_round(get(admin), round_))
             answers = [{"question": q.id, "choice": "yes"} for q in round_.questions]
-            services.cast_ballot(get(member), round_, answers)
-            services.cast_ballot(get(admin), round_, answers)
-            round_ = services.advance_round(get(admin), round_)
+            ballots.cast_ballot(get(member), round_, answers)
+            ballots.cast_ballot(get(admin), round_, answers)
+            round_ = phases.advance_round(get(admin), round_)
             out.closed_round, out.merged_amendment = round_.id, merged.id
         head = policy.head_number
         out.pending_amendment = propose_amendment(
@@ -64,7 +64,7 @@ def core_loop_world(app, make_user, make_assembly, make_policy, closed=True, vot
             round_ = services.create_round(get(admin), other, *deadlines)
             out.rival_amendments = [
                 propose_amendment(get(member), other, 1, s, e, text, "Why not.").id for s, e, text in RIVALS]
-            round_ = services.advance_round(get(admin), services.advance_round(get(admin), round_))
+            round_ = phases.advance_round(get(admin), phases.advance_round(get(admin), round_))
             out.voting_round = round_.id
         db.session.commit()
     base = f"/a/{assembly.slug}/p/{pact.slug}"

@@ -90,6 +90,7 @@ def seed(app, make_user, make_assembly, make_policy):
     from app.extensions import db
     from app.policies.models import Policy
     from app.policies.services import save_revision
+    from app.rounds import ballots, phases
     from app.rounds import services as rounds
 
     member = make_user(name="Mia Member")
@@ -102,17 +103,17 @@ def seed(app, make_user, make_assembly, make_policy):
         closed = rounds.create_round(admin, one, now + timedelta(days=1), now + timedelta(days=2), now + timedelta(days=3))
         for start, end, text in RIVALS:
             propose_amendment(admin, one, 1, start, end, text, "Why not.")
-        closed = rounds.advance_round(admin, rounds.advance_round(admin, closed))
+        closed = phases.advance_round(admin, phases.advance_round(admin, closed))
         for voter in (admin, mia):
-            rounds.cast_ballot(voter, closed, [answer(question) for question in closed.questions])
-        closed = rounds.advance_round(admin, closed)
+            ballots.cast_ballot(voter, closed, [answer(question) for question in closed.questions])
+        closed = phases.advance_round(admin, closed)
         save_revision(admin, one, one.head.body.replace("yearly", "every year"), one.head_number, "Plainer")
         create_comment(admin, one, one.head_number, 3, 3, "Which commons?", "question")
         pending = propose_amendment(admin, one, one.head_number, 5, 5, "The office has four staff.\n", "Growth.")
         voting = rounds.create_round(admin, two, now + timedelta(days=1), now + timedelta(days=2), now + timedelta(days=3))
         for start, end, text in RIVALS:
             propose_amendment(admin, two, 1, start, end, text, "Why not.")
-        voting = rounds.advance_round(admin, rounds.advance_round(admin, voting))
+        voting = phases.advance_round(admin, phases.advance_round(admin, voting))
         notify_user(mia.id, "reply", "Ada replied to your comment on lines 3–3.", "/")
         db.session.commit()
         read = f"/a/{assembly.slug}/p/{first.slug}"

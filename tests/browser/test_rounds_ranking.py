@@ -13,7 +13,7 @@ def voting_round(app, make_user, make_assembly, make_policy, amendments):
     from app.core.timeutil import utcnow
     from app.extensions import db
     from app.policies.models import Policy
-    from app.rounds import services
+    from app.rounds import phases, services
 
     voter = make_user()
     assembly = make_assembly(members=[(voter, "member")], public=True)
@@ -23,7 +23,7 @@ def voting_round(app, make_user, make_assembly, make_policy, amendments):
         now = utcnow()
         round_ = services.create_round(admin, policy, now + timedelta(days=1), now + timedelta(days=2), now + timedelta(days=3))
         ids = [propose_amendment(admin, policy, 1, s, e, text, "Why not.").id for s, e, text in amendments]
-        round_ = services.advance_round(admin, services.advance_round(admin, round_))
+        round_ = phases.advance_round(admin, phases.advance_round(admin, round_))
         db.session.commit()
         path = f"/a/{assembly.slug}/p/{created.slug}/rounds/{round_.id}/ballot"
     return SimpleNamespace(voter=voter, path=path, ids=ids)

@@ -10,6 +10,7 @@ from app.amendments.services import propose_amendment
 from app.core.timeutil import utcnow
 from app.extensions import db
 from app.policies.models import Policy
+from app.rounds import ballots, phases
 from app.rounds import services as rounds
 
 #: Words with accents and non-Latin letters that every PDF must keep (fonts must cover them).
@@ -70,13 +71,13 @@ def run_round(policy_id, facilitator, voters, secret=False, proposals=None):
         propose_amendment(_user(author), policy, policy.head_number, start, end, text, why)
         for author, start, end, text, why in proposals or []
     ]
-    round_ = rounds.advance_round(_user(facilitator), round_)
-    round_ = rounds.advance_round(_user(facilitator), round_)
+    round_ = phases.advance_round(_user(facilitator), round_)
+    round_ = phases.advance_round(_user(facilitator), round_)
     for voter, choices in voters:
         answers = _answers(round_, amendments, choices)
         if answers:
-            rounds.cast_ballot(_user(voter), round_, answers)
-    round_ = rounds.advance_round(_user(facilitator), round_)
+            ballots.cast_ballot(_user(voter), round_, answers)
+    round_ = phases.advance_round(_user(facilitator), round_)
     db.session.commit()
     return round_.id
 

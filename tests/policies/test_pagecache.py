@@ -122,7 +122,7 @@ def test_a_deadline_passing_changes_the_page_without_any_write(app, client, publ
     make_change(public, "round")
     assert "Rounds (amending)" in read(client, public.url).text
     later = utcnow() + timedelta(hours=1, minutes=1)
-    for module in ("app.policies.pagecache", "app.rounds", "app.policies.services"):
+    for module in ("app.policies.pagecache", "app.rounds.phases", "app.policies.services"):
         monkeypatch.setattr(f"{module}.utcnow", lambda: later)
     assert "Rounds (deliberating)" in read(client, public.url).text
 

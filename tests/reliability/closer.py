@@ -20,7 +20,7 @@ def main(url, round_id, facilitator_id, mode, pause):
     from app import create_app
     from app.accounts.models import User
     from app.extensions import db
-    from app.rounds import services
+    from app.rounds import phases
     from app.rounds.models import Round
 
     app = create_app("testing", SQLALCHEMY_DATABASE_URI=url)
@@ -37,9 +37,9 @@ def main(url, round_id, facilitator_id, mode, pause):
         facilitator = db.session.get(User, int(facilitator_id))
         print("go", flush=True)
         if mode == "advance":
-            round_ = services.advance_round(facilitator, round_)
+            round_ = phases.advance_round(facilitator, round_)
         else:
-            round_ = services.refresh_round(round_)
+            round_ = phases.refresh_round(round_)
         assert round_.phase == "closed", round_.phase
         db.session.commit()
         print("done", flush=True)

@@ -17,7 +17,7 @@ import pytest
 from app.amendments.models import Amendment
 from app.extensions import db
 from app.policies.models import Policy, Revision
-from app.rounds import services
+from app.rounds import phases
 from app.rounds.models import Ballot, Participation, Question, Result, Round
 from rounds.helpers import rows, set_deadlines
 from rounds.test_concurrency import LINE3, LINE4
@@ -88,9 +88,9 @@ def _close_normally(app, w, mode):
     with app.app_context():
         round_ = db.session.get(Round, w.round_id)
         if mode == "advance":
-            services.advance_round(db.session.get(User, w.users["facilitator"].id), round_)
+            phases.advance_round(db.session.get(User, w.users["facilitator"].id), round_)
         else:
-            services.refresh_round(round_)
+            phases.refresh_round(round_)
         db.session.commit()
 
 

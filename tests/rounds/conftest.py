@@ -106,7 +106,7 @@ def _build(users, voters, members, amendments, phase, public, rules):
     from app.assemblies.models import Membership
     from app.assemblies.services import create_assembly
     from app.policies.services import create_policy
-    from app.rounds import services
+    from app.rounds import phases, services
 
     get = lambda role: db.session.get(User, users[role].id)  # noqa: E731
     assembly = create_assembly(get("admin"), assembly_name, is_public=public)
@@ -126,7 +126,7 @@ def _build(users, voters, members, amendments, phase, public, rules):
         amendment_ids.append(amendment.id)
     db.session.add(Membership(assembly_id=assembly.id, user_id=users["late"].id, role="member"))
     for step in STEPS[phase]:
-        action = services.advance_round if step == "advance" else services.cancel_round
+        action = phases.advance_round if step == "advance" else phases.cancel_round
         round_ = action(get("facilitator"), round_)
     db.session.flush()
     return {"assembly_slug": assembly.slug, "assembly_id": assembly.id, "policy_id": policy.id,

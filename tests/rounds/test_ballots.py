@@ -178,7 +178,7 @@ def test_secret_round_cannot_link_ballots_to_voters_after_close(world, in_app):
 
 def test_receipts_check_the_counted_ballot(world, in_app):
     from app.rounds.models import Round
-    from app.rounds.services import verify_receipt
+    from app.rounds.ballots import verify_receipt
 
     w = voting_world(world, secret=True)
     old = cast(w, "member0", [{"question": w.yes_no, "choice": "yes"}]).json["receipt"]

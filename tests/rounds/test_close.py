@@ -54,8 +54,7 @@ def test_accepted_amendments_are_merged_bottom_up_into_one_revision(world):
     assert body["new_revision"] == 2
     revision = w.api("admin").get(f"/api/v1/policies/{w.policy_id}/revisions/2").json
     assert revision["source"] == "round" and revision["round_id"] == w.round_id
-    ids = ", ".join(f"#{i}" for i in w.amendment_ids)
-    assert revision["message"] == f"Amendments {ids} accepted in round {w.round_id}"
+    assert revision["message"] == "Amendments A1, A2, A3 accepted in round 1"  # numbered within the policy
     expected = BODY.replace("The city supports commons.\n", "The city loves its commons.\n")
     expected = expected.replace("The office has two staff.\n", "Its budget is public.\nThe office has two staff.\n")
     expected = expected.replace("Reviews are public.\n", "")
@@ -159,7 +158,7 @@ def test_results_are_hidden_before_close(world):
 
 
 def test_a_failure_inside_close_round_leaves_nothing_behind(app, world, in_app, monkeypatch):
-    from app.rounds import services
+    from app.policies import services as policy_services
 
     w = setup(world, [LINE3])
     vote(w, "member0", yes(w.questions[0]))
@@ -167,7 +166,7 @@ def test_a_failure_inside_close_round_leaves_nothing_behind(app, world, in_app, 
     def explode(*args, **kwargs):
         raise RuntimeError("disk full")
 
-    monkeypatch.setattr(services, "create_round_revision", explode)
+    monkeypatch.setattr(policy_services, "create_round_revision", explode)
     in_app(set_deadlines, w.round_id, voting_until=-0.1)
     result = app.test_cli_runner().invoke(args=["rounds", "tick"])
     assert result.exit_code == 1 and "failed, nothing changed (disk full)" in result.output

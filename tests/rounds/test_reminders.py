@@ -58,10 +58,13 @@ def test_no_reminder_before_the_last_day(app, world):
         assert db.session.get(Round, w.round_id).reminder_sent_at is None
 
 
-def test_reading_the_round_sends_due_reminders_without_cron(app, world):
+def test_reading_the_round_never_sends_reminders_the_tick_does(app, world):
     w = world(members=1, amendments=[LINE3], phase="voting")
     long_voting(app, w.round_id, hours_left=2)
-    w.api("outsider").get(f"/api/v1/rounds/{w.round_id}")
+    assert w.api("outsider").get(f"/api/v1/rounds/{w.round_id}").status_code == 200
+    assert w.api("member0").get(f"/api/v1/rounds/{w.round_id}/ballot").status_code == 200
+    assert notes(app, "reminder") == []
+    assert app.test_cli_runner().invoke(args=["rounds", "tick"]).exit_code == 0
     assert len(notes(app, "reminder")) == 3
 
 

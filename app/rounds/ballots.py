@@ -1,0 +1,296 @@
+"""Ballots: casting and replacing, cleaning answers, receipts, and sealing secret ballots.
+
+One ballot per voter is enforced by the database (unique ``participations.round_id, user_id``);
+see :func:`cast_ballot`. A ballot holds a shared row lock on its round (``FOR SHARE``) until it
+commits: ballots never wait for each other, but a closing transaction (``FOR UPDATE``) waits for
+the ballots in flight, and a ballot that arrives after the close sees the closed phase.
+"""
+import hashlib
+import hmac
+import json
+import re
+import secrets
+from random import SystemRandom
+
+from flask import current_app
+from sqlalchemy.exc import IntegrityError
+
+from ..core.errors import Conflict, Forbidden, ValidationError
+from ..core.events import log_event
+from ..core.timeutil import as_utc, utcnow
+from ..extensions import db
+from . import phases, storage, tally
+from .models import Ballot, Elector, Participation, Round
+
+def cast_ballot(voter, round_, answers):
+    """Record the voter's ballot, replacing their previous one; returns the receipt.
+
+    403 outside the electorate, 409 outside the voting phase, 422 for an unknown question or
+    option or a malformed answer. The ballot is always the caller's.
+
+    One ballot per voter: the first ballot inserts the voter's participation row, whose
+    unique (round_id, user_id) constraint makes a second one impossible. When two first
+    ballots race, the loser's insert fails, is rolled back to a savepoint, and the ballot is
+    retried once as a replacement of the winner's. Replacing updates the answers in place.
+    """
+    is_elector, participation = _electorate_entry(round_, voter)
+    if not is_elector:
+        raise Forbidden("You are not in this round's electorate (it was fixed when the round opened).")
+    round_ = phases.refresh_round(round_)
+    phase, voting_until = _lock_phase_shared(round_.id)
+    if phase != "voting" or voting_until <= utcnow():
+        raise Conflict(f"Ballots are accepted only while voting; this round is {phase}.", code="wrong_phase")
+    cleaned = clean_answers(round_, answers)
+    _store_ballot(round_, voter, cleaned, participation)
+    if not round_.secret:
+        log_event(voter, "ballot.cast", round_, assembly_id=round_.policy.assembly_id)
+    return make_receipt(round_, cleaned)
+
+
+def _lock_phase_shared(round_id):
+    """The round's stored phase and voting deadline, read under a shared row lock (FOR SHARE).
+
+    Ballots hold this lock until they commit: they never wait for each other, but a closing
+    or cancelling transaction (FOR UPDATE) waits for the ballots in flight, and a ballot that
+    waited for a close reads the closed phase.
+    """
+    query = db.select(Round.phase, Round.voting_until).filter_by(id=round_id).with_for_update(read=True)
+    phase, voting_until = db.session.execute(query).one()
+    return phase, as_utc(voting_until)
+
+
+def _electorate_entry(round_, voter):
+    """(is the voter an elector, their participation or None), in one query."""
+    query = (
+        db.select(Elector.id, Participation)
+        .outerjoin(Participation, db.and_(Participation.round_id == Elector.round_id,
+                                          Participation.user_id == Elector.user_id))
+        .filter(Elector.round_id == round_.id, Elector.user_id == voter.id)
+    )
+    row = db.session.execute(query).first()
+    return (False, None) if row is None else (True, row[1])
+
+
+def _store_ballot(round_, voter, answers, participation):
+    """Insert the voter's first ballot, or replace the one their participation points to."""
+    if participation is None:
+        try:
+            with db.session.begin_nested():
+                key = secrets.token_hex(16)
+                db.session.add(Participation(round_id=round_.id, user_id=voter.id, ballot_key=key))
+                db.session.flush()
+                voter_id = None if round_.secret else voter.id
+                db.session.add(Ballot(round_id=round_.id, key=key, voter_id=voter_id, answers=answers))
+                db.session.flush()
+            return
+        except IntegrityError:
+            participation = _participation(round_, voter)
+    ballot = _ballot_of(round_, participation)
+    ballot.answers = answers
+    db.session.flush()
+
+
+def _participation(round_, user):
+    query = db.select(Participation).filter_by(round_id=round_.id, user_id=user.id)
+    return db.session.execute(query.execution_options(populate_existing=True)).scalar_one_or_none()
+
+
+def _ballot_of(round_, participation):
+    """The ballot a participation points to; None once a secret round was sealed."""
+    if participation is None or participation.ballot_key is None:
+        return None
+    query = db.select(Ballot).filter_by(round_id=round_.id, key=participation.ballot_key)
+    return db.session.execute(query).scalar_one_or_none()
+
+
+def clean_answers(round_, answers):
+    """Validate API-style answers into the stored form {"<question id>": choice | ranking}.
+
+    Each answer is {question, choice} for a yes/no question (choice: yes, no, abstain) or
+    {question, ranking} for a ranked one (a list of rank levels, best first, each a non-empty
+    list of option keys; keys within a level are put in option order). 422 with `fields`.
+
+    The stored dict lists the questions in the round's order (by position) whatever the order
+    of the request, so two equal ballots are stored as the same JSON text: the key order of a
+    stored ballot says nothing about the client that sent it.
+    """
+    if not isinstance(answers, list) or not answers:
+        raise ValidationError.field("answers", "Answer at least one question.")
+    questions = {question.id: question for question in round_.questions}
+    given, errors = {}, {}
+    for index, item in enumerate(answers):
+        try:
+            question, value = _clean_answer(item, questions)
+        except ValueError as error:
+            errors[f"answers[{index}]"] = str(error)
+            continue
+        if question.id in given:
+            errors[f"answers[{index}]"] = f"Question {question.id} is answered twice."
+        given[question.id] = value
+    if errors:
+        raise ValidationError("Some answers need attention.", fields=errors)
+    return {str(question.id): given[question.id] for question in round_.questions if question.id in given}
+
+
+def _clean_answer(item, questions):
+    if not isinstance(item, dict):
+        raise ValueError("Each answer is an object {question, choice} or {question, ranking}.")
+    qid = item.get("question")
+    if isinstance(qid, bool) or not isinstance(qid, int) or qid not in questions:
+        raise ValueError(f"Unknown question {qid!r} for this round.")
+    question = questions[qid]
+    if question.kind == "yes_no":
+        choice = item.get("choice")
+        if "ranking" in item or choice not in tally.CHOICES:
+            raise ValueError(f"Question {qid} takes a choice: yes, no or abstain.")
+        return question, choice
+    if "choice" in item:
+        raise ValueError(f"Question {qid} takes a ranking, not a choice.")
+    return question, _clean_ranking(item.get("ranking"), question)
+
+
+def _clean_ranking(ranking, question):
+    keys = [option["key"] for option in question.options]
+    malformed = ValueError(
+        f"Question {question.id} takes a ranking: a list of rank levels, best first, "
+        f"each a list of option keys ({', '.join(keys)})."
+    )
+    if not isinstance(ranking, list) or not all(isinstance(level, list) and level for level in ranking):
+        raise malformed
+    seen = set()
+    for level in ranking:
+        for key in level:
+            if not isinstance(key, str):
+                raise malformed
+            if key not in keys:
+                raise ValueError(f"Question {question.id} has no option {key!r}.")
+            if key in seen:
+                raise ValueError(f"Option {key!r} is ranked twice in question {question.id}.")
+            seen.add(key)
+    return [[key for key in keys if key in level] for level in ranking]
+
+
+def answers_as_list(answers):
+    """The stored answers in the API's form: [{question, choice} | {question, ranking}]."""
+    items = []
+    for qid, value in sorted(answers.items(), key=lambda item: int(item[0])):
+        name = "choice" if isinstance(value, str) else "ranking"
+        items.append({"question": int(qid), name: value})
+    return items
+
+
+def get_ballot(voter, round_):
+    """The voter's current ballot: {voted, sealed, answers} (electors only, 403 otherwise).
+
+    `sealed` is true when the voter took part in a secret round that has closed: their ballot
+    can no longer be found by anyone, them included.
+    """
+    if not round_.is_elector(voter):
+        raise Forbidden("You are not in this round's electorate.")
+    participation = _participation(round_, voter)
+    if participation is None:
+        return {"voted": False, "sealed": False, "answers": []}
+    ballot = _ballot_of(round_, participation)
+    if ballot is None:
+        return {"voted": True, "sealed": True, "answers": None}
+    return {"voted": True, "sealed": False, "answers": answers_as_list(ballot.answers)}
+
+
+def make_receipt(round_, answers):
+    """A receipt for a ballot: '<round>-<nonce>-<mac>', shown once and never stored.
+
+    The mac is an HMAC (keyed with the app's secret) of the round, a fresh random nonce and
+    the ballot's content. It names no voter and no ballot row, so after a secret round has
+    closed it links nothing; its holder can check that a ballot with exactly these answers
+    was counted (:func:`verify_receipt`).
+    """
+    nonce = secrets.token_hex(8)
+    return f"{round_.id}-{nonce}-{_receipt_mac(round_.id, nonce, answers)}"
+
+
+def _receipt_mac(round_id, nonce, answers):
+    key = current_app.config["SECRET_KEY"].encode()
+    content = json.dumps(answers, sort_keys=True, separators=(",", ":"))
+    return hmac.new(key, f"{round_id}:{nonce}:{content}".encode(), hashlib.sha256).hexdigest()[:32]
+
+
+RECEIPT_RE = re.compile(r"^(\d+)-([0-9a-f]{16})-([0-9a-f]{32})$")
+
+
+def verify_receipt(round_, receipt):
+    """True when a ballot of this round has exactly the answers the receipt was issued for.
+
+    After the close this is a ballot that was counted; while voting it is the current ballot
+    (a replaced ballot's old receipt no longer matches).
+    """
+    match = RECEIPT_RE.match((receipt or "").strip().lower())
+    if match is None or int(match.group(1)) != round_.id:
+        return False
+    nonce, mac = match.group(2), match.group(3)
+    query = db.select(Ballot.answers).filter_by(round_id=round_.id)
+    return any(
+        hmac.compare_digest(_receipt_mac(round_.id, nonce, answers), mac)
+        for answers in db.session.execute(query).scalars()
+    )
+
+
+def seal_secret_ballots(round_):
+    """Make a secret round's ballots unlinkable to its voters, in storage too (same transaction).
+
+    While voting is open, a voter's participation row (who voted) holds the random key of
+    their ballot (what was voted), so that they alone can replace it; ballots of a secret
+    round never hold a voter id, and neither ballots nor participation rows have timestamps.
+    When the round closes (or is cancelled) this function, in the closing transaction:
+
+    1. deletes the round's ballots and re-inserts their answers in a random order (a CSPRNG
+       shuffle) under fresh random keys, inside a savepoint: the new tuples carry that
+       subtransaction's id as xmin, so neither ids, keys, row order nor xmin follow the voting;
+    2. deletes the participation rows and re-inserts them ordered by user id, inside another
+       savepoint: their xmin is a different id from the ballots' one;
+    3. asks for the storage scrub (:func:`app.rounds.storage.request_scrub`), which runs once
+       this transaction has committed.
+
+    Why the scrub: the live rows are then unlinkable, but deleting is not erasing.
+    PostgreSQL keeps every deleted or replaced row version (the voting-time participation
+    rows with their ballot keys, the ballots with the same keys and their answers, both
+    sharing the casting transaction's xmin; a replaced ballot's old answers, in the same page
+    when the update was HOT) until a vacuum, and the indexes keep the old keys too. Plain
+    VACUUM is not enough: it marks the line pointers unused but leaves the tuples' bytes in
+    the page's free space (PostgreSQL 15: the keys are still found by get_raw_page after it).
+    ``VACUUM FULL`` rewrites each table and its indexes into new files holding only the rows
+    still visible to someone and truncates the old files, so it runs on its own autocommit
+    connection after the commit (it cannot run inside a transaction). It takes an ACCESS
+    EXCLUSIVE lock on one table at a time for as long as the rewrite lasts, so ballots in
+    other rounds wait that long (tens of milliseconds for 10,000 ballots; it grows with the
+    tables), with a lock timeout so it never queues every ballot behind a long transaction.
+    A transaction that began before the close still sees the deleted rows, so VACUUM FULL
+    must copy them; the scrub reports it and ``flask rounds scrub`` repeats the rewrite
+    later. On SQLite, every connection runs with ``PRAGMA secure_delete=ON``, which zeroes
+    deleted content (rows, index entries, freed pages) as it is freed.
+
+    Not chosen: deriving the ballot key from the app's SECRET_KEY instead of storing it (the
+    dead tuples would still share the casting transaction's xmin, so the scrub is needed
+    anyway, and rotating the key during a vote would lose every voter's ballot); a table per
+    secret round dropped at close (DDL at run time, outside the migrations, for no stronger
+    guarantee). What remains outside these tables: copies made while voting was open
+    (backups, replicas, the write-ahead log until its segments are recycled, file-system
+    blocks of the old files). The audit log records no ballot events for secret rounds, and
+    receipts (:func:`make_receipt`) are never stored.
+    """
+    answers = list(db.session.execute(db.select(Ballot.answers).filter_by(round_id=round_.id)).scalars())
+    user_ids = list(
+        db.session.execute(
+            db.select(Participation.user_id).filter_by(round_id=round_.id).order_by(Participation.user_id)
+        ).scalars()
+    )
+    SystemRandom().shuffle(answers)
+    with db.session.begin_nested():
+        db.session.execute(db.delete(Ballot).filter_by(round_id=round_.id))
+        db.session.add_all(Ballot(round_id=round_.id, key=secrets.token_hex(16), voter_id=None, answers=content)
+                           for content in answers)
+        db.session.flush()
+    with db.session.begin_nested():
+        db.session.execute(db.delete(Participation).filter_by(round_id=round_.id))
+        db.session.add_all(Participation(round_id=round_.id, user_id=user_id, ballot_key=None) for user_id in user_ids)
+        db.session.flush()
+    storage.request_scrub()
