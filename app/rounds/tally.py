@@ -1,11 +1,21 @@
 """Pure vote counting for Commonwright rounds.
 
-Two kinds of question are counted here:
+Three kinds of count are made here:
 
-* yes/no questions (:func:`tally_yes_no`), and
+* yes/no questions under a majority rule (:func:`tally_yes_no`): the share of
+  yes is taken of the yes and no votes (``majority_of="votes"``) or of the
+  whole electorate (``majority_of="electorate"``), optionally with a floor of
+  yes votes (``min_yes``);
+* yes/no questions under the consent rule (:func:`tally_consent`): accepted
+  when nobody objects; and
 * ranked questions between rival amendments and the status quo
   ("keep the current text"), counted with the Schulze method
   (:func:`tally_ranked`).
+
+The adoption question of an adoption round (the final vote on the whole
+text) is a yes/no question like any other: it is counted by
+:func:`tally_yes_no` or :func:`tally_consent` according to the round's
+decision rule; :func:`tally_decision` picks the right one.
 
 The module depends on the standard library only: no Flask, no database, no
 ``app`` imports.  Every result is a frozen dataclass whose fields are plain,
@@ -30,9 +40,20 @@ __all__ = [
     "NO",
     "ABSTAIN",
     "CHOICES",
+    "CONSENT",
+    "OBJECT",
+    "CONSENT_CHOICES",
+    "VOTES",
+    "ELECTORATE",
+    "MAJORITY_OF",
+    "MAJORITY",
+    "DECISIONS",
     "YesNoResult",
+    "ConsentResult",
     "RankedResult",
     "tally_yes_no",
+    "tally_consent",
+    "tally_decision",
     "tally_ranked",
     "pairwise_matrix",
     "schulze_strongest_paths",
@@ -43,6 +64,20 @@ YES = "yes"
 NO = "no"
 ABSTAIN = "abstain"
 CHOICES = (YES, NO, ABSTAIN)
+
+# Choices of a question decided by consent.
+CONSENT = "consent"
+OBJECT = "object"
+CONSENT_CHOICES = (CONSENT, OBJECT, ABSTAIN)
+
+# What the share of yes is taken of, under a majority rule.
+VOTES = "votes"  # yes / (yes + no): abstentions and non-voters do not count
+ELECTORATE = "electorate"  # yes / electorate: abstentions and non-voters count against
+MAJORITY_OF = (VOTES, ELECTORATE)
+
+# Decision rules of yes/no and adoption questions (see tally_decision).
+MAJORITY = "majority"
+DECISIONS = (MAJORITY, CONSENT)
 
 # Floats such as 2/3 are read as the simplest fraction with a denominator up
 # to this bound that has exactly the same float value (see _fraction).
@@ -56,11 +91,15 @@ _MAX_FLOAT_DENOMINATOR = 10**6
 
 @dataclass(frozen=True)
 class YesNoResult:
-    """Outcome of a yes/no question.
+    """Outcome of a yes/no question under a majority rule.
 
     ``turnout`` is ``voters / electorate`` as a float (0.0 for an empty
     electorate); ``quorum_needed`` is the smallest number of voters that meets
     the quorum; ``rule`` says in words what decided the outcome.
+    ``majority_of`` (``"votes"`` or ``"electorate"``) and ``min_yes`` repeat
+    the rules counted with; ``share`` is the share of yes compared with the
+    threshold, ``yes / (yes + no)`` or ``yes / electorate``, as a float, or
+    ``None`` when that is 0 / 0.
     """
 
     yes: int
@@ -72,6 +111,38 @@ class YesNoResult:
     quorum_needed: int
     quorum_met: bool
     accepted: bool
+    rule: str
+    majority_of: str = VOTES
+    min_yes: int = 0
+    share: float | None = None
+
+    def as_dict(self) -> dict[str, Any]:
+        """Return the result as a new, JSON-ready dict."""
+        return asdict(self)
+
+
+@dataclass(frozen=True)
+class ConsentResult:
+    """Outcome of a yes/no question decided by consent.
+
+    ``consent``, ``object`` and ``abstain`` count the answers; ``objections``
+    holds every objection's reason (``""`` when one came without a reason),
+    sorted so that their order says nothing about the order of the ballots;
+    ``min_yes`` is the smallest number of consents the question needed.  The
+    other fields are as in :class:`YesNoResult`.
+    """
+
+    consent: int
+    object: int
+    abstain: int
+    voters: int
+    electorate: int
+    turnout: float
+    quorum_needed: int
+    quorum_met: bool
+    min_yes: int
+    accepted: bool
+    objections: list[str]
     rule: str
 
     def as_dict(self) -> dict[str, Any]:
@@ -123,31 +194,48 @@ def tally_yes_no(
     quorum: Any = 0,
     threshold: Any = 0.5,
     strict: bool = True,
+    majority_of: str = VOTES,
+    min_yes: int = 0,
 ) -> YesNoResult:
-    """Count a yes/no question.
+    """Count a yes/no question under a majority rule.
 
     ``choices`` holds one of ``"yes"``, ``"no"``, ``"abstain"`` per voter who
     answered.  The question is accepted when the quorum is met (``voters >=
-    quorum * electorate``, exactly) and ``yes / (yes + no)`` is above
-    ``threshold`` (at least ``threshold`` when ``strict`` is false).
-    Abstentions count for turnout and quorum only.  Two rules override the
-    threshold: a tie (``yes == no``) never passes, even with an at-least 50%
-    threshold, and a question nobody answered yes or no to never passes.
+    quorum * electorate``, exactly), the share of yes is above ``threshold``
+    (at least ``threshold`` when ``strict`` is false) and at least ``min_yes``
+    voters answered yes.
+
+    The share of yes is ``yes / (yes + no)`` when ``majority_of`` is
+    ``"votes"`` (abstentions count for turnout and quorum only), and ``yes /
+    electorate`` when it is ``"electorate"`` (a majority of all members, as
+    statutes often require: abstaining or not voting then weighs like a no;
+    Antragsgrün's "absolute majority", yes > no + abstentions, is the same
+    only when every member voted).  ``min_yes`` is a floor of yes votes, as
+    LiquidFeedback's ``direct_majority_positive``.
+
+    Two rules override the threshold: a tie (``yes == no``) never passes,
+    even with an at-least 50% threshold, and a question nobody answered yes
+    or no to never passes.  ``rule`` names the first condition that failed,
+    in this order: quorum, no yes or no votes, tie, threshold, ``min_yes``.
 
     Raises ``ValueError`` for an unknown choice, a quorum outside [0, 1], a
-    threshold outside [0.5, 1), a bad electorate or more voters than the
+    threshold outside [0.5, 1), an unknown ``majority_of``, a negative or
+    non-integer ``min_yes``, a bad electorate or more voters than the
     electorate.
     """
     electorate = _check_electorate(electorate)
     quorum_f = _check_quorum(quorum)
     threshold_f = _check_threshold(threshold)
+    majority_of = _check_majority_of(majority_of)
+    min_yes = _check_min_yes(min_yes)
     yes, no, abstain = _count_choices(choices)
     voters = yes + no + abstain
     _check_voters(voters, electorate)
     needed = _quorum_needed(quorum_f, electorate)
-    quorum_met = voters >= needed
+    share = _yes_share(yes, no, electorate, majority_of)
     accepted, rule = _decide_yes_no(
-        yes, no, voters, electorate, needed, threshold_f, strict
+        yes, no, voters, electorate, needed, share,
+        _YesNoRules(threshold_f, strict, majority_of, min_yes),
     )
     return YesNoResult(
         yes=yes,
@@ -157,23 +245,45 @@ def tally_yes_no(
         electorate=electorate,
         turnout=_turnout(voters, electorate),
         quorum_needed=needed,
-        quorum_met=quorum_met,
+        quorum_met=voters >= needed,
         accepted=accepted,
         rule=rule,
+        majority_of=majority_of,
+        min_yes=min_yes,
+        share=None if share is None else float(share),
     )
 
 
+@dataclass(frozen=True)
+class _YesNoRules:
+    threshold: Fraction
+    strict: bool
+    majority_of: str
+    min_yes: int
+
+
 def _count_choices(choices: Iterable[str]) -> tuple[int, int, int]:
+    yes, no, abstain = _count(choices, CHOICES)
+    return yes, no, abstain
+
+
+def _count(choices: Iterable[str], allowed: Sequence[str]) -> list[int]:
     try:
         counts = Counter(choices)
     except TypeError:
         raise ValueError("choices must be an iterable of strings") from None
-    unknown = [c for c in counts if c not in CHOICES]
+    unknown = [c for c in counts if c not in allowed]
     if unknown:
         raise ValueError(
-            f"unknown choice {unknown[0]!r}; expected one of {', '.join(CHOICES)}"
+            f"unknown choice {unknown[0]!r}; expected one of {', '.join(allowed)}"
         )
-    return counts[YES], counts[NO], counts[ABSTAIN]
+    return [counts[choice] for choice in allowed]
+
+
+def _yes_share(yes: int, no: int, electorate: int, majority_of: str) -> Fraction | None:
+    """yes / (yes + no) or yes / electorate; None for 0 / 0."""
+    whole = yes + no if majority_of == VOTES else electorate
+    return Fraction(yes, whole) if whole else None
 
 
 def _decide_yes_no(
@@ -182,22 +292,216 @@ def _decide_yes_no(
     voters: int,
     electorate: int,
     needed: int,
-    threshold: Fraction,
-    strict: bool,
+    share: Fraction | None,
+    rules: _YesNoRules,
 ) -> tuple[bool, str]:
     if voters < needed:
         return False, _quorum_rule(voters, electorate, needed)
-    if yes + no == 0:
+    if yes + no == 0 or share is None:
         return False, "rejected: no yes or no votes (all abstained or none cast)"
     if yes == no:
         return False, f"rejected: tie {yes} yes to {no} no never passes"
-    share = Fraction(yes, yes + no)
-    passed = _passes(share, threshold, strict)
-    verdict = "accepted" if passed else "rejected"
-    return passed, (
-        f"{verdict}: {yes} yes to {no} no "
-        f"({_comparison(share, threshold, strict, passed)})"
+    if rules.majority_of == VOTES:
+        counted = f"{yes} yes to {no} no"
+    else:
+        counted = f"{yes} yes of {_count_of(electorate, 'elector')}"
+    passed = _passes(share, rules.threshold, rules.strict)
+    comparison = _comparison(share, rules.threshold, rules.strict, passed)
+    if not passed:
+        return False, f"rejected: {counted} ({comparison})"
+    if yes < rules.min_yes:
+        return False, (
+            f"rejected: {yes} yes, fewer than the "
+            f"{_count_of(rules.min_yes, 'yes vote')} required"
+        )
+    floor = f", at least {rules.min_yes} yes required" if rules.min_yes else ""
+    return True, f"accepted: {counted} ({comparison}){floor}"
+
+
+# ---------------------------------------------------------------------------
+# Consent
+# ---------------------------------------------------------------------------
+
+
+def tally_consent(
+    answers: Iterable[str | Mapping[str, Any]],
+    *,
+    electorate: int,
+    quorum: Any = 0,
+    min_yes: int = 0,
+) -> ConsentResult:
+    """Count a yes/no question decided by consent.
+
+    ``answers`` holds one answer per voter: a dict ``{"choice": "consent" |
+    "object" | "abstain", "reason": str}`` (the reason is read for objections
+    only, and may be missing: validating it is the caller's job), or a plain
+    choice string.  The question is accepted when the quorum is met, nobody
+    objects, and at least ``min_yes`` voters (and at least one) consent.
+
+    This is the consent rule of sociocracy, which Loomio's "Consent process"
+    template runs: a single objection blocks, whatever the number of
+    consents; the proposal has to be amended until no objection remains.
+    Abstaining ("stand aside") does not block, and neither does not voting,
+    so the quorum is what guards against a decision taken by a few.
+
+    All abstaining never passes, as under the majority rules: consent is
+    given, not presumed (Loomio's guide announces the decision "when there
+    are no remaining objections and everyone has consented"), and a decision
+    nobody consented to would bind members on nobody's word.  For the same
+    reason ``min_yes`` counts consents: it is the floor of members who must
+    actively carry the decision, like the yes floor of a majority rule.
+
+    Raises ``ValueError`` for an unknown choice, a malformed answer, a reason
+    that is not a string, a quorum outside [0, 1], a negative or non-integer
+    ``min_yes``, a bad electorate or more voters than the electorate.
+    """
+    electorate = _check_electorate(electorate)
+    quorum_f = _check_quorum(quorum)
+    min_yes = _check_min_yes(min_yes)
+    choices, reasons = _read_consent_answers(answers)
+    consent, objected, abstain = _count(choices, CONSENT_CHOICES)
+    voters = consent + objected + abstain
+    _check_voters(voters, electorate)
+    needed = _quorum_needed(quorum_f, electorate)
+    accepted, rule = _decide_consent(
+        consent, objected, abstain, voters, electorate, needed, min_yes
     )
+    return ConsentResult(
+        consent=consent,
+        object=objected,
+        abstain=abstain,
+        voters=voters,
+        electorate=electorate,
+        turnout=_turnout(voters, electorate),
+        quorum_needed=needed,
+        quorum_met=voters >= needed,
+        min_yes=min_yes,
+        accepted=accepted,
+        objections=sorted(reasons, key=_reason_order),
+        rule=rule,
+    )
+
+
+def _read_consent_answers(
+    answers: Iterable[str | Mapping[str, Any]],
+) -> tuple[list[str], list[str]]:
+    """The answers' choices, and the reasons of the objections among them."""
+    if isinstance(answers, (str, Mapping)):
+        raise ValueError("answers must be a list of answers")
+    try:
+        pairs = [_consent_answer(answer) for answer in answers]
+    except TypeError:
+        raise ValueError("answers must be a list of answers") from None
+    choices = [choice for choice, _ in pairs]
+    reasons = [reason for choice, reason in pairs if choice == OBJECT]
+    return choices, reasons
+
+
+def _consent_answer(answer: str | Mapping[str, Any]) -> tuple[str, str]:
+    if isinstance(answer, str):
+        return answer, ""
+    if not isinstance(answer, Mapping):
+        raise ValueError(
+            f"a consent answer must be a choice or a dict with a choice, got {answer!r}"
+        )
+    choice = answer.get("choice")
+    if not isinstance(choice, str):
+        raise ValueError(
+            f"unknown choice {choice!r}; expected one of {', '.join(CONSENT_CHOICES)}"
+        )
+    reason = answer.get("reason")
+    if choice != OBJECT or reason is None:
+        return choice, ""
+    if not isinstance(reason, str):
+        raise ValueError(f"an objection's reason must be a string, got {reason!r}")
+    return choice, reason
+
+
+def _reason_order(reason: str) -> tuple[str, str]:
+    """Alphabetical, ignoring case; ties broken by the exact text (a total order)."""
+    return reason.casefold(), reason
+
+
+def _decide_consent(
+    consent: int,
+    objected: int,
+    abstain: int,
+    voters: int,
+    electorate: int,
+    needed: int,
+    min_yes: int,
+) -> tuple[bool, str]:
+    if voters < needed:
+        return False, _quorum_rule(voters, electorate, needed)
+    abstained = f", {abstain} abstain" if abstain else ""
+    if objected:
+        return False, (
+            f"rejected: {_count_of(objected, 'objection')} "
+            f"({consent} consent{abstained})"
+        )
+    if consent == 0:
+        return False, "rejected: no consent or objection (all abstained or none cast)"
+    if consent < min_yes:
+        return False, (
+            f"rejected: {consent} consent, fewer than the "
+            f"{_count_of(min_yes, 'consent')} required (no objection)"
+        )
+    floor = f" (at least {min_yes} consent required)" if min_yes else ""
+    return True, f"accepted: {consent} consent{abstained}, no objection{floor}"
+
+
+# ---------------------------------------------------------------------------
+# Yes/no and adoption questions under a round's decision rule
+# ---------------------------------------------------------------------------
+
+
+def tally_decision(
+    answers: Iterable[str | Mapping[str, Any]],
+    *,
+    decision: str,
+    electorate: int,
+    quorum: Any = 0,
+    threshold: Any = 0.5,
+    strict: bool = True,
+    majority_of: str = VOTES,
+    min_yes: int = 0,
+) -> YesNoResult | ConsentResult:
+    """Count a yes/no question, or an adoption question, under ``decision``.
+
+    An adoption question (the final vote on a whole text) is counted exactly
+    like a yes/no question; only the round's decision rule matters.  With
+    ``decision="majority"`` this is :func:`tally_yes_no` (``threshold``,
+    ``strict``, ``majority_of`` and ``min_yes`` apply); with
+    ``decision="consent"`` it is :func:`tally_consent` (``min_yes`` counts
+    consents; ``threshold``, ``strict`` and ``majority_of`` do not apply and
+    are ignored).  ``answers`` may be choice strings or dicts with a
+    ``"choice"`` (and, under consent, a ``"reason"``), so a caller can pass
+    the stored answers whatever the rule.
+
+    Raises ``ValueError`` for an unknown decision, and as the function it
+    calls.
+    """
+    if decision == MAJORITY:
+        return tally_yes_no(
+            map(_choice_of, answers),
+            electorate=electorate,
+            quorum=quorum,
+            threshold=threshold,
+            strict=strict,
+            majority_of=majority_of,
+            min_yes=min_yes,
+        )
+    if decision == CONSENT:
+        return tally_consent(
+            answers, electorate=electorate, quorum=quorum, min_yes=min_yes
+        )
+    raise ValueError(
+        f"unknown decision {decision!r}; expected one of {', '.join(DECISIONS)}"
+    )
+
+
+def _choice_of(answer: str | Mapping[str, Any]) -> Any:
+    return answer.get("choice") if isinstance(answer, Mapping) else answer
 
 
 # ---------------------------------------------------------------------------
@@ -533,6 +837,20 @@ def _check_quorum(quorum: Any) -> Fraction:
     return value
 
 
+def _check_majority_of(majority_of: Any) -> str:
+    if majority_of not in MAJORITY_OF:
+        raise ValueError(
+            f"majority_of must be one of {', '.join(MAJORITY_OF)}, got {majority_of!r}"
+        )
+    return majority_of
+
+
+def _check_min_yes(min_yes: Any) -> int:
+    if isinstance(min_yes, bool) or not isinstance(min_yes, int) or min_yes < 0:
+        raise ValueError(f"min_yes must be a whole number, 0 or more, got {min_yes!r}")
+    return min_yes
+
+
 def _check_threshold(threshold: Any) -> Fraction:
     value = _fraction(threshold, "threshold")
     if not Fraction(1, 2) <= value < 1:
@@ -582,6 +900,11 @@ def _comparison(share: Fraction, threshold: Fraction, strict: bool, passed: bool
     operator = ">" if strict else ">="
     negation = "" if passed else "not "
     return f"{_percent(share)} {negation}{operator} {_percent(threshold)}"
+
+
+def _count_of(n: int, noun: str) -> str:
+    """"1 elector", "2 electors"."""
+    return f"{n} {noun}" if n == 1 else f"{n} {noun}s"
 
 
 def _percent(value: Fraction) -> str:
