@@ -6,6 +6,7 @@ from ..core.timeutil import parse_datetime
 from ..extensions import db, limiter
 from ..policies.services import get_policy
 from ..rounds import ballots, closing, notices, phases, presenters, services
+from ..rounds.models import DECISIONS, KINDS, MAJORITY_OF
 from . import bp
 from .common import field, json_body, page_args, paginated, token_required, user_ref, when
 from .spec import BOOL, INT, STR, TIME, obj, ref
@@ -26,7 +27,9 @@ def round_json(round_, user=None):
     """The <round> of the contract, plus url, rules, timeline facts and what the caller may do."""
     return {
         "id": round_.id,
+        "number": round_.number,
         "policy_id": round_.policy_id,
+        "kind": round_.kind,
         "phase": round_.phase,
         "amending_until": when(round_.amending_until),
         "deliberating_until": when(round_.deliberating_until),
@@ -36,6 +39,9 @@ def round_json(round_, user=None):
         "threshold": round_.threshold,
         "strict": round_.strict,
         "secret": round_.secret,
+        "decision": round_.decision,
+        "majority_of": round_.majority_of,
+        "min_yes": round_.min_yes,
         "rules": presenters.rules_text(round_),
         "electorate_size": round_.electorate_size,
         "voters": services.voter_count(round_),
@@ -55,11 +61,18 @@ def round_json(round_, user=None):
     }
 
 
-def _deadlines(data):
-    """The three deadlines parsed (ISO 8601, naive = UTC); 422 naming every bad one."""
+def _deadlines(data, kind):
+    """The deadlines parsed (ISO 8601, naive = UTC); 422 naming every bad one.
+
+    An adoption round has no amending phase: a missing `amending_until` is None (and a given
+    one is refused by the service).
+    """
     values, errors = {}, {}
     for name in ("amending_until", "deliberating_until", "voting_until"):
         raw = data.get(name)
+        if name == "amending_until" and kind == "adoption" and raw is None:
+            values[name] = None
+            continue
         try:
             values[name] = parse_datetime(raw)
         except (ValueError, TypeError):
@@ -78,10 +91,15 @@ def _load_round(round_id):
 def create_round(policy_id):
     policy = get_policy(policy_id, g.user)
     data = json_body()
+    kind = field(data, "kind", str, required=False, default="amendments")
     round_ = services.create_round(
         g.user,
         policy,
-        **_deadlines(data),
+        **_deadlines(data, kind),
+        kind=kind,
+        decision=field(data, "decision", str, required=False, default="majority"),
+        majority_of=field(data, "majority_of", str, required=False, default="votes"),
+        min_yes=field(data, "min_yes", int, required=False, default=0),
         quorum=field(data, "quorum", (int, float), required=False, default=0),
         threshold=field(data, "threshold", (int, float), required=False, default=0.5),
         strict=field(data, "strict", bool, required=False, default=True),
@@ -224,18 +242,22 @@ ANSWER = {
 MATRIX = {"type": "object", "additionalProperties": {"type": "object", "additionalProperties": INT}}
 NULL_TIME = {"type": ["string", "null"], "format": "date-time"}
 NULL_INT = {"type": ["integer", "null"]}
+KIND = {"type": "string", "enum": list(KINDS), "description": "amendments (default) or adoption: the final vote"}
+DECISION = {"type": "string", "enum": list(DECISIONS), "description": "majority (default) or consent"}
+MAJORITY = {"type": "string", "enum": list(MAJORITY_OF), "description": "votes: yes/(yes+no); electorate: yes/electorate"}
 
 SCHEMAS = {
     "NewRound": obj(
-        ["amending_until", "deliberating_until", "voting_until"],
+        ["deliberating_until", "voting_until"],
         amending_until=TIME, deliberating_until=TIME, voting_until=TIME,
         quorum=NUMBER, threshold=NUMBER, strict=BOOL, secret=BOOL,
+        kind=KIND, decision=DECISION, majority_of=MAJORITY, min_yes=INT,
     ),
     "RoundQuestion": QUESTION,
     "Round": obj(
         ["id", "policy_id", "phase", "amending_until", "deliberating_until", "voting_until", "quorum", "threshold",
          "strict", "secret", "electorate_size", "questions", "url", "rules"],
-        id=INT, policy_id=INT,
+        id=INT, number=INT, policy_id=INT, kind=KIND, decision=DECISION, majority_of=MAJORITY, min_yes=INT,
         phase={"type": "string", "enum": ["amending", "deliberating", "voting", "closed", "cancelled"]},
         amending_until=TIME, deliberating_until=TIME, voting_until=TIME, next_deadline=NULL_TIME,
         quorum=NUMBER, threshold=NUMBER, strict=BOOL, secret=BOOL, rules=STR, electorate_size=INT, voters=INT,

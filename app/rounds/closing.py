@@ -51,8 +51,8 @@ def close_round(round_, now=None):
     for decision in decisions:
         _record(round_, decision, merge)
     round_.phase, round_.closed_at = "closed", now
-    round_.new_revision_number = merge.revision.number if merge.revision else None
-    policy.status = "draft"
+    round_.new_revision_number = merge.revision.number if merge.revision and merge.revision.round_id == round_.id else None
+    _settle_adoption(round_, policy, decisions)
     if round_.secret:
         ballots.seal_secret_ballots(round_)
     if merge.not_merged:
@@ -67,14 +67,27 @@ def _decide(round_, question, cast, amendments):
     answers = [ballot[key] for ballot in cast if key in ballot]
     rules = {"electorate": round_.electorate_size, "quorum": round_.quorum,
              "threshold": round_.threshold, "strict": round_.strict}
-    if question.kind == "yes_no":
-        result = tally.tally_yes_no(answers, **rules)
+    if question.kind in ("yes_no", "adoption"):
+        result = tally.tally_decision(answers, decision=round_.decision, majority_of=round_.majority_of,
+                                      min_yes=round_.min_yes, **rules)
+        if question.kind == "adoption":
+            return Decision(question, result, [], None)
         amendment = amendments[question.amendment_id]
         return Decision(question, result, [amendment], amendment if result.accepted else None)
     keys = [option["key"] for option in question.options if option["key"] != phases.KEEP]
     result = tally.tally_ranked(answers, options=keys, status_quo=phases.KEEP, **rules)
     by_key = {option["key"]: amendments[option["amendment_id"]] for option in question.options if option["amendment_id"]}
     return Decision(question, result, list(by_key.values()), by_key.get(result.accepted))
+
+
+def _settle_adoption(round_, policy, decisions):
+    """An adoption round that passed makes the policy adopted (logged as a status change)."""
+    adopted = round_.kind == "adoption" and all(d.result.accepted for d in decisions) and bool(decisions)
+    status = "adopted" if adopted else "draft"
+    if adopted:
+        log_event(None, "policy.status_changed", policy, assembly_id=policy.assembly_id, status=status,
+                  previous="draft", round_id=round_.id, round_number=round_.number)
+    policy.status = status
 
 
 @dataclass
@@ -203,7 +216,12 @@ def _rejected_text(decision):
 
 
 def _counts(result):
-    return f"{result.yes} yes, {result.no} no, {result.abstain} abstain; turnout {presenters.percent(result.turnout)}"
+    """The counts of a yes/no or consent tally in words, with the turnout."""
+    turnout = f"turnout {presenters.percent(result.turnout)}"
+    if isinstance(result, tally.ConsentResult):
+        objections = f"{result.object} objection{'' if result.object == 1 else 's'}"
+        return f"{result.consent} consent, {objections}, {result.abstain} abstain; {turnout}"
+    return f"{result.yes} yes, {result.no} no, {result.abstain} abstain; {turnout}"
 
 
 def require_closed(round_):

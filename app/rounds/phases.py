@@ -136,7 +136,7 @@ def cancel_round(actor, round_):
     round_.phase, round_.cancelled_at = "cancelled", now
     for amendment in amendments_in(round_):
         amendment.state, amendment.round_id, amendment.updated_at = "submitted", None, now
-        amendment.outcome = f"Round {round_.id} was cancelled before a decision; the amendment is pending again."
+        amendment.outcome = f"Round {round_.number} was cancelled before a decision; the amendment is pending again."
     round_.policy.status = "draft"
     if round_.secret:
         ballots.seal_secret_ballots(round_)
@@ -160,16 +160,29 @@ def elector_ids(round_):
 def open_voting(round_, now=None):
     """Enter 'voting': freeze the text and the amendments, and build the questions.
 
-    The base is the policy's head. Pending amendments submitted on that base go to the vote
-    (state 'in_vote'); rivals (overlapping ranges) become one ranked question with "keep the
-    current text", every other amendment a yes/no question. Amendments that need a rebase or
-    sit on an older base are left out with an outcome note. Electors are told voting is open.
+    The base is the policy's head. An adoption round has one question, on the whole text of
+    that revision, and leaves pending amendments where they are. In an amendments round,
+    pending amendments submitted on that base go to the vote (state 'in_vote'); rivals
+    (overlapping ranges) become one ranked question with "keep the current text", every
+    other amendment a yes/no question. Amendments that need a rebase or sit on an older base
+    are left out with an outcome note. Electors are told voting is open.
     """
-    from ..amendments import services as amendment_services  # it asks this module's guards
-
     now = now or utcnow()
     policy = policy_services.lock_policy(round_.policy_id)
     round_.phase, round_.voting_opened_at, round_.base_number = "voting", now, policy.head_number
+    if round_.kind == "adoption":
+        round_.questions.append(Question(position=1, kind="adoption", amendment_id=None, options=[]))
+        db.session.flush()
+    else:
+        _put_amendments_to_the_vote(round_, policy, now)
+    message = f"Voting is open on “{policy.title}” until {notices.when_text(round_.voting_until)}."
+    notices.notify_users(elector_ids(round_), "round", message, notices.round_path(round_, "ballot"))
+    return round_
+
+
+def _put_amendments_to_the_vote(round_, policy, now):
+    from ..amendments import services as amendment_services  # it asks this module's guards
+
     in_vote, left_out = [], []
     for amendment in amendment_services.pending_amendments(policy):
         ready = amendment.state == "submitted" and amendment.base_number == policy.head_number
@@ -183,9 +196,6 @@ def open_voting(round_, now=None):
         )
     round_.left_out = [amendment.id for amendment in left_out]
     _build_questions(round_, amendment_services.group_rivals(in_vote))
-    message = f"Voting is open on “{policy.title}” until {notices.when_text(round_.voting_until)}."
-    notices.notify_users(elector_ids(round_), "round", message, notices.round_path(round_, "ballot"))
-    return round_
 
 
 def _build_questions(round_, groups):

@@ -15,9 +15,10 @@ from ..extensions import db
 from ..policies import services as policy_services
 from ..policies.models import Policy
 from . import notices, phases, presenters
-from .models import OPEN_PHASES, Elector, Participation, Round
+from .models import DECISIONS, KINDS, MAJORITY_OF, OPEN_PHASES, Elector, Participation, Round
 
 REMINDER_BEFORE = timedelta(days=1)
+MAX_MIN_YES = 1_000_000
 
 
 def get_round(round_id, user):
@@ -63,6 +64,19 @@ def voter_count(round_):
     return db.session.execute(query).scalar_one()
 
 
+def invites_final_vote(user, round_):
+    """True when `user` should be invited to hold the final vote after this round.
+
+    After an amendments round has closed, for its facilitators, while the policy is a draft
+    with no round in progress and this is its latest round.
+    """
+    if round_.kind != "amendments" or round_.phase != "closed" or not round_.can_facilitate(user):
+        return False
+    policy = round_.policy
+    latest = db.session.execute(db.select(db.func.max(Round.number)).filter_by(policy_id=policy.id)).scalar_one()
+    return latest == round_.number and policy.status == "draft"
+
+
 def next_deadline(round_):
     """The deadline that ends the current phase, or None once the round is over."""
     return {
@@ -72,40 +86,68 @@ def next_deadline(round_):
     }.get(round_.phase)
 
 
-def create_round(
-    actor, policy, amending_until, deliberating_until, voting_until, quorum=0, threshold=0.5, strict=True, secret=False
-):
-    """Open a round on `policy` in phase 'amending' (facilitators and admins of its assembly).
+def create_round(actor, policy, amending_until, deliberating_until, voting_until, quorum=0, threshold=0.5,
+                 strict=True, secret=False, kind="amendments", decision="majority", majority_of="votes", min_yes=0):
+    """Open a round on `policy` (facilitators and admins of its assembly).
 
-    The rules are copied into the round; the electorate is the assembly's members (any role)
-    at this moment. 403 for other users, 409 when the policy already has a round in progress,
-    422 for deadlines not in the future or not in order and for rules out of range.
+    An *amendments* round starts in 'amending'; an *adoption* round (the final vote on the
+    whole text) has no amending phase (`amending_until` must be None) and starts in
+    'deliberating'. The rules are copied into the round and frozen; the electorate is the
+    assembly's members (any role) at this moment. 403 for other users, 409 when the policy
+    already has a round in progress (or, for an adoption round, is already adopted or
+    archived), 422 for deadlines not in the future or not in order and for rules out of range.
     """
     if not policy.assembly.can_facilitate(actor):
         raise Forbidden("Only facilitators and admins of this assembly open rounds.")
     now = utcnow()
-    deadlines = check_deadlines(amending_until, deliberating_until, voting_until, now)
-    rules = check_rules(quorum, threshold, strict, secret)
+    kind = check_kind(kind)
+    deadlines = check_deadlines(amending_until, deliberating_until, voting_until, now, kind)
+    rules = check_rules(quorum, threshold, strict, secret, decision, majority_of, min_yes)
     policy = policy_services.lock_policy(policy.id)
     if phases.current_round(policy) is not None:
         raise Conflict("This policy already has a round in progress.", code="round_in_progress")
-    round_ = Round(policy_id=policy.id, phase="amending", opened_by_id=actor.id, created_at=now, left_out=[],
+    if kind == "adoption" and policy_services.is_text_settled(policy):
+        raise Conflict(f"This policy is already {policy.status}; reopen it for drafting before another final vote.",
+                       code="text_adopted")
+    phase = "amending" if kind == "amendments" else "deliberating"
+    round_ = Round(policy_id=policy.id, phase=phase, kind=kind, opened_by_id=actor.id, created_at=now, left_out=[],
                    **deadlines, **rules)
     db.session.add(round_)
     db.session.flush()
     electors = _snapshot_electorate(round_, policy)
     policy.status = "in_round"
     log_event(actor, "round.created", round_, assembly_id=policy.assembly_id, policy_id=policy.id, **_rules_log(round_))
-    message = f"A round opened on “{policy.title}”: propose amendments until {notices.when_text(round_.amending_until)}."
-    notices.notify_users(electors, "round", message, notices.round_path(round_), skip=actor.id)
+    notices.notify_users(electors, "round", _opening_message(round_, policy), notices.round_path(round_), skip=actor.id)
     return round_
 
 
-def check_deadlines(amending_until, deliberating_until, voting_until, now):
-    """The three deadlines as aware UTC datetimes; 422 naming each one that is missing, past or out of order."""
+def _opening_message(round_, policy):
+    if round_.kind == "adoption":
+        return (f"Round {round_.number} on “{policy.title}” is the final vote on the whole text: "
+                f"voting opens {notices.when_text(round_.deliberating_until)}.")
+    return (f"Round {round_.number} opened on “{policy.title}”: propose amendments until "
+            f"{notices.when_text(round_.amending_until)}.")
+
+
+def check_kind(kind):
+    """'amendments' or 'adoption'; 422 otherwise."""
+    if kind not in KINDS:
+        raise ValidationError.field("kind", "The kind of round is amendments or adoption.")
+    return kind
+
+
+def check_deadlines(amending_until, deliberating_until, voting_until, now, kind="amendments"):
+    """The deadlines as aware UTC datetimes; 422 naming each one that is missing, past or out of order.
+
+    An adoption round has no amending phase: `amending_until` must be None, and is stored as
+    `now` (the phase that never was ends when the round opens).
+    """
     names = ("amending_until", "deliberating_until", "voting_until")
     values = dict(zip(names, (amending_until, deliberating_until, voting_until)))
     errors = {}
+    if kind == "adoption":
+        if values.pop("amending_until") is not None:
+            errors["amending_until"] = "An adoption round has no amending phase: leave its end out."
     for name, value in values.items():
         if not isinstance(value, datetime):
             errors[name] = "Enter a date and time."
@@ -113,7 +155,8 @@ def check_deadlines(amending_until, deliberating_until, voting_until, now):
             errors[name] = "Choose a time in the future."
     if not errors:
         values = {name: as_utc(value) for name, value in values.items()}
-        if values["deliberating_until"] <= values["amending_until"]:
+        values.setdefault("amending_until", now)
+        if kind == "amendments" and values["deliberating_until"] <= values["amending_until"]:
             errors["deliberating_until"] = "The end of deliberating must come after the end of amending."
         if values["voting_until"] <= values["deliberating_until"]:
             errors["voting_until"] = "The end of voting must come after the end of deliberating."
@@ -122,8 +165,13 @@ def check_deadlines(amending_until, deliberating_until, voting_until, now):
     return values
 
 
-def check_rules(quorum, threshold, strict, secret):
-    """The rules, validated: quorum in [0, 1], threshold in [0.5, 1), strict and secret booleans."""
+def check_rules(quorum, threshold, strict, secret, decision="majority", majority_of="votes", min_yes=0):
+    """The rules, validated; 422 naming each field out of range.
+
+    quorum in [0, 1]; threshold in [0.5, 1); strict and secret booleans; decision 'majority'
+    or 'consent'; majority_of 'votes' or 'electorate' (consent has no majority, so only
+    'votes'); min_yes a whole number from 0 up.
+    """
     errors = {}
     if not _is_number(quorum) or not 0 <= quorum <= 1:
         errors["quorum"] = "The quorum is a share of the electorate between 0% and 100%."
@@ -133,9 +181,18 @@ def check_rules(quorum, threshold, strict, secret):
         errors["strict"] = "Strict is true (more than the threshold) or false (at least)."
     if not isinstance(secret, bool):
         errors["secret"] = "Secret is true or false."
+    if decision not in DECISIONS:
+        errors["decision"] = "The decision rule is majority or consent."
+    if majority_of not in MAJORITY_OF:
+        errors["majority_of"] = "The majority is of the votes or of the electorate."
+    elif decision == "consent" and majority_of != "votes":
+        errors["majority_of"] = "Consent has no majority: a question passes when nobody objects."
+    if isinstance(min_yes, bool) or not isinstance(min_yes, int) or not 0 <= min_yes <= MAX_MIN_YES:
+        errors["min_yes"] = f"The minimum number of yes votes is a whole number from 0 to {MAX_MIN_YES:,}."
     if errors:
         raise ValidationError("Some rules need attention.", fields=errors)
-    return {"quorum": float(quorum), "threshold": float(threshold), "strict": strict, "secret": secret}
+    return {"quorum": float(quorum), "threshold": float(threshold), "strict": strict, "secret": secret,
+            "decision": decision, "majority_of": majority_of, "min_yes": min_yes}
 
 
 def _is_number(value):
@@ -157,6 +214,10 @@ def _rules_log(round_):
         "threshold": round_.threshold,
         "strict": round_.strict,
         "secret": round_.secret,
+        "kind": round_.kind,
+        "decision": round_.decision,
+        "majority_of": round_.majority_of,
+        "min_yes": round_.min_yes,
         "electorate_size": round_.electorate_size,
     }
 

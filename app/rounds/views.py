@@ -64,7 +64,7 @@ def create(slug, policy_slug):
     assembly, policy = load_policy(slug, policy_slug)
     if not assembly.can_facilitate(current_user):
         raise Forbidden("Only facilitators and admins of this assembly open rounds.")
-    form = RoundForm()
+    form = RoundForm().for_kind(request.values.get("kind"))
     conflict = None
     if request.method == "GET":
         form.set_default_deadlines()
@@ -76,11 +76,18 @@ def create(slug, policy_slug):
         else:
             if round_ is not None:
                 db.session.commit()
-                flash("The round is open: members can propose amendments until the end of amending.", "success")
+                flash(_opened_message(round_), "success")
                 return redirect(url_for("rounds.show", **_urls(assembly, policy, round_)))
     status = 409 if conflict else (422 if form.errors else 200)
     return render_template("rounds/new.html", assembly=assembly, policy=policy, form=form, conflict=conflict,
-                           now=utcnow(), member_count=len(assembly.memberships)), status
+                           now=utcnow(), member_count=len(assembly.memberships),
+                           pending=len(pending_amendments(policy))), status
+
+
+def _opened_message(round_):
+    if round_.kind == "adoption":
+        return f"Round {round_.number} is open: the final vote on the whole text opens at the end of deliberating."
+    return f"Round {round_.number} is open: members can propose amendments until the end of amending."
 
 
 def _create_from_form(form, policy):
@@ -88,7 +95,7 @@ def _create_from_form(form, policy):
     rules = form.rules()
     if form.threshold_custom.errors:
         return None
-    deadlines = (as_utc(f.data) for f in (form.amending_until, form.deliberating_until, form.voting_until))
+    deadlines = (as_utc(value) for value in form.deadlines())
     try:
         return services.create_round(current_user, policy, *deadlines, **rules)
     except ValidationError as error:
@@ -103,12 +110,15 @@ def _create_from_form(form, policy):
 def show(slug, policy_slug, round_id):
     assembly, policy, round_ = load_round(slug, policy_slug, round_id)
     preview = []
-    if round_.phase in ("amending", "deliberating"):
+    if round_.phase in ("amending", "deliberating") and round_.kind == "amendments":
         candidates = [a for a in pending_amendments(policy) if a.base_number == policy.head_number and a.state == "submitted"]
         preview = group_rivals(candidates)
     return render_template(
         "rounds/show.html", assembly=assembly, policy=policy, round=round_,
         view=presenters.round_view(round_, current_user), preview=preview, csrf_form=CsrfForm(),
+        named={a.id: a for a in closing.round_amendments(round_)},
+        choices="consent / object / abstain" if round_.decision == "consent" else "yes / no / abstain",
+        final_vote_invited=services.invites_final_vote(current_user, round_),
     )
 
 
