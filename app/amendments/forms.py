@@ -1,6 +1,6 @@
 """Amendment forms. The services check the values; the form only carries them."""
 from flask_wtf import FlaskForm
-from wtforms import HiddenField, IntegerField, RadioField, TextAreaField
+from wtforms import HiddenField, IntegerField, RadioField, StringField, TextAreaField
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import Optional
 
@@ -8,7 +8,7 @@ MODES = ("replace", "insert", "append", "delete")
 
 
 class AmendmentForm(FlaskForm):
-    """Propose (or update) an amendment: a range, what to do with it, the new text, a rationale."""
+    """Propose (or update) an amendment: a range, what to do with it, the new text, a short title, a rationale."""
 
     revision = IntegerField(widget=HiddenField.widget, validators=[Optional()])
     line_start = IntegerField("From line", validators=[Optional()])
@@ -25,6 +25,7 @@ class AmendmentForm(FlaskForm):
         validators=[Optional()],
     )
     replacement = TextAreaField("New text", validators=[Optional()])
+    title = StringField("Short title (optional)", validators=[Optional()])
     rationale = TextAreaField("Why? Your rationale (required)", validators=[Optional()])
 
     def label_insertion_point(self, line):

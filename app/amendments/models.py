@@ -8,6 +8,7 @@ from ..extensions import db
 
 # accepted_not_merged: accepted by a round whose close could not apply it to the text (see its outcome)
 STATES = ("submitted", "withdrawn", "in_vote", "accepted", "rejected", "needs_rebase", "merged", "accepted_not_merged")
+MAX_TITLE_CHARS = 120
 PENDING_STATES = ("submitted", "needs_rebase")
 
 
@@ -19,7 +20,7 @@ class Amendment(db.Model):
     id: Mapped[int] = mapped_column(primary_key=True)
     policy_id: Mapped[int] = mapped_column(ForeignKey("policies.id"), index=True)
     number: Mapped[int] = mapped_column(Integer, default=number_within_policy)  # 1, 2, … within its policy, in order of submission ("A3")
-    title: Mapped[str] = mapped_column(String(120), default="", server_default="")
+    title: Mapped[str] = mapped_column(String(MAX_TITLE_CHARS), default="", server_default="")  # optional short title
     base_number: Mapped[int] = mapped_column(Integer)
     line_start: Mapped[int] = mapped_column(Integer)
     line_end: Mapped[int] = mapped_column(Integer)
@@ -39,9 +40,25 @@ class Amendment(db.Model):
 
     author = relationship("User", lazy="joined")
     policy = relationship("Policy")
+    round = relationship("Round")  # the round that decides or decided it
     cosignatures = relationship(
         "CoSignature", cascade="all, delete-orphan", lazy="selectin", order_by="CoSignature.id"
     )
+
+    @property
+    def code(self):
+        """Its name within its policy, for tight spaces: "A3" (numbers are assigned on insert)."""
+        return f"A{self.number}" if self.number is not None else "A?"
+
+    @property
+    def label(self):
+        """Its name with its short title: "A3 — Raise the dividend", or "A3" when untitled."""
+        return f"{self.code} — {self.title}" if self.title else self.code
+
+    @property
+    def label_with_author(self):
+        """Its name where the author matters: "A3 — Raise the dividend (Ben Okafor)"."""
+        return f"{self.label} ({self.author.name})"
 
     @property
     def is_pending(self):

@@ -15,12 +15,13 @@ from ..core.errors import Conflict, Forbidden, NotFound, ValidationError
 from ..core.events import log_event
 from ..core.timeutil import utcnow
 from ..extensions import db
-from ..policies.services import active_round, get_revision, paginate
-from ..rounds.models import phase_at
-from .models import PENDING_STATES, STATES, Amendment, CoSignature
+from ..policies.services import get_revision, paginate
+from ..rounds import phases
+from .models import MAX_TITLE_CHARS, PENDING_STATES, STATES, Amendment, CoSignature
 
 MAX_RATIONALE_CHARS = 10_000
-FINAL_STATES = ("withdrawn", "accepted", "rejected", "merged")
+FINAL_STATES = ("withdrawn", "accepted", "rejected", "merged", "accepted_not_merged")
+DECIDED_STATES = ("accepted", "rejected", "merged", "accepted_not_merged")
 NUL_MESSAGE = "The text contains a NUL character (\\0), which cannot be stored: remove it."
 # Filters of the list besides the states themselves.
 STATE_FILTERS = ("pending",) + STATES
@@ -32,6 +33,7 @@ STATE_LABELS = {
     "accepted": "Accepted",
     "rejected": "Rejected",
     "merged": "Merged",
+    "accepted_not_merged": "Accepted, not merged",
 }
 
 
@@ -181,7 +183,7 @@ def unified_diff_of(amendment):
     """The unified diff original → replacement of an amendment."""
     where = f"revision {amendment.base_number}, lines {amendment.line_start}-{amendment.line_end}"
     return textops.unified_diff(
-        amendment.original, amendment.replacement, f"{where} (current)", f"{where} (amendment #{amendment.id})"
+        amendment.original, amendment.replacement, f"{where} (current)", f"{where} ({amendment.code})"
     )
 
 
@@ -217,6 +219,8 @@ def describe_outcome(amendment):
         "rejected": "Rejected.",
         "merged": "Accepted and merged.",
         "withdrawn": "Withdrawn by its author.",
+        "accepted_not_merged": "Accepted by the vote, but it could not be applied to the current text; "
+                               "a facilitator needs to apply it by hand.",
     }[state]
 
 
@@ -260,16 +264,7 @@ def can_propose(user, policy):
 
 
 def _check_amending_open(policy):
-    round_ = active_round(policy)
-    if round_ is None:
-        return
-    phase = phase_at(round_, utcnow())
-    if phase != "amending":
-        raise Conflict(
-            f"Amendments cannot be proposed or changed while the round is {phase}; "
-            "they can be proposed again once it has closed.",
-            code="wrong_phase",
-        )
+    phases.assert_amending_open(policy)
 
 
 def _lock(policy):
@@ -342,22 +337,40 @@ def _rationale_error(rationale):
     return None
 
 
+def normalise_title(title):
+    """A short title with its whitespace tidied (one line, single spaces); None stays None."""
+    return " ".join(title.split()) if isinstance(title, str) else title
+
+
+def _title_error(title):
+    """The message about a short title (already normalised), or None when it is acceptable."""
+    if not isinstance(title, str):
+        return "The short title must be text."
+    if len(title) > MAX_TITLE_CHARS:
+        return f"Keep the short title to {MAX_TITLE_CHARS} characters or fewer (it has {len(title)})."
+    if "\x00" in title:
+        return NUL_MESSAGE
+    return None
+
+
 def _raise_if(errors):
     errors = {name: message for name, message in errors.items() if message}
     if errors:
         raise ValidationError("Some fields need attention.", fields=errors)
 
 
-def validate_amendment(base, line_start, line_end, replacement, rationale):
+def validate_amendment(base, line_start, line_end, replacement, rationale, title=""):
     """Check a proposal against its base revision; returns (original, replacement) normalised.
 
-    Raises ValidationError naming every field that needs attention.
+    `title` is the normalised short title (see normalise_title). Raises ValidationError naming
+    every field that needs attention.
     """
     errors = range_errors(line_start, line_end, textops.count_lines(base.body))
     original_lines = None if errors else lines_of(base.body, line_start, line_end)
     is_insertion = not errors and line_end == line_start - 1
     errors["replacement"] = _replacement_error(replacement, original_lines, is_insertion)
     errors["rationale"] = _rationale_error(rationale)
+    errors["title"] = _title_error(title)
     _raise_if(errors)
     return text_of_lines(original_lines), text_of_lines(textops.split_lines(replacement))
 
@@ -421,19 +434,23 @@ def head_lines_for(policy, line_start, line_end):
 # --------------------------------------------------------------------------
 
 
-def propose_amendment(author, policy, revision_number, line_start, line_end, replacement, rationale):
+def propose_amendment(author, policy, revision_number, line_start, line_end, replacement, rationale, title=""):
     """Propose replacing lines of the head revision; any member, while amending is open.
 
-    403 for non-members, 409 `wrong_phase` while a round is deliberating or voting, 409
-    `stale_base` when `revision_number` is not the head, 422 for a bad range or text. Authors
-    of pending rivals are told about the new amendment.
+    `title` is an optional short title (at most 120 characters, whitespace tidied). The new
+    amendment is numbered after the policy's others (A1, A2, …: the number is assigned on insert,
+    under the policy's lock). 403 for non-members, 409 `wrong_phase` while a round is
+    deliberating or voting, 409 `stale_base` when `revision_number` is not the head, 422 for a
+    bad range, text or title. Authors of pending rivals are told about the new amendment.
     """
     check_can_propose(author, policy)
     policy = _lock(policy)
     base = _check_head(policy, revision_number)
-    original, replacement = validate_amendment(base, line_start, line_end, replacement, rationale)
+    title = normalise_title("" if title is None else title)
+    original, replacement = validate_amendment(base, line_start, line_end, replacement, rationale, title)
     amendment = Amendment(
         policy_id=policy.id,
+        title=title,
         base_number=base.number,
         line_start=line_start,
         line_end=line_end,
@@ -446,24 +463,34 @@ def propose_amendment(author, policy, revision_number, line_start, line_end, rep
     db.session.add(amendment)
     db.session.flush()
     db.session.refresh(amendment)
-    log_event(author, "amendment.proposed", amendment, assembly_id=policy.assembly_id,
-              policy_id=policy.id, base=base.number, line_start=line_start, line_end=line_end)
+    log_event(author, "amendment.proposed", amendment, assembly_id=policy.assembly_id, policy_id=policy.id,
+              number=amendment.number, base=base.number, line_start=line_start, line_end=line_end)
     _tell_rival_authors(amendment)
     return amendment
 
 
 def _tell_rival_authors(amendment):
     """Notify the authors of pending rivals that a new amendment touches their lines."""
-    authors = {rival.author_id for rival in find_rivals(amendment)} - {amendment.author_id}
-    for author_id in sorted(authors):
+    theirs = {}
+    for rival in find_rivals(amendment):
+        if rival.author_id != amendment.author_id:
+            theirs.setdefault(rival.author_id, []).append(rival.code)
+    for author_id, codes in sorted(theirs.items()):
+        yours = f"your amendment {codes[0]} does" if len(codes) == 1 else f"your amendments {join_words(codes)} do"
         notify_user(
             author_id,
             "amendment_rival",
-            f"{amendment.author.name} proposed amendment #{amendment.id} on "
+            f"{amendment.author.name} proposed {amendment.label}, which changes "
             f"{describe_range(amendment.line_start, amendment.line_end)} of “{amendment.policy.title}”, "
-            "which your amendment also changes.",
+            f"as {yours}.",
             amendment_url(amendment),
         )
+
+
+def join_words(words):
+    """'A1', 'A1 and A2', 'A1, A2 and A3'."""
+    words = list(words)
+    return words[0] if len(words) == 1 else ", ".join(words[:-1]) + " and " + words[-1]
 
 
 def _check_changeable(user, amendment, verb):
@@ -472,7 +499,7 @@ def _check_changeable(user, amendment, verb):
         raise Forbidden(f"Only the author of an amendment can {verb} it.")
     if amendment.state == "in_vote":
         raise Conflict("Voting on this amendment has opened.", code="voting_opened")
-    if amendment.state in ("accepted", "rejected", "merged"):
+    if amendment.state in DECIDED_STATES:
         raise Conflict("This amendment has been decided.", code="decided")
     if amendment.state == "withdrawn":
         raise Conflict("This amendment was withdrawn.", code="withdrawn")
@@ -485,13 +512,14 @@ def check_can_update(user, amendment):
 
 
 def update_amendment(author, amendment, replacement, rationale, revision_number=None, line_start=None,
-                     line_end=None):
+                     line_end=None, title=None):
     """The author's new version of a pending amendment, against the head revision.
 
-    `revision_number` defaults to the head and the range to the amendment's own; the same rules
-    as proposing apply. The amendment becomes `submitted` again. When the change itself differs
+    `revision_number` defaults to the head, the range to the amendment's own and `title` (None)
+    to its current short title ("" removes it); the same rules as proposing apply. Its number
+    never changes. The amendment becomes `submitted` again. When the change itself differs
     (other lines or other text) co-signatures are dropped and the co-signers told, since they
-    supported the earlier wording.
+    supported the earlier wording; a new title alone keeps them.
     """
     policy = _lock(amendment.policy)
     db.session.refresh(amendment)  # its state as of the lock: a new revision may just have moved it
@@ -499,23 +527,26 @@ def update_amendment(author, amendment, replacement, rationale, revision_number=
     revision_number = policy.head_number if revision_number is None else revision_number
     line_start = amendment.line_start if line_start is None else line_start
     line_end = amendment.line_end if line_end is None else line_end
+    title = amendment.title if title is None else normalise_title(title)
     base = _check_head(policy, revision_number)
-    original, replacement = validate_amendment(base, line_start, line_end, replacement, rationale)
-    new = (base.number, line_start, line_end, original, replacement, rationale.strip())
+    original, replacement = validate_amendment(base, line_start, line_end, replacement, rationale, title)
+    new = (base.number, line_start, line_end, original, replacement, rationale.strip(), title)
     old = (amendment.base_number, amendment.line_start, amendment.line_end, amendment.original,
-           amendment.replacement, amendment.rationale)
+           amendment.replacement, amendment.rationale, amendment.title)
     if new == old and amendment.state == "submitted":
         raise ValidationError.field("replacement", "Nothing changed: this is the amendment as it stands.")
     change_differs = (original, replacement) != (amendment.original, amendment.replacement)
+    title_changed = title != amendment.title
     amendment.base_number, amendment.line_start, amendment.line_end = base.number, line_start, line_end
     amendment.original, amendment.replacement, amendment.rationale = original, replacement, rationale.strip()
+    amendment.title = title
     amendment.state, amendment.rebased_from, amendment.updated_at = "submitted", None, utcnow()
     amendment.outcome = ""  # a note about an earlier round (e.g. "not rebased in time") no longer holds
     if change_differs:
         _drop_cosignatures(amendment)
     db.session.flush()
     log_event(author, "amendment.updated", amendment, assembly_id=policy.assembly_id, base=base.number,
-              line_start=line_start, line_end=line_end, cosignatures_dropped=change_differs)
+              line_start=line_start, line_end=line_end, cosignatures_dropped=change_differs, title_changed=title_changed)
     return amendment
 
 
@@ -524,8 +555,8 @@ def _drop_cosignatures(amendment):
         notify_user(
             cosignature.user_id,
             "amendment_changed",
-            f"{amendment.author.name} changed amendment #{amendment.id} to “{amendment.policy.title}”, "
-            "which you co-signed. Co-sign it again if you still support it.",
+            f"{amendment.author.name} changed {amendment.label}, an amendment to “{amendment.policy.title}” "
+            "that you co-signed. Co-sign it again if you still support it.",
             amendment_url(amendment),
         )
         amendment.cosignatures.remove(cosignature)
@@ -534,9 +565,7 @@ def _drop_cosignatures(amendment):
 def check_can_withdraw(user, amendment):
     """403 unless `user` wrote the amendment; 409 once voting opened or it was decided."""
     _check_changeable(user, amendment, "withdraw")
-    round_ = active_round(amendment.policy)
-    if round_ is not None and phase_at(round_, utcnow()) == "voting":
-        raise Conflict("Voting has opened: amendments can no longer be withdrawn.", code="voting_opened")
+    phases.assert_withdrawable(amendment.policy)
 
 
 def withdraw_amendment(user, amendment):
@@ -683,7 +712,7 @@ def _mark_needs_rebase(amendment, new):
         amendment.author_id,
         "amendment_needs_rebase",
         f"Revision {new.number} of “{amendment.policy.title}” changed the lines of your amendment "
-        f"#{amendment.id}. Update it against the current text so that it can be decided.",
+        f"{amendment.label}. Update it against the current text so that it can be decided.",
         amendment_url(amendment),
     )
 

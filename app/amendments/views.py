@@ -112,7 +112,10 @@ def render_show(assembly, policy, amendment, error=None, status=200):
 
 
 def _act(slug, policy_slug, amendment_id, service, done):
-    """Run a one-button action on an amendment; show the page again with the reason if refused."""
+    """Run a one-button action on an amendment; show the page again with the reason if refused.
+
+    `done` is the flash message, with "{name}" standing for the amendment's name ("A3 — Raise the dividend").
+    """
     assembly, policy, amendment = load_amendment(slug, policy_slug, amendment_id)
     if not CsrfForm().validate_on_submit():
         abort(400)
@@ -122,26 +125,28 @@ def _act(slug, policy_slug, amendment_id, service, done):
         db.session.rollback()
         return render_show(assembly, policy, amendment, error=error.message, status=error.status)
     db.session.commit()
-    flash(done, "success")
+    flash(done.format(name=amendment.label), "success")
     return redirect(page_of(amendment))
 
 
 @bp.route(BASE + "/<int:amendment_id>/cosign", methods=["POST"])
 @login_required
 def cosign(slug, policy_slug, amendment_id):
-    return _act(slug, policy_slug, amendment_id, services.cosign_amendment, "You co-sign this amendment.")
+    return _act(slug, policy_slug, amendment_id, services.cosign_amendment, "You co-sign {name}.")
 
 
 @bp.route(BASE + "/<int:amendment_id>/uncosign", methods=["POST"])
 @login_required
 def uncosign(slug, policy_slug, amendment_id):
-    return _act(slug, policy_slug, amendment_id, services.uncosign_amendment, "Your co-signature is withdrawn.")
+    return _act(slug, policy_slug, amendment_id, services.uncosign_amendment,
+                "Your co-signature of {name} is withdrawn.")
 
 
 @bp.route(BASE + "/<int:amendment_id>/withdraw", methods=["POST"])
 @login_required
 def withdraw(slug, policy_slug, amendment_id):
-    return _act(slug, policy_slug, amendment_id, services.withdraw_amendment, "Your amendment is withdrawn.")
+    return _act(slug, policy_slug, amendment_id, services.withdraw_amendment,
+                "Your amendment {name} is withdrawn.")
 
 
 # --------------------------------------------------------------------------
@@ -230,6 +235,7 @@ def _update_form(policy, amendment):
     """The author's update: the amendment as it is, or, when its lines changed, the head's lines there."""
     form = AmendmentForm(formdata=None)
     form.rationale.data = amendment.rationale
+    form.title.data = amendment.title
     form.revision.data = policy.head_number
     count = textops.count_lines(policy.head.body)
     if amendment.base_number == policy.head_number:
@@ -285,17 +291,19 @@ def _save(policy, form, amendment):
     start, end, text = form.change(textops.count_lines(policy.head.body))
     if amendment is None:
         return services.propose_amendment(
-            current_user, policy, form.revision.data, start, end, text, form.rationale.data or ""
+            current_user, policy, form.revision.data, start, end, text, form.rationale.data or "",
+            form.title.data or "",
         )
     return services.update_amendment(
-        current_user, amendment, text, form.rationale.data or "", form.revision.data, start, end
+        current_user, amendment, text, form.rationale.data or "", form.revision.data, start, end,
+        form.title.data or "",
     )
 
 
 def _saved_message(saved, amendment, cosigners_before):
     if amendment is None:
-        return f"Amendment #{saved.id} is submitted."
-    message = f"Amendment #{saved.id} is updated against revision {saved.base_number}."
+        return f"Your amendment is submitted as {saved.label}."
+    message = f"Your amendment {saved.label} is updated against revision {saved.base_number}."
     if cosigners_before and not saved.cosignatures:
         message += " Its co-signers were told and asked to co-sign the new wording again."
     return message

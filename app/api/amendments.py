@@ -15,6 +15,8 @@ def amendment_json(amendment, rivals=None):
     return {
         "id": amendment.id,
         "policy_id": amendment.policy_id,
+        "number": amendment.number,
+        "title": amendment.title,
         "revision": amendment.base_number,
         "line_start": amendment.line_start,
         "line_end": amendment.line_end,
@@ -50,6 +52,7 @@ def propose_amendment(policy_id):
         field(data, "line_end", int),
         field(data, "replacement"),
         field(data, "rationale"),
+        field(data, "title", required=False, default=""),
     )
     db.session.commit()
     return amendment_json(amendment), 201
@@ -84,6 +87,7 @@ def update_amendment(amendment_id):
         field(data, "revision", int, required=False),
         field(data, "line_start", int, required=False),
         field(data, "line_end", int, required=False),
+        field(data, "title", required=False),
     )
     db.session.commit()
     return amendment_json(amendment)
@@ -118,18 +122,19 @@ def uncosign_amendment(amendment_id):
 
 # Operations and schemas this module adds to the OpenAPI document (see api/spec.py).
 _STATE = {"type": "string", "enum": list(services.STATES)}
+_TITLE = {"type": "string", "maxLength": services.MAX_TITLE_CHARS}
 SCHEMAS = {
     "NewAmendment": obj(
         ["revision", "line_start", "line_end", "replacement", "rationale"],
-        revision=INT, line_start=INT, line_end=INT, replacement=STR, rationale=STR,
+        revision=INT, line_start=INT, line_end=INT, replacement=STR, rationale=STR, title=_TITLE,
     ),
     "AmendmentUpdate": obj(
-        [], revision=INT, line_start=INT, line_end=INT, replacement=STR, rationale=STR,
+        [], revision=INT, line_start=INT, line_end=INT, replacement=STR, rationale=STR, title=_TITLE,
     ),
     "Amendment": obj(
-        ["id", "policy_id", "revision", "line_start", "line_end", "original", "replacement", "rationale",
-         "author", "state", "rivals", "round_id", "outcome", "merged_into", "diff"],
-        id=INT, policy_id=INT, revision=INT, line_start=INT, line_end=INT,
+        ["id", "policy_id", "number", "title", "revision", "line_start", "line_end", "original", "replacement",
+         "rationale", "author", "state", "rivals", "round_id", "outcome", "merged_into", "diff"],
+        id=INT, policy_id=INT, number=INT, title=_TITLE, revision=INT, line_start=INT, line_end=INT,
         kind={"type": "string", "enum": ["replace", "insert", "delete"]},
         original=STR, replacement=STR, rationale=STR, author=ref("UserRef"), state=_STATE,
         rivals={"type": "array", "items": INT}, round_id=NULLABLE_INT, outcome={"type": ["string", "null"]}, merged_into=NULLABLE_INT,

@@ -46,6 +46,7 @@ class Comment(db.Model):
     resolved_by = relationship("User", lazy="joined", foreign_keys=[resolved_by_id])
     policy = relationship("Policy")
     parent = relationship("Comment", remote_side=[id])
+    amendment = relationship("Amendment")  # the amendment a thread discusses, if any
 
     @property
     def is_root(self):

@@ -652,7 +652,7 @@ def notify_reply(reply, target):
         return
     policy = root.policy
     url = amendment_url(policy, root.amendment_id) + f"#comment-{reply.id}" if root.amendment_id else thread_url(root)
-    where = f"the amendment #{root.amendment_id}" if root.amendment_id else _lines_label(root)
+    where = f"amendment {root.amendment.label}" if root.amendment_id else _lines_label(root)
     message = f"{reply.author.name} replied to your comment on “{policy.title}” ({where})."
     for user in _users(recipients):
         _notify(user, "comment.reply", message, url)

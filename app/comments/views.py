@@ -272,4 +272,4 @@ def amendment_comment(slug, policy_slug, amendment_id):
             flash("Comment posted." if form.parent_id.data is None else "Reply posted.", "success")
             return redirect(next_url(services.amendment_url(policy, amendment.id)))
     return page("comments/amendment_comment.html", 422, assembly=assembly, policy=policy, amendment=amendment,
-                form=form, page_title=f"Comment on amendment #{amendment.id}")
+                form=form, page_title=f"Comment on {amendment.label}")

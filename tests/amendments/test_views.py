@@ -65,7 +65,7 @@ def test_propose_loads_the_lines_previews_and_submits(world, login, app):
     assert done.status_code == 302
     shown = browser.get(done.headers["Location"])
     assert shown.status_code == 200
-    assert "Amendment #" in shown.text and "Replace lines 3–4" in shown.text
+    assert '<h1 id="amendment-title">A1</h1>' in shown.text and "Replace lines 3–4 of revision 1." in shown.text
     assert "“The commons” is the usual term." in shown.text and "Ada Author" in shown.text
     assert "<ins>the </ins>" in shown.text and "Awaiting a decision." in shown.text
 
@@ -315,7 +315,7 @@ def test_needs_rebase_update_from_the_amendment_page(world, login):
     assert "Update against the current text" not in member.get(base_url(w) + f"/{a}").text
 
     notes = author.get("/notifications").text
-    assert f"amendment #{a}" in notes and f'href="{base_url(w)}/{a}"' in notes
+    assert "changed the lines of your amendment A1." in notes and f'href="{base_url(w)}/{a}"' in notes
 
     preview = author.post(base_url(w) + f"/{a}/edit", data=form(
         revision=2, line_start=4, line_end=4, replacement="It funds a Commons Agency with two staff.",

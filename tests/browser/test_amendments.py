@@ -49,7 +49,8 @@ def test_propose_with_live_preview_then_cosign(page, browser_login, world):
     expect(page.get_by_label("New text")).to_have_value("It funds a Commons Agency.")
     page.get_by_label(re.compile("^Why")).fill("An agency can hire staff.")
     page.get_by_role("button", name="Submit amendment").click()
-    expect(page.get_by_role("heading", name=re.compile(r"Amendment #\d+: Replace line 4"))).to_be_visible()
+    expect(page.get_by_role("heading", name=re.compile(r"^A\d+$"))).to_be_visible()
+    expect(page.get_by_text(re.compile(r"^Replace line 4 of revision \d+\.$"))).to_be_visible()
     expect(page.get_by_text("An agency can hire staff.")).to_be_visible()
 
     amendment_url = page.url
@@ -57,7 +58,7 @@ def test_propose_with_live_preview_then_cosign(page, browser_login, world):
     browser_login(page, w.member)
     page.goto(amendment_url)
     page.get_by_role("button", name="Co-sign this amendment").click()
-    expect(page.get_by_text("You co-sign this amendment.").first).to_be_visible()
+    expect(page.get_by_text(re.compile(r"^You co-sign A\d+\.$")).first).to_be_visible()
     expect(page.get_by_role("heading", name="Co-signers (1)")).to_be_visible()
 
 

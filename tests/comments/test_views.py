@@ -251,7 +251,7 @@ def test_the_amendment_comment_route_and_include(app, world, login):
     assert reply.status_code == 302 and reply.headers["Location"] == base(world) + f"/amendments/{aid}"
     assert "Is it better?" in browser.get(reply.headers["Location"]).text  # the amendment page shows the thread
     thread = browser.get(base(world) + f"/comments/{root}").text
-    assert f'href="{base(world)}/amendments/{aid}">amendment #{aid}</a>' in thread
+    assert f'href="{base(world)}/amendments/{aid}">amendment A1</a>' in thread
     assert login(world.member).post(base(world) + "/amendments/999/comments", data={"body": "x"}).status_code == 404
     with app.test_request_context(base(world)):
         from flask_login import login_user
