@@ -124,7 +124,7 @@ def _merge_accepted(round_, policy, decisions):
         return Merge(None, not_merged)
     if body == head.body:  # the head already says what was accepted
         return Merge(head, not_merged)
-    names = ", ".join(f"A{a.number}" for a in applied)
+    names = ", ".join(a.code for a in applied)
     noun = "Amendment" if len(applied) == 1 else "Amendments"
     message = f"{noun} {names} accepted in round {round_.number}"
     return Merge(policy_services.create_round_revision(policy, body, round_, message), not_merged)
@@ -159,7 +159,7 @@ def _record(round_, decision, merge):
                           accepted_amendment_id=data["accepted_amendment_id"]))
     for amendment in decision.amendments:
         _set_outcome(amendment, decision, merge)
-        notify_user(amendment.author_id, "amendment", f"A{amendment.number}: {amendment.outcome}",
+        notify_user(amendment.author_id, "amendment", f"{amendment.label}: {amendment.outcome}",
                     notices.round_path(round_, "report"))
 
 
@@ -185,7 +185,7 @@ def _tell_facilitators(round_, policy, not_merged):
         Membership.assembly_id == policy.assembly_id, Membership.role.in_(("facilitator", "admin"))
     )
     amendments = db.session.execute(db.select(Amendment).filter(Amendment.id.in_(not_merged))).scalars()
-    names = ", ".join(sorted(f"A{a.number}" for a in amendments))
+    names = ", ".join(a.code for a in sorted(amendments, key=lambda a: a.number))
     message = (
         f"Round {round_.number} on “{policy.title}” closed, but {names} could not be applied to the text, "
         "which changed after voting opened. See the report."
@@ -209,7 +209,7 @@ def _rejected_text(decision):
     if decision.question.kind == "yes_no":
         return f"Rejected ({_counts(result)}): {presenters.readable_rule(result.rule).removeprefix('rejected: ')}."
     if decision.accepted is not None:
-        return f"Superseded by rival amendment #{decision.accepted.id}."
+        return f"Superseded by rival {decision.accepted.label}."
     if not result.quorum_met:
         return f"Rejected: {presenters.readable_rule(result.rule)}."
     return f"The current text was preferred ({presenters.readable_rule(result.rule)}; turnout {presenters.percent(result.turnout)})."

@@ -115,7 +115,7 @@ def test_ranked_winner_is_merged_and_rivals_superseded(world):
     assert result["pairwise"][b]["keep"] == 3 and result["pairwise"][a][b] == 1
     assert amendment(w, 1)["state"] == "merged"
     loser = amendment(w, 0)
-    assert loser["state"] == "rejected" and loser["outcome"] == f"Superseded by rival amendment #{w.amendment_ids[1]}."
+    assert loser["state"] == "rejected" and loser["outcome"] == "Superseded by rival A2."
     body = w.api("admin").get(f"/api/v1/policies/{w.policy_id}/revisions/2").json["body"]
     assert "It funds a Commons Office of two.\nIt reviews the pact yearly.\n" in body
 
