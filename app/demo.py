@@ -100,10 +100,11 @@ def deadlines(amending_days, deliberating_days, voting_days):
     return [now + timedelta(days=days) for days in (amending_days, deliberating_days, voting_days)]
 
 
-def amend(author, policy, start, replacement, rationale, cosigners=()):
+def amend(author, policy, start, replacement, rationale, cosigners=(), title=""):
     """Propose replacing the line that starts with `start`, and co-sign it by `cosigners`."""
     number = line_of(policy, start)
-    amendment = propose_amendment(author, policy, policy.head_number, number, number, replacement, rationale)
+    amendment = propose_amendment(author, policy, policy.head_number, number, number, replacement, rationale,
+                                  title=title)
     for user in cosigners:
         cosign_amendment(user, amendment)
     return amendment
@@ -185,21 +186,21 @@ def seed_voting_amendments(policy, people):
         "The Office will start with seven full-time posts: a coordinator, two partnership facilitators, "
         "two neighbourhood organisers, one legal adviser and one data steward.",
         "Five people cannot cover twelve districts; neighbourhood organisers make the 30% rule possible.",
-        cosigners=[ada],
+        cosigners=[ada], title="Seven posts from the start",
     )
     phased = amend(
         dmitri, policy, posts,
         "The Office will start with three full-time posts: a coordinator, one partnership facilitator and "
         "one legal adviser, and grow to five after its first yearly review.",
         "Start small, show results, then grow: a phased start is easier to fund in the first budget.",
-        cosigners=[bruno],
+        cosigners=[bruno], title="Start with three posts, grow to five",
     )
     time = amend(
         ada, policy, "Staff will spend at least 30% of their working time",
         "Staff will spend at least 40% of their working time in neighbourhoods rather than at City Hall, "
         "and the Office will publish a yearly account of that work.",
         "More presence in the districts, and a public account answers the worry that a quota stays on paper.",
-        cosigners=[chloe],
+        cosigners=[chloe], title="40% of the time in neighbourhoods",
     )
     return [larger, phased, time]
 
@@ -218,7 +219,7 @@ def seed_closed_round(policy, people):
     round_ = advance_round(bruno, round_)  # deliberating -> voting
     cast_closed_ballots(round_, people, amendments)
     round_ = advance_round(bruno, round_)  # voting -> closed: count, merge
-    return (f"{policy.title}: {len(amendments)} amendments, round {round_.id} {round_.phase} "
+    return (f"{policy.title}: {len(amendments)} amendments, round {round_.number} {round_.phase} "
             f"with 4 ballots (revision {round_.new_revision_number} merged the accepted amendments).")
 
 
@@ -229,14 +230,14 @@ def seed_closed_amendments(policy, people):
         chloe, policy, "The Pact Desk must reply within 20 days.",
         "The Pact Desk must reply within 15 working days.",
         "Neighbours plan around the seasons; three weeks of silence loses a planting window.",
-        cosigners=[dmitri],
+        cosigners=[dmitri], title="Reply within 15 working days",
     )
     tacit = amend(
         ada, policy, "If it does not reply within that time",
         "If it does not reply within that time, the proposers may ask the head of the department, "
         "who must decide within 10 days.",
         "Tacit approval puts the risk on the neighbours when something goes wrong; a named decision-maker is safer.",
-        cosigners=[bruno],
+        cosigners=[bruno], title="No tacit approval",
     )
     cap = "No person or group may hold more than five active pacts"
     fewer = amend(
@@ -244,13 +245,14 @@ def seed_closed_amendments(policy, people):
         "No person or group may hold more than three active pacts at the same time, so that care remains "
         "widely shared.",
         "Three is enough for any informal group, and it leaves room for newcomers.",
+        title="At most three pacts each",
     )
     schools = amend(
         bruno, policy, cap,
         "No person or group may hold more than five active pacts at the same time, except schools, which may "
         "hold up to ten for their own grounds and the streets around them.",
         "Schools look after many small spaces at once; the general cap would stop their best work.",
-        cosigners=[chloe],
+        cosigners=[chloe], title="Up to ten pacts for schools",
     )
     return {"reply": reply, "tacit": tacit, "fewer": fewer, "schools": schools}
 
