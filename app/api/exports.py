@@ -10,6 +10,7 @@ from ..exports import services
 from ..extensions import db, limiter
 from ..exports.responses import csv_response, markdown_response, pdf_response
 from ..policies.services import get_policy, get_revision
+from ..rounds import phases
 from ..rounds.services import get_round
 from . import bp
 from .common import token_required
@@ -49,7 +50,7 @@ QUERY_PARAMS = {
 @bp.get("/policies/<int:policy_id>/export.md")
 @token_required
 def export_markdown(policy_id):
-    policy = get_policy(policy_id, g.user)
+    policy = _load_policy(policy_id)
     revision = get_revision(policy, services.revision_number(policy, request.args.get("revision")))
     return markdown_response(services.export_markdown(policy, revision), services.markdown_filename(policy, revision))
 
@@ -58,7 +59,7 @@ def export_markdown(policy_id):
 @limiter.limit(services.PDF_RATE)
 @token_required
 def export_pdf(policy_id):
-    policy = get_policy(policy_id, g.user)
+    policy = _load_policy(policy_id)
     revision = get_revision(policy, services.revision_number(policy, request.args.get("revision")))
     return pdf_response(services.revision_pdf(policy, revision, services.pdf_options(request.args)))
 
@@ -67,7 +68,7 @@ def export_pdf(policy_id):
 @limiter.limit(services.PDF_RATE)
 @token_required
 def compare_pdf(policy_id):
-    policy = get_policy(policy_id, g.user)
+    policy = _load_policy(policy_id)
     old, new = services.comparison_revisions(policy, request.args.get("from"), request.args.get("to"))
     return pdf_response(services.comparison_pdf(policy, old, new, services.pdf_options(request.args, comparison=True)))
 
@@ -79,3 +80,11 @@ def round_matrix(round_id):
     db.session.commit()  # reading a round may apply a passed deadline
     text, filename = services.matrix_csv(round_, request.args.get("question"))
     return csv_response(text, filename)
+
+
+def _load_policy(policy_id):
+    """The policy if the caller may read it, with its rounds' due transitions applied and committed."""
+    policy = get_policy(policy_id, g.user)
+    phases.refresh_rounds(policy)
+    db.session.commit()
+    return policy

@@ -13,6 +13,7 @@ from flask_login import current_user
 from ..core.errors import ValidationError
 from ..extensions import db, limiter
 from ..policies.services import get_policy_at, get_revision
+from ..rounds import phases
 from . import services
 from .responses import csv_response, markdown_response, pdf_response
 
@@ -22,8 +23,15 @@ BASE = "/a/<slug>/p/<policy_slug>"
 
 
 def load(slug, policy_slug):
-    """The policy of the URL, permission-checked like its pages (404 when not visible)."""
-    return get_policy_at(slug, policy_slug, current_user)[1]
+    """The policy of the URL, permission-checked like its pages (404 when not visible).
+
+    Its rounds' due transitions are applied (and committed) first: a round whose voting
+    deadline passed unread closes now, so the export shows its revision and results.
+    """
+    policy = get_policy_at(slug, policy_slug, current_user)[1]
+    phases.refresh_rounds(policy)
+    db.session.commit()
+    return policy
 
 
 @bp.route(BASE + "/export.md")

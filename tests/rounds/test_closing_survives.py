@@ -100,3 +100,12 @@ def test_proposing_after_the_amending_deadline_is_refused_even_unread(world, in_
     response = w.api("member0").post(f"/api/v1/policies/{w.policy_id}/amendments", json=proposal)
     assert response.status_code == 409 and response.json["error"]["code"] == "wrong_phase"
     assert "deliberating" in response.json["error"]["message"]
+
+
+def test_an_export_after_the_voting_deadline_closes_the_round_first(world, in_app):
+    w = setup(world, [LINE3])
+    accept_everything(w)
+    in_app(set_deadlines, w.round_id, voting_until=-0.1)
+    exported = w.api("member0").get(f"/api/v1/policies/{w.policy_id}/export.md")
+    assert exported.status_code == 200
+    assert "The city loves its commons." in exported.get_data(as_text=True)  # the round's revision
