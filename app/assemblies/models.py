@@ -1,6 +1,6 @@
 """Assemblies and their memberships."""
-from sqlalchemy import Boolean, ForeignKey, String, Text, UniqueConstraint, false
-from sqlalchemy.orm import Mapped, mapped_column, relationship
+from sqlalchemy import Boolean, ForeignKey, String, Text, UniqueConstraint, event, false
+from sqlalchemy.orm import Mapped, Session, mapped_column, relationship
 
 from ..core.timeutil import UTCDateTime, utcnow
 from ..extensions import db
@@ -12,6 +12,42 @@ ROLE_RANK = {"member": 1, "facilitator": 2, "admin": 3}
 def role_at_least(role, needed):
     """True when `role` (possibly None) is `needed` or higher."""
     return ROLE_RANK.get(role or "", 0) >= ROLE_RANK[needed]
+
+
+def role_in(assembly_id, user):
+    """The role of `user` in assembly `assembly_id`, or None (anonymous users have none).
+
+    The one rule every permission check goes through. Looked up once per database session
+    (a page asks it for every tab, action and comment), and forgotten whenever a flush writes
+    a membership and at every commit or rollback, so a service always sees its own writes.
+    """
+    if user is None or not getattr(user, "is_authenticated", False) or assembly_id is None:
+        return None
+    roles = db.session.info.setdefault(_ROLES_KEY, {})
+    key = (assembly_id, user.id)
+    if key not in roles:
+        roles[key] = db.session.execute(
+            db.select(Membership.role).filter_by(assembly_id=assembly_id, user_id=user.id)
+        ).scalar_one_or_none()
+    return roles[key]
+
+
+_ROLES_KEY = "assemblies.roles"
+
+
+def _forget_roles(session, *_args):
+    session.info.pop(_ROLES_KEY, None)
+
+
+def _forget_roles_if_memberships_changed(session, _flush_context):
+    if any(isinstance(obj, Membership) for obj in (*session.new, *session.dirty, *session.deleted)):
+        _forget_roles(session)
+
+
+for _name, _listener in (("after_flush", _forget_roles_if_memberships_changed),
+                         ("after_commit", _forget_roles), ("after_rollback", _forget_roles)):
+    if not event.contains(Session, _name, _listener):
+        event.listen(Session, _name, _listener)
 
 
 class Assembly(db.Model):
@@ -29,12 +65,8 @@ class Assembly(db.Model):
     memberships = relationship("Membership", back_populates="assembly", lazy="select")
 
     def role_of(self, user):
-        """The role of `user` here, or None (anonymous users have none)."""
-        if user is None or not getattr(user, "is_authenticated", False) or self.id is None:
-            return None
-        return db.session.execute(
-            db.select(Membership.role).filter_by(assembly_id=self.id, user_id=user.id)
-        ).scalar_one_or_none()
+        """The role of `user` here, or None (anonymous users have none): :func:`role_in`."""
+        return role_in(self.id, user)
 
     def can_view(self, user):
         """Anyone reads a public assembly; only members see a private one."""

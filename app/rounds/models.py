@@ -2,6 +2,7 @@
 from sqlalchemy import JSON, Boolean, Float, ForeignKey, Integer, String, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
+from ..assemblies.models import role_at_least, role_in
 from ..core.numbering import number_within_policy
 from ..core.timeutil import UTCDateTime, utcnow
 from ..extensions import db
@@ -48,20 +49,10 @@ class Round(db.Model):
     policy = relationship("Policy")
     questions = relationship("Question", order_by="Question.position", lazy="selectin")
 
-    def role_of(self, user):
-        """The user's role in the policy's assembly, or None.
-
-        Read from the user's own memberships: loading the Assembly would load every membership
-        of the assembly, which costs milliseconds per request in a large assembly.
-        """
-        if user is None or not getattr(user, "is_authenticated", False):
-            return None
-        assembly_id = self.policy.assembly_id
-        return next((m.role for m in user.memberships if m.assembly_id == assembly_id), None)
-
     def can_facilitate(self, user):
-        """Facilitators and admins of the policy's assembly open, advance and cancel rounds."""
-        return self.role_of(user) in ("facilitator", "admin")
+        """Facilitators and admins of the policy's assembly open, advance and cancel rounds
+        (the assembly's own rule, :meth:`Assembly.can_facilitate`)."""
+        return role_at_least(role_in(self.policy.assembly_id, user), "facilitator")
 
     def is_elector(self, user):
         """True when `user` is in the electorate snapshot taken when the round opened."""
