@@ -9,11 +9,16 @@ visibility and name and the phase every open round is in *now* (deadlines pass w
 write), so one small query tells any process whether its copy is current; nothing is ever served
 stale and no cross-process invalidation is needed.
 
-Pages are cached per process in a bounded LRU, only for anonymous readers of a public assembly
-asking for the current text with no filters (logged-in pages carry the user's name, CSRF token
-and rights). Cached pages carry no CSP nonce (nothing on them needs one: their scripts and
-styles are files from this origin), so a page is the same bytes for everyone: compressed once,
-revalidated by browsers with its ETag (304), and sent without any rendering.
+Pages are cached per process in a bounded LRU, for the current text with no filters:
+
+- for anonymous readers of a public assembly, one page for everyone. It carries no CSP nonce
+  (nothing on it needs one: its scripts and styles are files from this origin), so it is the
+  same bytes for everyone: compressed once, revalidated by browsers with its ETag (304), and
+  sent without any rendering;
+- for a logged-in member, one page per person (:func:`member_page_key`): the key adds what
+  only they see — who they are, their role, their unread notifications, whether they are in
+  the open round's electorate and have voted — and the page is stored with its CSRF token and
+  CSP nonce replaced by markers, which every request fills with its own (:class:`MemberPage`).
 """
 import gzip
 import hashlib
@@ -26,7 +31,7 @@ from itertools import chain
 from cachetools import LRUCache
 from flask import Response, current_app, session
 from markupsafe import Markup
-from sqlalchemy import and_, bindparam, event, select, update
+from sqlalchemy import and_, bindparam, event, func, select, update
 from sqlalchemy.orm import Session
 
 from ..core.security import without_nonce
@@ -120,7 +125,7 @@ class ReadingCache:
 
 
 def _size_of(value):
-    return value.size if isinstance(value, CachedPage) else len(value)
+    return len(value) if isinstance(value, str) else value.size
 
 
 def reading_cache():
@@ -163,6 +168,68 @@ def serve_cached_page(key, request, render):
     return page.response(request)
 
 
+class MemberPage:
+    """A member's rendered page with this request's CSRF token and CSP nonce taken out.
+
+    A hit puts the new request's token and nonce back (the page's forms then post with a valid
+    token, and its scripts match the response's CSP), so the page is never rendered again
+    until its key changes.
+    """
+
+    CSRF, NONCE = "\x00csrf-token\x00", "\x00csp-nonce\x00"
+
+    def __init__(self, html, token, nonce):
+        template = html.replace(token, self.CSRF) if token else html
+        self.template = template.replace(f'nonce="{nonce}"', f'nonce="{self.NONCE}"').replace(
+            f'content="{nonce}"', f'content="{self.NONCE}"') if nonce else template
+        self.size = len(self.template)
+
+    def html(self, token, nonce):
+        """The page for this request: its token and nonce in place of the markers."""
+        return self.template.replace(self.CSRF, token).replace(self.NONCE, nonce)
+
+
+def serve_member_page(key, render):
+    """The member's page for `key`: from the cache with this request's token and nonce, or
+    rendered (and stored) on a miss. Returns HTML; the caller's response gets the usual
+    headers (no-store, CSP with this request's nonce)."""
+    from flask_wtf.csrf import generate_csrf
+
+    from ..core.security import csp_nonce
+
+    cache = reading_cache()
+    page = cache.get(key)
+    if page is not None:
+        return page.html(generate_csrf(), csp_nonce())
+    html = render()
+    cache.put(key, MemberPage(html, generate_csrf(), csp_nonce()))
+    return html
+
+
+def member_page_key(request, slug, policy_slug, user):
+    """The cache key of a logged-in member's reading-view request, or None to render it.
+
+    Cached: the current text with no query arguments and no flashed messages, for a member of
+    the policy's assembly (others see a page without member tools; they are rendered). One
+    query reads the anonymous key's facts plus the viewer's role, unread notifications and,
+    per open round, whether they are an elector and have voted.
+    """
+    if current_app.config["READING_CACHE_MB"] <= 0 or request.args or "_flashes" in session:
+        return None
+    if user is None or not getattr(user, "is_authenticated", False):
+        return None
+    from ..rounds.phases import phase_at
+
+    rows = _key_rows(slug, policy_slug, user_id=user.id)
+    if not rows or rows[0].role is None:
+        return None
+    now = utcnow()
+    rounds = tuple((row.round_id, phase_at(row, now), row.elector, row.voted) for row in rows if row.round_id)
+    first = rows[0]
+    return ("member", user.id, user.name, slug, policy_slug, first.name, first.id, first.created_at,
+            first.page_version, first.role, first.unread, rounds)
+
+
 @cache
 def _page_key_query():
     """The statement behind the page key, built once (building it costs more than running it)."""
@@ -178,6 +245,35 @@ def _page_key_query():
         .join(Policy, Policy.assembly_id == Assembly.id)
         .outerjoin(Round, and_(Round.policy_id == Policy.id, *(Round.phase != phase for phase in ENDED)))
         .where(Assembly.slug == bindparam("slug"), Assembly.is_public.is_(True), Policy.slug == bindparam("policy_slug"))
+        .order_by(Round.id)
+    )
+
+
+@cache
+def _member_key_query():
+    """The anonymous page key's statement for a member: any assembly's policy (not only public
+    ones), with the viewer's role, unread count and, per open round, elector and voted flags."""
+    from ..accounts.models import Notification
+    from ..assemblies.models import Assembly, Membership
+    from ..rounds.models import OPEN_PHASES, PHASES, Elector, Participation, Round
+
+    ENDED = [phase for phase in PHASES if phase not in OPEN_PHASES]
+    user_id = bindparam("user_id")
+    role = select(Membership.role).where(Membership.assembly_id == Assembly.id, Membership.user_id == user_id)
+    unread = select(func.count(Notification.id)).where(Notification.user_id == user_id, Notification.read_at.is_(None))
+    elector = select(func.count(Elector.id)).where(Elector.round_id == Round.id, Elector.user_id == user_id)
+    voted = select(func.count(Participation.id)).where(Participation.round_id == Round.id,
+                                                      Participation.user_id == user_id)
+    return (
+        select(
+            Assembly.name, Policy.id, Policy.created_at, Policy.page_version, Round.id.label("round_id"), Round.phase,
+            role.scalar_subquery().label("role"), unread.scalar_subquery().label("unread"),
+            elector.scalar_subquery().label("elector"), voted.scalar_subquery().label("voted"),
+            Round.amending_until, Round.deliberating_until, Round.voting_until,
+        )
+        .join(Policy, Policy.assembly_id == Assembly.id)
+        .outerjoin(Round, and_(Round.policy_id == Policy.id, *(Round.phase != phase for phase in ENDED)))
+        .where(Assembly.slug == bindparam("slug"), Policy.slug == bindparam("policy_slug"))
         .order_by(Round.id)
     )
 
@@ -212,15 +308,22 @@ def anonymous_page_key(request, slug, policy_slug):
 KeyRow = namedtuple(
     "KeyRow", "name id created_at page_version round_id phase amending_until deliberating_until voting_until"
 )
+MemberKeyRow = namedtuple(
+    "MemberKeyRow",
+    "name id created_at page_version round_id phase role unread elector voted "
+    "amending_until deliberating_until voting_until",
+)
 
 
-def _key_rows(slug, policy_slug):
-    """The page-key rows, run on a pooled DB-API connection with the statement compiled once per
-    dialect: on a cache hit this query is most of the request, and SQLAlchemy's per-execution
-    work costs more than the query itself. Deadlines go through UTCDateTime's own converter."""
+def _key_rows(slug, policy_slug, user_id=None):
+    """The page-key rows (a member's when `user_id` is given), run on a pooled DB-API connection
+    with the statement compiled once per dialect: on a cache hit this query is most of the
+    request, and SQLAlchemy's per-execution work costs more than the query itself. Deadlines go
+    through UTCDateTime's own converter."""
     engine = db.engine
-    sql, names, binds, to_datetime = _compiled_key_query(engine.dialect)
-    values = {**binds, "slug": slug, "policy_slug": policy_slug}
+    member = user_id is not None
+    sql, names, binds, to_datetime = _compiled_key_query(engine.dialect, member)
+    values = {**binds, "slug": slug, "policy_slug": policy_slug, "user_id": user_id}
     params = tuple(values[name] for name in names) if names is not None else values
     connection = engine.raw_connection()
     try:
@@ -230,16 +333,19 @@ def _key_rows(slug, policy_slug):
         cursor.close()
     finally:
         connection.close()
-    return [KeyRow(*row[:6], *(to_datetime(value) for value in row[6:])) for row in raw_rows]
+    row_type, fixed = (MemberKeyRow, 10) if member else (KeyRow, 6)
+    return [row_type(*row[:fixed], *(to_datetime(value) for value in row[fixed:])) for row in raw_rows]
 
 
 @cache
-def _compiled_key_query(dialect):
+def _compiled_key_query(dialect, member=False):
     """(SQL, positional parameter names or None, the other bound values, deadline converter)."""
     from ..core.timeutil import UTCDateTime
 
-    compiled = _page_key_query().compile(dialect=dialect)
+    query = _member_key_query() if member else _page_key_query()
+    compiled = query.compile(dialect=dialect)
     names = list(compiled.positiontup) if dialect.positional else None
     to_datetime = UTCDateTime().dialect_impl(dialect).result_processor(dialect, None) or (lambda value: value)
-    binds = compiled.construct_params({"slug": "", "policy_slug": ""})
+    given = {"slug": "", "policy_slug": "", **({"user_id": 0} if member else {})}
+    binds = compiled.construct_params(given)
     return compiled.string, names, binds, to_datetime

@@ -42,10 +42,14 @@ def create(slug):
 
 @bp.route("/a/<slug>/p/<policy_slug>")
 def read(slug, policy_slug):
+    render = lambda: render_reading_view(slug, policy_slug)  # noqa: E731
     key = pagecache.anonymous_page_key(request, slug, policy_slug)
-    if key is None:
-        return render_reading_view(slug, policy_slug)
-    return pagecache.serve_cached_page(key, request, lambda: render_reading_view(slug, policy_slug))
+    if key is not None:
+        return pagecache.serve_cached_page(key, request, render)
+    key = pagecache.member_page_key(request, slug, policy_slug, current_user)
+    if key is not None:
+        return pagecache.serve_member_page(key, render)
+    return render()
 
 
 def render_reading_view(slug, policy_slug):
