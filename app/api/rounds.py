@@ -6,7 +6,7 @@ from ..core.timeutil import parse_datetime
 from ..extensions import db, limiter
 from ..policies.services import get_policy
 from ..rounds import ballots, closing, notices, phases, presenters, services
-from ..rounds.models import DECISIONS, KINDS, MAJORITY_OF
+from ..rounds.models import DECISIONS, KINDS, MAJORITY_OF, Round
 from . import bp
 from .common import field, json_body, page_args, paginated, token_required, user_ref, when
 from .spec import BOOL, INT, STR, TIME, obj, ref
@@ -16,9 +16,13 @@ BALLOT_RATE = "60/minute"
 
 
 def question_json(question):
-    """A question as the contract names it: yes_no with amendment_id, ranked with options."""
+    """A question as the contract names it: yes_no with amendment_id, ranked with options,
+    adoption with the revision voted on (the whole text)."""
     if question.kind == "yes_no":
         return {"id": question.id, "kind": "yes_no", "amendment_id": question.amendment_id, "position": question.position}
+    if question.kind == "adoption":
+        revision = db.session.get(Round, question.round_id).base_number
+        return {"id": question.id, "kind": "adoption", "revision": revision, "position": question.position}
     options = [{"key": o["key"], "amendment_id": o["amendment_id"]} for o in question.options]
     return {"id": question.id, "kind": "ranked", "options": options, "position": question.position}
 
@@ -163,8 +167,13 @@ def get_ballot(round_id):
     return {"round_id": round_id, **ballots.get_ballot(g.user, round_)}
 
 
-def result_json(result):
-    """One question's stored result in the contract's shape (plus rule, voters and quorum)."""
+def result_json(result, round_, open_rows=()):
+    """One question's stored result in the contract's shape (plus rule, voters and quorum).
+
+    Yes/no and adoption questions give their counts under the round's decision rule: yes, no,
+    abstain (majority) or consent, object, abstain and the objections with their reasons
+    (consent; in an open round each names its voter, from `open_rows`, the open ballots).
+    """
     data = result.data
     common = {
         "id": data["question_id"],
@@ -175,18 +184,32 @@ def result_json(result):
         "quorum_met": data["quorum_met"],
         "rule": data["rule"],
     }
-    if data["kind"] == "yes_no":
-        return {**common, "amendment_id": data["amendment_id"], "yes": data["yes"], "no": data["no"],
-                "abstain": data["abstain"], "accepted": data["accepted"]}
-    return {
-        **common,
-        "options": data["question_options"],
-        "pairwise": data["pairwise"],
-        "strongest": data["strongest"],
-        "ranking": data["ranking"],
-        "winner": data["winner"] if data["voters"] else None,
-        "accepted_amendment_id": data["accepted_amendment_id"],
-    }
+    if data["kind"] == "ranked":
+        return {
+            **common,
+            "options": data["question_options"],
+            "pairwise": data["pairwise"],
+            "strongest": data["strongest"],
+            "ranking": data["ranking"],
+            "winner": data["winner"] if data["voters"] else None,
+            "accepted_amendment_id": data["accepted_amendment_id"],
+        }
+    body = {**common, "accepted": data["accepted"], "min_yes": data.get("min_yes", 0)}
+    if data["kind"] == "adoption":
+        body["revision"] = round_.base_number
+    else:
+        body["amendment_id"] = data["amendment_id"]
+    if presenters.is_consent(data):
+        objections = [_objection_json(item) for item in presenters.objections_of(data, round_, open_rows)]
+        return {**body, "decision": "consent", "consent": data["consent"], "object": data["object"],
+                "abstain": data["abstain"], "objections": objections}
+    return {**body, "decision": "majority", "majority_of": data.get("majority_of", "votes"), "yes": data["yes"],
+            "no": data["no"], "abstain": data["abstain"]}
+
+
+def _objection_json(item):
+    """{reason} in a secret round, {reason, voter} in an open one."""
+    return {"reason": item["reason"], **({"voter": user_ref(item["user"])} if item["user"] else {})}
 
 
 @bp.get("/rounds/<int:round_id>/results")
@@ -196,19 +219,20 @@ def get_results(round_id):
     db.session.commit()
     results = closing.stored_results(round_)
     voters = closing.participants(round_)
+    open_rows = closing.open_ballots(round_)  # none in a secret round
     body = {
         "round_id": round_.id,
+        "round_number": round_.number,
         "electorate_size": round_.electorate_size,
         "voters": len(voters),
         "new_revision": round_.new_revision_number,
         "secret": round_.secret,
-        "questions": [result_json(result) for result in results],
+        "questions": [result_json(result, round_, open_rows) for result in results],
         "participants": [user_ref(user) for user in voters],
     }
     if not round_.secret:
         body["ballots"] = [
-            {"voter": user_ref(user), "answers": ballots.answers_as_list(answers)}
-            for user, answers in closing.open_ballots(round_)
+            {"voter": user_ref(user), "answers": ballots.answers_as_list(answers)} for user, answers in open_rows
         ]
     return body
 
@@ -223,9 +247,10 @@ QUESTION = {
     "required": ["id", "kind"],
     "properties": {
         "id": INT,
-        "kind": {"type": "string", "enum": ["yes_no", "ranked"]},
+        "kind": {"type": "string", "enum": ["yes_no", "ranked", "adoption"]},
         "amendment_id": INT,
         "options": {"type": "array", "items": OPTION},
+        "revision": INT,
         "position": INT,
     },
 }
@@ -235,10 +260,14 @@ ANSWER = {
     "required": ["question"],
     "properties": {
         "question": INT,
-        "choice": {"type": "string", "enum": ["yes", "no", "abstain"]},
+        "choice": {"type": "string", "enum": ["yes", "no", "abstain", "consent", "object"],
+                   "description": "yes, no or abstain; under the consent rule consent, object or abstain"},
+        "reason": {"type": "string", "maxLength": ballots.MAX_REASON_CHARS,
+                   "description": f"why you object: needed for object, {ballots.MIN_REASON_CHARS} characters at least"},
         "ranking": RANKING,
     },
 }
+OBJECTION = obj(["reason"], reason=STR, voter=ref("UserRef"))
 MATRIX = {"type": "object", "additionalProperties": {"type": "object", "additionalProperties": INT}}
 NULL_TIME = {"type": ["string", "null"], "format": "date-time"}
 NULL_INT = {"type": ["integer", "null"]}
@@ -275,7 +304,9 @@ SCHEMAS = {
         "type": "object",
         "required": ["id", "kind", "turnout", "quorum_met"],
         "properties": {
-            "id": INT, "kind": STR, "amendment_id": INT, "yes": INT, "no": INT, "abstain": INT,
+            "id": INT, "kind": STR, "amendment_id": INT, "revision": INT, "yes": INT, "no": INT, "abstain": INT,
+            "consent": INT, "object": INT, "objections": {"type": "array", "items": OBJECTION},
+            "decision": DECISION, "majority_of": MAJORITY, "min_yes": INT,
             "voters": INT, "turnout": NUMBER, "quorum_needed": INT, "quorum_met": BOOL, "accepted": BOOL,
             "rule": STR, "options": {"type": "array", "items": OPTION}, "pairwise": MATRIX, "strongest": MATRIX,
             "ranking": RANKING, "winner": {"type": ["string", "null"]}, "accepted_amendment_id": NULL_INT,
@@ -283,7 +314,7 @@ SCHEMAS = {
     },
     "Results": obj(
         ["round_id", "electorate_size", "voters", "new_revision", "questions"],
-        round_id=INT, electorate_size=INT, voters=INT, new_revision=NULL_INT, secret=BOOL,
+        round_id=INT, round_number=INT, electorate_size=INT, voters=INT, new_revision=NULL_INT, secret=BOOL,
         questions={"type": "array", "items": ref("QuestionResult")},
         participants={"type": "array", "items": ref("UserRef")},
         ballots={"type": "array", "items": obj(["voter", "answers"], voter=ref("UserRef"),

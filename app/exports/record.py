@@ -30,7 +30,7 @@ STATUS_LABELS = {
     "archived": "Archived",
 }
 SOURCE_LABELS = {"edit": "Edit", "merge": "Merged edit", "round": "Decision of a round"}
-CHOICE_WORDS = {"yes": "yes", "no": "no", "abstain": "abstain"}
+CHOICE_WORDS = {"yes": "yes", "no": "no", "abstain": "abstain", "consent": "consent", "object": "object"}
 
 
 def long_date(value):
@@ -89,6 +89,7 @@ def revision_facts(revision):
         "message": revision.message or "",
         "source": revision.source,
         "round_id": revision.round_id,
+        "round_number": _round_number(revision.round_id),
         "body_sha256": hashlib.sha256(revision.body.encode("utf-8")).hexdigest(),
         "lines": revision.body.count("\n"),
         "url": public_url(local_path("policies.read", slug=revision.policy.assembly.slug,
@@ -96,11 +97,19 @@ def revision_facts(revision):
     }
 
 
+def _round_number(round_id):
+    """The number within its policy of the round with this id ("Round 2"), or None."""
+    round_ = db.session.get(Round, round_id) if round_id else None
+    return round_.number if round_ else None
+
+
 def _history(policy, number):
     """Revisions 1..number, oldest first, as short rows."""
     query = (
-        db.select(Revision.number, Revision.created_at, Revision.message, Revision.source, Revision.round_id, User.name)
+        db.select(Revision.number, Revision.created_at, Revision.message, Revision.source, Revision.round_id, User.name,
+                  Round.number.label("round_number"))
         .outerjoin(User, User.id == Revision.author_id)
+        .outerjoin(Round, Round.id == Revision.round_id)
         .filter(Revision.policy_id == policy.id, Revision.number <= number)
         .order_by(Revision.number)
     )
@@ -114,6 +123,7 @@ def _history(policy, number):
             "source": row.source,
             "source_label": SOURCE_LABELS.get(row.source, row.source),
             "round_id": row.round_id,
+            "round_number": row.round_number,
         }
         for row in db.session.execute(query)
     ]
@@ -129,19 +139,29 @@ def _authors(history):
 
 
 def merged_amendments(policy, number):
-    """The amendments merged into revisions 1..number, with their round and a summary of the tally."""
+    """The amendments merged into revisions 1..number, with their round and a summary of the tally.
+
+    Each names the amendment as people say it: `code` ("A3"), `title`, `name` ("A3 — Raise the
+    dividend (Ben Okafor)"); `round` is the round's number within the policy ("Round 2"),
+    `round_id` its id.
+    """
     query = (
         db.select(Amendment)
         .filter(Amendment.policy_id == policy.id, Amendment.state == "merged", Amendment.merged_into <= number)
-        .order_by(Amendment.merged_into, Amendment.id)
+        .order_by(Amendment.merged_into, Amendment.number, Amendment.id)
     )
     amendments = db.session.execute(query).scalars().all()
     results = _results_by_amendment({a.round_id for a in amendments if a.round_id})
     return [
         {
             "id": amendment.id,
+            "number": amendment.number,
+            "code": amendment.code,
+            "title": amendment.title or "",
+            "name": amendment.label_with_author,
             "author": amendment.author.name,
-            "round": amendment.round_id,
+            "round": amendment.round.number if amendment.round else None,
+            "round_id": amendment.round_id,
             "merged_into": amendment.merged_into,
             "lines": f"{presenters.line_label(amendment)} of revision {amendment.base_number}",
             "tally": _tally(results.get(amendment.id), amendment),
@@ -190,8 +210,14 @@ def round_record(round_):
     results = closing.stored_results(round_)
     voters = closing.participants(round_)
     electorate = round_.electorate_size
+    open_rows = closing.open_ballots(round_)
+    names = presenters.names_of(entry["amendment"] for entry in entries)
     return {
         "id": round_.id,
+        "number": round_.number,
+        "title": presenters.round_title(round_),
+        "kind": round_.kind,
+        "decision": round_.decision,
         "base": round_.base_number,
         "new_revision": round_.new_revision_number,
         "opened": isoformat(round_.created_at),
@@ -204,31 +230,31 @@ def round_record(round_):
         "voters": len(voters),
         "turnout": presenters.percent(len(voters) / electorate if electorate else 0),
         "participants": [user.name for user in voters],
-        "questions": [_question(result.data, entries, round_) for result in results],
-        "ballots": [] if round_.secret else _open_ballots(round_, results),
+        "questions": [_question(result.data, entries, round_, names, open_rows) for result in results],
+        "ballots": [] if round_.secret else _open_ballots(open_rows, results, entries),
         "entries": [_entry(entry) for entry in entries],
     }
 
 
-def _question(data, entries, round_):
-    """A stored result in words: counts for yes/no; ranking and pairwise matrix for ranked.
+def _question(data, entries, round_, names, open_rows):
+    """A stored result in words: counts for yes/no and adoption questions (with the objections
+    under consent); ranking and pairwise matrix for ranked.
 
     A ranked question of more than presenters.MATRIX_LIMIT options gives its top options
     (`top`, with their head-to-head wins) instead of the matrix (`pairwise` is None), and the
     path of the CSV file with the whole matrix.
     """
-    labels = {f"a{e['amendment'].id}": f"Amendment #{e['amendment'].id}" for e in entries}
-    labels[phases.KEEP] = "Keep the current text"
+    labels = _option_names(entries)
     base = {
         "kind": data["kind"],
         "turnout": presenters.percent(data["turnout"]),
         "voters": data["voters"],
         "quorum_met": bool(data["quorum_met"]),
-        "rule": presenters.readable_rule(data["rule"]),
+        "rule": presenters.sentence(presenters.readable_rule(data["rule"], names)),
         "accepted_amendment_id": data.get("accepted_amendment_id"),
     }
-    if data["kind"] == "yes_no":
-        return {**base, "amendment_id": data["amendment_id"], "yes": data["yes"], "no": data["no"], "abstain": data["abstain"]}
+    if data["kind"] != "ranked":
+        return {**base, **_choice_counts(data, round_, open_rows)}
     order = presenters.schulze_order(data)
     question = {
         **base,
@@ -243,9 +269,35 @@ def _question(data, entries, round_):
     return {
         **question,
         "order": [labels.get(key, key) for key in order],
+        "codes": [_option_code(key, entries) for key in order],
         "pairwise": [[data["pairwise"][x][y] if x != y else None for y in order] for x in order],
         "top": None,
     }
+
+
+def _option_names(entries):
+    """{option key: "A3 — Raise the dividend"} of the round's amendments, and the current text."""
+    labels = {f"a{e['amendment'].id}": e["amendment"].label for e in entries}
+    labels[phases.KEEP] = presenters.KEEP_LABEL
+    return labels
+
+
+def _option_code(key, entries):
+    """An option's short name for a table heading: "A3", or "Current"."""
+    if key == phases.KEEP:
+        return "Current"
+    return next((e["amendment"].code for e in entries if f"a{e['amendment'].id}" == key), key)
+
+
+def _choice_counts(data, round_, open_rows):
+    """The counts of a yes/no or adoption question, its tally in words and, under consent, the objections."""
+    out = {"amendment_id": data["amendment_id"], "accepted": bool(data["accepted"]), "tally": presenters.tally_text(data),
+           "consent_rule": presenters.is_consent(data), "revision": round_.base_number}
+    if out["consent_rule"]:
+        objections = presenters.objections_of(data, round_, open_rows)
+        return {**out, "consent": data["consent"], "object": data["object"], "abstain": data["abstain"],
+                "objections": [{"name": o["name"], "reason": o["reason"]} for o in objections]}
+    return {**out, "yes": data["yes"], "no": data["no"], "abstain": data["abstain"]}
 
 
 def matrix_path(round_, question_id):
@@ -262,31 +314,34 @@ def local_path(endpoint, **values):
         endpoint, values)
 
 
-def _open_ballots(round_, results):
+def _open_ballots(open_rows, results, entries):
     """Who voted what in an open round: [{name, answers: [text]}], by name."""
     questions = [(str(r.data["question_id"]), r.data) for r in results]
+    codes = {f"a{e['amendment'].id}": e["amendment"].code for e in entries}
     rows = []
-    for user, answers in closing.open_ballots(round_):
-        texts = [_answer_text(data, answers.get(qid)) for qid, data in questions if qid in answers]
+    for user, answers in open_rows:
+        texts = [_answer_text(data, answers.get(qid), codes) for qid, data in questions if qid in answers]
         rows.append({"name": user.name, "answers": texts})
     return rows
 
 
-def _answer_text(data, value):
-    if isinstance(value, str):
-        return f"#{data['amendment_id']}: {CHOICE_WORDS.get(value, value)}"
-    levels = [" = ".join(_option_word(key) for key in level) for level in value]
+def _answer_text(data, value, codes):
+    """'A3: yes', 'The whole text: object', or a ranking 'A3 > current text = A1'."""
+    if isinstance(value, (str, dict)):
+        choice = value if isinstance(value, str) else value.get("choice")
+        subject = "The whole text" if data["kind"] == "adoption" else codes.get(f"a{data['amendment_id']}", "?")
+        return f"{subject}: {CHOICE_WORDS.get(choice, choice)}"
+    levels = [" = ".join("current text" if key == phases.KEEP else codes.get(key, key) for key in level) for level in value]
     return " > ".join(levels)
-
-
-def _option_word(key):
-    return "current text" if key == phases.KEEP else f"#{key[1:]}"
 
 
 def _entry(entry):
     amendment = entry["amendment"]
     return {
         "id": amendment.id,
+        "code": amendment.code,
+        "label": amendment.label,
+        "name": amendment.label_with_author,
         "author": entry["author"].name,
         "cosigners": [user.name for user in entry["cosigners"]],
         "base": amendment.base_number,
@@ -295,6 +350,8 @@ def _entry(entry):
         "state": amendment.state,
         "outcome": amendment.outcome or "",
         "tally": entry["tally"],
+        "consent_rule": entry["consent"],
+        "objections": [{"name": o["name"], "reason": o["reason"]} for o in entry["objections"]],
         "voted": entry["voted"],
         "merged_into": amendment.merged_into,
         "rows": [asdict(row) for row in entry["rows"]],

@@ -418,7 +418,7 @@ def matrix_csv(round_, raw_question=None):
     for row in presenters.matrix_table(data, presenters.option_labels(data)):
         writer.writerow([_csv_cell(value) for value in row])
     policy = round_.policy
-    return out.getvalue(), f"{policy.slug}-round-{round_.id}-question-{data['question_id']}-pairwise.csv"
+    return out.getvalue(), f"{policy.slug}-round-{round_.number}-question-{data['question_id']}-pairwise.csv"
 
 
 def _ranked_question(ranked, raw_question):

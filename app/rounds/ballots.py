@@ -22,6 +22,10 @@ from ..extensions import db
 from . import phases, storage, tally
 from .models import Ballot, Elector, Participation, Round
 
+MIN_REASON_CHARS = 10  # an objection under consent carries a reason this long at least
+MAX_REASON_CHARS = 2_000
+
+
 def cast_ballot(voter, round_, answers):
     """Record the voter's ballot, replacing their previous one; returns the receipt.
 
@@ -104,11 +108,15 @@ def _ballot_of(round_, participation):
 
 
 def clean_answers(round_, answers):
-    """Validate API-style answers into the stored form {"<question id>": choice | ranking}.
+    """Validate API-style answers into the stored form {"<question id>": answer}.
 
-    Each answer is {question, choice} for a yes/no question (choice: yes, no, abstain) or
-    {question, ranking} for a ranked one (a list of rank levels, best first, each a non-empty
-    list of option keys; keys within a level are put in option order). 422 with `fields`.
+    Each answer is {question, choice} for a yes/no or adoption question, or {question, ranking}
+    for a ranked one (a list of rank levels, best first, each a non-empty list of option keys;
+    keys within a level are put in option order). Under the majority rule a choice is yes, no
+    or abstain, stored as that string. Under consent (``round_.decision == "consent"``) it is
+    consent, object or abstain with an optional ``reason``; an objection needs a reason of
+    10 to 2,000 characters; the answer is stored as {"choice": ...} with the reason only for
+    an objection. 422 with `fields`, each message naming its question.
 
     The stored dict lists the questions in the round's order (by position) whatever the order
     of the request, so two equal ballots are stored as the same JSON text: the key order of a
@@ -117,10 +125,11 @@ def clean_answers(round_, answers):
     if not isinstance(answers, list) or not answers:
         raise ValidationError.field("answers", "Answer at least one question.")
     questions = {question.id: question for question in round_.questions}
+    consent = round_.decision == tally.CONSENT
     given, errors = {}, {}
     for index, item in enumerate(answers):
         try:
-            question, value = _clean_answer(item, questions)
+            question, value = _clean_answer(item, questions, consent)
         except ValueError as error:
             errors[f"answers[{index}]"] = str(error)
             continue
@@ -132,21 +141,52 @@ def clean_answers(round_, answers):
     return {str(question.id): given[question.id] for question in round_.questions if question.id in given}
 
 
-def _clean_answer(item, questions):
+def _clean_answer(item, questions, consent=False):
     if not isinstance(item, dict):
         raise ValueError("Each answer is an object {question, choice} or {question, ranking}.")
     qid = item.get("question")
     if isinstance(qid, bool) or not isinstance(qid, int) or qid not in questions:
         raise ValueError(f"Unknown question {qid!r} for this round.")
     question = questions[qid]
-    if question.kind == "yes_no":
-        choice = item.get("choice")
-        if "ranking" in item or choice not in tally.CHOICES:
+    if question.kind in ("yes_no", "adoption"):
+        if "ranking" in item:
+            raise ValueError(f"Question {qid} takes a choice, not a ranking.")
+        if consent:
+            return question, _clean_consent(item, qid)
+        if item.get("choice") not in tally.CHOICES:
             raise ValueError(f"Question {qid} takes a choice: yes, no or abstain.")
-        return question, choice
+        return question, item["choice"]
     if "choice" in item:
         raise ValueError(f"Question {qid} takes a ranking, not a choice.")
     return question, _clean_ranking(item.get("ranking"), question)
+
+
+def _clean_consent(item, qid):
+    """{"choice": consent | abstain} or {"choice": "object", "reason": ...}; ValueError otherwise."""
+    choice = item.get("choice")
+    if choice not in tally.CONSENT_CHOICES:
+        raise ValueError(f"Question {qid} takes a choice: consent, object or abstain.")
+    if choice != tally.OBJECT:
+        return {"choice": choice}
+    return {"choice": choice, "reason": clean_reason(item.get("reason"), qid)}
+
+
+def clean_reason(reason, qid):
+    """An objection's reason, stripped, with Windows line ends made plain; ValueError naming the question."""
+    if reason is not None and not isinstance(reason, str):
+        raise ValueError(f"Question {qid}: the reason for an objection is text.")
+    reason = (reason or "").replace("\r\n", "\n").replace("\r", "\n").strip()
+    if len(reason) < MIN_REASON_CHARS:
+        raise ValueError(
+            f"Question {qid}: an objection needs a reason of at least {MIN_REASON_CHARS} characters; "
+            "say what would have to change for you to consent."
+        )
+    if len(reason) > MAX_REASON_CHARS:
+        raise ValueError(f"Question {qid}: the reason for an objection is at most {MAX_REASON_CHARS:,} characters "
+                         f"(this one has {len(reason):,}).")
+    if "\x00" in reason:
+        raise ValueError(f"Question {qid}: the reason contains a NUL character.")
+    return reason
 
 
 def _clean_ranking(ranking, question):
@@ -171,11 +211,15 @@ def _clean_ranking(ranking, question):
 
 
 def answers_as_list(answers):
-    """The stored answers in the API's form: [{question, choice} | {question, ranking}]."""
+    """The stored answers in the API's form: [{question, choice[, reason]} | {question, ranking}]."""
     items = []
     for qid, value in sorted(answers.items(), key=lambda item: int(item[0])):
-        name = "choice" if isinstance(value, str) else "ranking"
-        items.append({"question": int(qid), name: value})
+        if isinstance(value, str):
+            items.append({"question": int(qid), "choice": value})
+        elif isinstance(value, dict):
+            items.append({"question": int(qid), **value})
+        else:
+            items.append({"question": int(qid), "ranking": value})
     return items
 
 

@@ -170,10 +170,12 @@ def ballot(slug, policy_slug, round_id):
     if round_.phase != "voting":
         raise Conflict(f"Ballots are accepted only while voting; this round is {round_.phase}.", code="wrong_phase")
     form = CsrfForm()
-    errors = {}
+    errors, cleared = {}, None
     if form.validate_on_submit():
-        answers, errors = presenters.answers_from_form(round_, request.form)
-        if not errors:
+        # "Clear my ranking" (without JavaScript) shows the form again with that ranking emptied
+        cleared = presenters.cleared_question(round_, request.form)
+        answers, errors = ([], {}) if cleared else presenters.answers_from_form(round_, request.form)
+        if not errors and not cleared:
             try:
                 receipt = ballots.cast_ballot(current_user, round_, answers)
             except ValidationError as error:
@@ -182,12 +184,12 @@ def ballot(slug, policy_slug, round_id):
                 db.session.commit()
                 session[RECEIPT_SESSION_KEY] = {"round": round_.id, "receipt": receipt}
                 return redirect(url_for("rounds.receipt", **_urls(assembly, policy, round_)))
-        current = presenters.current_from_form(round_, request.form)
+        current = presenters.current_from_form(round_, request.form, cleared)
     else:
         current = presenters.current_from_ballot(ballots.get_ballot(current_user, round_))
     return render_template(
         "rounds/ballot.html", assembly=assembly, policy=policy, round=round_, form=form, errors=errors,
-        current=current, view=presenters.round_view(round_, current_user),
+        cleared=cleared, current=current, view=presenters.round_view(round_, current_user),
         questions=presenters.ballot_questions(round_),
     ), (422 if errors else 200)
 
@@ -224,6 +226,7 @@ def report(slug, policy_slug, round_id):
     return render_template(
         "rounds/report.html", assembly=assembly, policy=policy, round=round_,
         view=presenters.round_view(round_, current_user), entries=presenters.report_view(round_, entries),
+        final_votes=presenters.final_votes(round_),
     )
 
 

@@ -226,7 +226,7 @@ def test_the_core_loop_by_keyboard(app, page, make_user, make_assembly, make_pol
     press(page, "Enter", "**/rounds/*")
     tab_to(page, "a", "Results", exact=True)
     press(page, "Enter", "**/results")
-    expect(page.get_by_role("heading", name="Results of round")).to_be_visible()
+    expect(page.get_by_role("heading", name=re.compile(r"^Results of Round \d+$"))).to_be_visible()
     expect(page.locator(".result .decision-accepted").first).to_be_visible()
 
     # The new revision: download it as Markdown and as PDF from the reading view.

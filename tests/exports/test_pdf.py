@@ -86,7 +86,7 @@ def test_annex_records_amendments_tallies_and_participation(seeded_pdf):
     assert "ADOPTED" in annex and "NOT ADOPTED" in annex
     assert "Schulze ranking" in annex
     assert "Open: who voted what is public." in annex
-    assert "Ballots (open round)" in annex and "#1: yes" in annex
+    assert "Ballots (open round)" in annex and "A1: yes" in annex
 
 
 def test_secret_round_shows_counts_and_who_voted_never_who_voted_what(after_round, login):
@@ -96,7 +96,7 @@ def test_secret_round_shows_counts_and_who_voted_never_who_voted_what(after_roun
     assert "Secret: who voted is recorded, what each person voted is not." in annex
     assert "4 of 4 electors voted" in annex and "Ada Okafor, Bruno Lefèvre, Chloé Martín, Dmitri Nowak" in annex
     assert "3 yes, 1 no, 0 abstain" in annex
-    assert "Ballots (open round)" not in annex and "#1: yes" not in annex
+    assert "Ballots (open round)" not in annex and "A1: yes" not in annex
     markdown = browser.get(url(seeded, "export.md")).get_data(as_text=True)
     assert "#1: yes" not in markdown and "ballots" not in markdown
 

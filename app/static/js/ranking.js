@@ -1,10 +1,13 @@
 /* Ranking control for ranked questions on the ballot page.
 
-   Without JavaScript each option has a "rank" select (1..n, equal numbers = tie). This script
-   turns the options into a list that is reordered by drag and drop or by keyboard ("Move up" /
-   "Move down" buttons), with a "Tied with the option above" toggle; the list order is written
-   back into the same selects, so the form posts exactly what the selects would. A checkbox
-   says whether the question is answered at all (unticked: every select is "Not ranked"). */
+   Without JavaScript each option has a "rank" select (1..n, equal numbers = tie), and the
+   "Clear my ranking" submit button asks the server for the form again with that ranking
+   emptied. This script turns the options into a list that is reordered by drag and drop or by
+   keyboard ("Move up" / "Move down" buttons), with a "Tied with the option above" toggle; the
+   list order is written back into the same selects, so the form posts exactly what the
+   selects would. Ranking any option (moving it, or tying it) answers the question with the
+   whole list; "Clear my ranking" then empties every select here, without a round trip, and
+   the question is left unanswered. */
 (function () {
   "use strict";
 
@@ -29,7 +32,7 @@
     if (this.included) {
       this.orderFromSelects();
     }
-    this.addIncludeToggle();
+    this.enhanceClear();
     this.items.forEach(this.enhanceItem, this);
     this.container.appendChild(this.status);
     this.container.classList.add("enhanced");
@@ -50,26 +53,31 @@
     });
   };
 
-  Ranking.prototype.addIncludeToggle = function () {
-    var question = this.container.getAttribute("data-question");
-    var wrapper = document.createElement("p");
-    wrapper.className = "ranking-include";
-    var box = document.createElement("input");
-    box.type = "checkbox";
-    box.id = "include-" + question;
-    box.checked = this.included;
-    var label = document.createElement("label");
-    label.htmlFor = box.id;
-    label.textContent = "Answer this question with the ranking below (moving an option ticks this)";
-    wrapper.appendChild(box);
-    wrapper.appendChild(label);
-    this.container.insertBefore(wrapper, this.list);
-    this.includeBox = box;
-    box.addEventListener("change", function () {
-      this.included = box.checked;
+  Ranking.prototype.enhanceClear = function () {
+    var button = this.container.querySelector("[data-clear-ranking]");
+    if (!button) {
+      return;
+    }
+    button.addEventListener("click", function (event) {
+      event.preventDefault();
+      this.included = false;
       this.render();
-      this.say(box.checked ? "Your ranking will be cast for this question." : "This question will be left unanswered.");
+      this.say("Your ranking is cleared: this question will be left unanswered. Move an option to rank again.");
     }.bind(this));
+    // Ranking the list as it stands, without moving anything first.
+    var useOrder = document.createElement("button");
+    useOrder.type = "button";
+    useOrder.className = "button small";
+    useOrder.textContent = "Rank in this order";
+    useOrder.addEventListener("click", function () {
+      this.included = true;
+      this.render();
+      this.clearButton.focus();
+      this.say("Ranked in the order shown: " + this.items.map(function (item) { return item.label; }).join(", then ") + ".");
+    }.bind(this));
+    button.parentNode.insertBefore(useOrder, button);
+    this.useOrder = useOrder;
+    this.clearButton = button;
   };
 
   Ranking.prototype.enhanceItem = function (item) {
@@ -171,7 +179,6 @@
 
   Ranking.prototype.changed = function (item, what) {
     this.included = true;
-    this.includeBox.checked = true;
     this.render();
     this.say(item.label + " " + what + ": now rank " + item.rank + " of " + this.items.length + ".");
   };
@@ -199,6 +206,9 @@
       item.tie.disabled = index === 0;
     }, this);
     this.container.classList.toggle("not-included", !this.included);
+    if (this.useOrder) {
+      this.useOrder.hidden = this.included;
+    }
   };
 
   Ranking.prototype.say = function (message) {
