@@ -387,7 +387,12 @@ def contents(blocks):
 
 def pdf_is_cached(policy, revision, options=PdfOptions()):
     """True when some PDF of this revision with these options is on disk (for the page's note)."""
-    return pdf_cache().has_any(policy.id, f"revision-r{revision.number}-{options.stem()}")
+    return revision_pdf_is_cached(policy.id, revision.number, options)
+
+
+def revision_pdf_is_cached(policy_id, number, options=PdfOptions()):
+    """pdf_is_cached from ids: the reading view's cache key asks it without loading anything."""
+    return pdf_cache().has_any(policy_id, f"revision-r{number}-{options.stem()}")
 
 
 # ---------------------------------------------------------------------------

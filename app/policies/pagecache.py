@@ -227,7 +227,15 @@ def member_page_key(request, slug, policy_slug, user):
     rounds = tuple((row.round_id, phase_at(row, now), row.elector, row.voted) for row in rows if row.round_id)
     first = rows[0]
     return ("member", user.id, user.name, slug, policy_slug, first.name, first.id, first.created_at,
-            first.page_version, first.role, first.unread, rounds)
+            first.page_version, first.role, first.unread, rounds, _head_pdf_cached(first))
+
+
+def _head_pdf_cached(row):
+    """Whether the head's PDF is made: its download button says so, and a PDF is made on a GET
+    without any write that would change the page version. A file check, no query."""
+    from ..exports.services import revision_pdf_is_cached  # the page shows the exports' button
+
+    return revision_pdf_is_cached(row.id, row.head_number)
 
 
 @cache
@@ -239,8 +247,8 @@ def _page_key_query():
     ENDED = [phase for phase in PHASES if phase not in OPEN_PHASES]  # plain binds: no IN expansion per call
     return (
         select(
-            Assembly.name, Policy.id, Policy.created_at, Policy.page_version, Round.id.label("round_id"), Round.phase,
-            Round.amending_until, Round.deliberating_until, Round.voting_until,
+            Assembly.name, Policy.id, Policy.created_at, Policy.page_version, Policy.head_number,
+            Round.id.label("round_id"), Round.phase, Round.amending_until, Round.deliberating_until, Round.voting_until,
         )
         .join(Policy, Policy.assembly_id == Assembly.id)
         .outerjoin(Round, and_(Round.policy_id == Policy.id, *(Round.phase != phase for phase in ENDED)))
@@ -266,8 +274,8 @@ def _member_key_query():
                                                       Participation.user_id == user_id)
     return (
         select(
-            Assembly.name, Policy.id, Policy.created_at, Policy.page_version, Round.id.label("round_id"), Round.phase,
-            role.scalar_subquery().label("role"), unread.scalar_subquery().label("unread"),
+            Assembly.name, Policy.id, Policy.created_at, Policy.page_version, Policy.head_number,
+            Round.id.label("round_id"), Round.phase, role.scalar_subquery().label("role"), unread.scalar_subquery().label("unread"),
             elector.scalar_subquery().label("elector"), voted.scalar_subquery().label("voted"),
             Round.amending_until, Round.deliberating_until, Round.voting_until,
         )
@@ -302,15 +310,16 @@ def anonymous_page_key(request, slug, policy_slug):
     now = utcnow()
     phases = tuple((row.round_id, phase_at(row, now)) for row in rows if row.round_id is not None)
     first = rows[0]
-    return ("read", slug, policy_slug, first.name, first.id, first.created_at, first.page_version, phases)
+    return ("read", slug, policy_slug, first.name, first.id, first.created_at, first.page_version, phases,
+            _head_pdf_cached(first))
 
 
 KeyRow = namedtuple(
-    "KeyRow", "name id created_at page_version round_id phase amending_until deliberating_until voting_until"
+    "KeyRow", "name id created_at page_version head_number round_id phase amending_until deliberating_until voting_until"
 )
 MemberKeyRow = namedtuple(
     "MemberKeyRow",
-    "name id created_at page_version round_id phase role unread elector voted "
+    "name id created_at page_version head_number round_id phase role unread elector voted "
     "amending_until deliberating_until voting_until",
 )
 
@@ -333,7 +342,7 @@ def _key_rows(slug, policy_slug, user_id=None):
         cursor.close()
     finally:
         connection.close()
-    row_type, fixed = (MemberKeyRow, 10) if member else (KeyRow, 6)
+    row_type, fixed = (MemberKeyRow, 11) if member else (KeyRow, 7)
     return [row_type(*row[:fixed], *(to_datetime(value) for value in row[fixed:])) for row in raw_rows]
 
 
