@@ -2,13 +2,13 @@
 comes back with the error and every typed field kept (with and without JavaScript), no serious
 axe violation on the ballot, the error and the results with their objections, and a 360 px
 phone screen with nothing scrolling sideways."""
-from datetime import timedelta
 from types import SimpleNamespace
 
 from playwright.sync_api import expect
 
 from browser.test_accessibility import blocking, describe, run_axe
 from browser.test_layout_mobile import PHONE, assert_fits
+from browser.test_rounds_ranking import voting_round
 
 BODY = "# Pact\n\nThe city supports commons.\nIt funds a Commons Office.\nThe office has two staff.\n"
 REASON = "Two staff cannot cover the night shift."
@@ -16,26 +16,9 @@ REASON = "Two staff cannot cover the night shift."
 
 def consent_round(app, make_user, make_assembly, make_policy, secret=False):
     """A consent round in voting on one amendment (A1 — Night cover); returns its paths and voter."""
-    from app.accounts.models import User
-    from app.amendments.services import propose_amendment
-    from app.core.timeutil import utcnow
-    from app.extensions import db
-    from app.policies.models import Policy
-    from app.rounds import phases, services
-
-    voter = make_user()
-    assembly = make_assembly(members=[(voter, "member")], public=True)
-    created = make_policy(assembly, assembly.admin, body=BODY)
-    with app.app_context():
-        admin, policy = db.session.get(User, assembly.admin.id), db.session.get(Policy, created.id)
-        now = utcnow()
-        round_ = services.create_round(admin, policy, now + timedelta(days=1), now + timedelta(days=2),
-                                       now + timedelta(days=3), decision="consent", secret=secret)
-        propose_amendment(admin, policy, 1, 5, 5, "The office has three staff.\n", "Night cover.", title="Night cover")
-        round_ = phases.advance_round(admin, phases.advance_round(admin, round_))
-        db.session.commit()
-        path = f"/a/{assembly.slug}/p/{created.slug}/rounds/{round_.id}"
-        return SimpleNamespace(voter=voter, admin=assembly.admin, path=path, round_id=round_.id)
+    setup = voting_round(app, make_user, make_assembly, make_policy, [(5, 5, "The office has three staff.\n")],
+                         body=BODY, titles=["Night cover"], decision="consent", secret=secret)
+    return SimpleNamespace(voter=setup.voter, admin=setup.admin, path=setup.round_path, round_id=setup.round_id)
 
 
 def assert_no_serious_axe_violation(page, name):

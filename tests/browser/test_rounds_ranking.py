@@ -8,8 +8,9 @@ BODY = "# Pact\n\nThe city supports commons.\nIt funds a Commons Office.\nThe of
 AMENDMENTS = [(3, 3, "The city loves its commons.\n"), (4, 4, "It funds two offices.\n"), (4, 5, "It funds one office.\n")]
 
 
-def voting_round(app, make_user, make_assembly, make_policy, amendments):
-    """A round in voting on a new policy; returns the voter and the ballot path."""
+def voting_round(app, make_user, make_assembly, make_policy, amendments, body=BODY, titles=(), **rules):
+    """A round in voting on a new policy (with `rules` for create_round, `titles` for the amendments);
+    returns the voter, the admin, the round's id and path, and the ballot path."""
     from app.accounts.models import User
     from app.amendments.services import propose_amendment
     from app.core.timeutil import utcnow
@@ -19,16 +20,20 @@ def voting_round(app, make_user, make_assembly, make_policy, amendments):
 
     voter = make_user()
     assembly = make_assembly(members=[(voter, "member")], public=True)
-    created = make_policy(assembly, assembly.admin, body=BODY)
+    created = make_policy(assembly, assembly.admin, body=body)
     with app.app_context():
         admin, policy = db.session.get(User, assembly.admin.id), db.session.get(Policy, created.id)
         now = utcnow()
-        round_ = services.create_round(admin, policy, now + timedelta(days=1), now + timedelta(days=2), now + timedelta(days=3))
-        ids = [propose_amendment(admin, policy, 1, s, e, text, "Why not.").id for s, e, text in amendments]
+        round_ = services.create_round(admin, policy, now + timedelta(days=1), now + timedelta(days=2),
+                                       now + timedelta(days=3), **rules)
+        titles = list(titles) + [""] * (len(amendments) - len(titles))
+        ids = [propose_amendment(admin, policy, 1, s, e, text, "Why not.", title=title).id
+               for (s, e, text), title in zip(amendments, titles)]
         round_ = phases.advance_round(admin, phases.advance_round(admin, round_))
         db.session.commit()
-        path = f"/a/{assembly.slug}/p/{created.slug}/rounds/{round_.id}/ballot"
-    return SimpleNamespace(voter=voter, path=path, ids=ids)
+        round_path = f"/a/{assembly.slug}/p/{created.slug}/rounds/{round_.id}"
+    return SimpleNamespace(voter=voter, admin=assembly.admin, path=round_path + "/ballot", round_path=round_path,
+                           round_id=round_.id, ids=ids)
 
 
 def test_ranking_by_keyboard_and_ties_is_what_gets_cast(app, page, browser_login, make_user, make_assembly, make_policy):
