@@ -6,8 +6,8 @@ least 40% of the hello-world throughput.
 
 Four loads on the reading view: an anonymous reader of the public assembly without and with
 `Accept-Encoding: gzip` (what every browser sends), a browser revalidating its copy
-(`If-None-Match`: 304), and a logged-in member (whose page is rendered on every request: it
-carries their name, rights and CSRF token).
+(`If-None-Match`: 304), and a logged-in member (whose page is kept per person and page version, with this request's
+CSRF token and CSP nonce put back: see app/policies/pagecache.py).
 
     .venv/bin/python bench/reading_bench.py [--seconds 10]
 """
@@ -19,6 +19,7 @@ from common import ROOT, gunicorn, measure, temp_sqlite_url, wait_for
 
 SECRET = "b" * 40
 PASSWORD = "bench-password-1"
+BENCH_AGENT = "reading-bench"  # one browser: Flask-Login's session protection hashes the agent
 
 
 def seed(database_url):
@@ -52,7 +53,19 @@ def member_cookie(database_url):
     client = app.test_client()
     response = client.post("/login", data={"email": "bench@example.org", "password": PASSWORD})
     assert response.status_code == 302, response.status_code
+    client.get("/", follow_redirects=True)  # shows (and so drops) the "Logged in" flash, as a browser does after logging in
     return f"session={client.get_cookie('session').value}"
+
+
+def settled_cookie(url, cookie):
+    """The member's cookie after one page from the served app, as a browser keeps it (with the
+    CSRF token the page put in the session), so the load does not make a new token each time."""
+    request = urllib.request.Request(url, headers={"Cookie": cookie, "User-Agent": BENCH_AGENT})
+    with urllib.request.urlopen(request) as response:
+        for header in response.headers.get_all("Set-Cookie") or []:
+            if header.startswith("session="):
+                return header.split(";", 1)[0]
+    return cookie
 
 
 def etag_of(url):
@@ -78,15 +91,16 @@ def main():
         figures["anonymous, identity"] = measure(url, args.seconds)
         figures["anonymous, gzip"] = measure(url, args.seconds, headers={"Accept-Encoding": "gzip"})
         figures["anonymous, 304"] = measure(url, args.seconds, headers={"If-None-Match": etag_of(url)})
-        figures["member (rendered)"] = measure(url, args.seconds, headers={"Cookie": cookie})
+        figures["member"] = measure(url, args.seconds, headers={"Cookie": settled_cookie(url, cookie), "User-Agent": BENCH_AGENT})
     print(f"policy lines:        {lines}   (load average {os.getloadavg()[0]:.1f})")
     print("                                  req/s  errors  % of hello   server CPU/request  % of hello")
     print(f"hello world                    {hello_rps:8.1f}  {hello_bad:6}              {hello_cpu:8.3f} ms")
     for name, (rps, bad, cpu) in figures.items():
         print(f"reading view, {name:17}{rps:8.1f}  {bad:6}  {rps / hello_rps:9.1%}   {cpu:8.3f} ms  {hello_cpu / cpu:9.1%}")
-    ratio = figures["anonymous, gzip"][0] / hello_rps
-    print(f"target: the anonymous reading view as browsers ask for it (gzip) >= 40% of hello world's "
-          f"throughput: {ratio:.1%} {'met' if ratio >= 0.4 else 'NOT met'}")
+    for name in ("anonymous, gzip", "member"):
+        ratio = figures[name][0] / hello_rps
+        print(f"target: the reading view, {name}, >= 40% of hello world's throughput: "
+              f"{ratio:.1%} {'met' if ratio >= 0.4 else 'NOT met'}")
 
 
 if __name__ == "__main__":

@@ -25,11 +25,13 @@ import hashlib
 import threading
 from collections import namedtuple
 from contextlib import suppress
+from datetime import timedelta
 from functools import cache
 from itertools import chain
 
 from cachetools import LRUCache
 from flask import Response, current_app, session
+from flask_login import current_user
 from markupsafe import Markup
 from sqlalchemy import and_, bindparam, event, func, select, update
 from sqlalchemy.orm import Session
@@ -191,42 +193,52 @@ class MemberPage:
 
 def serve_member_page(key, render):
     """The member's page for `key`: from the cache with this request's token and nonce, or
-    rendered (and stored) on a miss. Returns HTML; the caller's response gets the usual
-    headers (no-store, CSP with this request's nonce)."""
+    rendered (and stored) on a miss. The response is `no-store` (a member's page is personal)
+    and gets the usual headers (CSP with this request's nonce)."""
     from flask_wtf.csrf import generate_csrf
 
-    from ..core.security import csp_nonce
+    from ..core.security import NO_STORE, csp_nonce
 
     cache = reading_cache()
     page = cache.get(key)
     if page is not None:
-        return page.html(generate_csrf(), csp_nonce())
-    html = render()
-    cache.put(key, MemberPage(html, generate_csrf(), csp_nonce()))
-    return html
+        html = page.html(generate_csrf(), csp_nonce())
+    else:
+        html = render()
+        cache.put(key, MemberPage(html, generate_csrf(), csp_nonce()))
+    return Response(html, mimetype="text/html", headers=[NO_STORE])
 
 
-def member_page_key(request, slug, policy_slug, user):
+def member_page_key(request, slug, policy_slug):
     """The cache key of a logged-in member's reading-view request, or None to render it.
 
     Cached: the current text with no query arguments and no flashed messages, for a member of
     the policy's assembly (others see a page without member tools; they are rendered). One
-    query reads the anonymous key's facts plus the viewer's role, unread notifications and,
-    per open round, whether they are an elector and have voted.
+    query checks the cookie's server-side session exactly as the login loader does (live, not
+    revoked, not idle) and reads the anonymous key's facts plus the viewer's name, role, unread
+    notifications and, per open round, whether they are an elector and have voted; a hit never
+    loads the user through the ORM.
     """
+    from ..accounts.auth import SESSION_KEY, TOUCH_EVERY
+    from ..accounts.models import digest_of
+    from ..accounts.services import session_idle_days
+
+    user_id, raw = session.get("_user_id"), session.get(SESSION_KEY)
     if current_app.config["READING_CACHE_MB"] <= 0 or request.args or "_flashes" in session:
         return None
-    if user is None or not getattr(user, "is_authenticated", False):
+    if not isinstance(raw, str) or not raw or len(raw) > 100 or not str(user_id or "").isdigit():
         return None
+    rows = _key_rows(slug, policy_slug, user_id=int(user_id), session_digest=digest_of(raw))
+    now = utcnow()
+    if not rows or rows[0].role is None or rows[0].last_seen_at < now - timedelta(days=session_idle_days()):
+        return None
+    first = rows[0]
+    if now - first.last_seen_at > TOUCH_EVERY:
+        current_user._get_current_object()  # the loader notes the session's use, as on any page
     from ..rounds.phases import phase_at
 
-    rows = _key_rows(slug, policy_slug, user_id=user.id)
-    if not rows or rows[0].role is None:
-        return None
-    now = utcnow()
     rounds = tuple((row.round_id, phase_at(row, now), row.elector, row.voted) for row in rows if row.round_id)
-    first = rows[0]
-    return ("member", user.id, user.name, slug, policy_slug, first.name, first.id, first.created_at,
+    return ("member", int(user_id), first.user_name, slug, policy_slug, first.name, first.id, first.created_at,
             first.page_version, first.role, first.unread, rounds, _head_pdf_cached(first))
 
 
@@ -260,8 +272,9 @@ def _page_key_query():
 @cache
 def _member_key_query():
     """The anonymous page key's statement for a member: any assembly's policy (not only public
-    ones), with the viewer's role, unread count and, per open round, elector and voted flags."""
-    from ..accounts.models import Notification
+    ones), with the viewer's name, role, unread count, the session's last use (no row for a
+    revoked or unknown session) and, per open round, elector and voted flags."""
+    from ..accounts.models import Notification, User, UserSession
     from ..assemblies.models import Assembly, Membership
     from ..rounds.models import OPEN_PHASES, PHASES, Elector, Participation, Round
 
@@ -277,9 +290,13 @@ def _member_key_query():
             Assembly.name, Policy.id, Policy.created_at, Policy.page_version, Policy.head_number,
             Round.id.label("round_id"), Round.phase, role.scalar_subquery().label("role"), unread.scalar_subquery().label("unread"),
             elector.scalar_subquery().label("elector"), voted.scalar_subquery().label("voted"),
-            Round.amending_until, Round.deliberating_until, Round.voting_until,
+            User.name.label("user_name"),
+            Round.amending_until, Round.deliberating_until, Round.voting_until, UserSession.last_seen_at,
         )
         .join(Policy, Policy.assembly_id == Assembly.id)
+        .join(UserSession, and_(UserSession.id == bindparam("session_digest"), UserSession.user_id == user_id,
+                                UserSession.revoked_at.is_(None)))
+        .join(User, User.id == UserSession.user_id)
         .outerjoin(Round, and_(Round.policy_id == Policy.id, *(Round.phase != phase for phase in ENDED)))
         .where(Assembly.slug == bindparam("slug"), Policy.slug == bindparam("policy_slug"))
         .order_by(Round.id)
@@ -319,12 +336,12 @@ KeyRow = namedtuple(
 )
 MemberKeyRow = namedtuple(
     "MemberKeyRow",
-    "name id created_at page_version head_number round_id phase role unread elector voted "
-    "amending_until deliberating_until voting_until",
+    "name id created_at page_version head_number round_id phase role unread elector voted user_name "
+    "amending_until deliberating_until voting_until last_seen_at",
 )
 
 
-def _key_rows(slug, policy_slug, user_id=None):
+def _key_rows(slug, policy_slug, user_id=None, session_digest=None):
     """The page-key rows (a member's when `user_id` is given), run on a pooled DB-API connection
     with the statement compiled once per dialect: on a cache hit this query is most of the
     request, and SQLAlchemy's per-execution work costs more than the query itself. Deadlines go
@@ -332,7 +349,7 @@ def _key_rows(slug, policy_slug, user_id=None):
     engine = db.engine
     member = user_id is not None
     sql, names, binds, to_datetime = _compiled_key_query(engine.dialect, member)
-    values = {**binds, "slug": slug, "policy_slug": policy_slug, "user_id": user_id}
+    values = {**binds, "slug": slug, "policy_slug": policy_slug, "user_id": user_id, "session_digest": session_digest}
     params = tuple(values[name] for name in names) if names is not None else values
     connection = engine.raw_connection()
     try:
@@ -342,7 +359,7 @@ def _key_rows(slug, policy_slug, user_id=None):
         cursor.close()
     finally:
         connection.close()
-    row_type, fixed = (MemberKeyRow, 11) if member else (KeyRow, 7)
+    row_type, fixed = (MemberKeyRow, 12) if member else (KeyRow, 7)
     return [row_type(*row[:fixed], *(to_datetime(value) for value in row[fixed:])) for row in raw_rows]
 
 
@@ -355,6 +372,6 @@ def _compiled_key_query(dialect, member=False):
     compiled = query.compile(dialect=dialect)
     names = list(compiled.positiontup) if dialect.positional else None
     to_datetime = UTCDateTime().dialect_impl(dialect).result_processor(dialect, None) or (lambda value: value)
-    given = {"slug": "", "policy_slug": "", **({"user_id": 0} if member else {})}
+    given = {"slug": "", "policy_slug": "", **({"user_id": 0, "session_digest": ""} if member else {})}
     binds = compiled.construct_params(given)
     return compiled.string, names, binds, to_datetime

@@ -46,7 +46,7 @@ def read(slug, policy_slug):
     key = pagecache.anonymous_page_key(request, slug, policy_slug)
     if key is not None:
         return pagecache.serve_cached_page(key, request, render)
-    key = pagecache.member_page_key(request, slug, policy_slug, current_user)
+    key = pagecache.member_page_key(request, slug, policy_slug)
     if key is not None:
         return pagecache.serve_member_page(key, render)
     return render()

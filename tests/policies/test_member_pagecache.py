@@ -39,7 +39,7 @@ def test_a_members_second_view_renders_nothing(app, member, public, statements, 
     page(member, public.url)
     second, queries = statements(lambda: page(member, public.url))
     assert renders == [1]
-    assert len(queries) == 1 and "user_sessions" in queries[0]  # the session; the page key runs on a raw cursor
+    assert queries == []  # the page key, which also checks the session, runs on a raw cursor
     assert "Edit text" in second.text and "Log out" in second.text
 
 
@@ -118,3 +118,46 @@ def test_non_members_of_a_public_assembly_get_a_rendered_page(app, public, login
     renders = []
     monkeypatch.setattr(pagecache, "serve_member_page", lambda *a: renders.append(1))
     assert "Nora Nonmember" in page(browser, public.url).text and renders == []
+
+
+def _sessions(app, **values):
+    """Set columns of every server-side session (as a logout elsewhere or a long absence would)."""
+    from app.accounts.models import UserSession
+
+    with app.app_context():
+        db.session.execute(db.update(UserSession).values(**values))
+        db.session.commit()
+
+
+def test_a_revoked_session_gets_no_kept_page(app, member, public):
+    from app.core.timeutil import utcnow
+
+    assert "Log out" in page(member, public.url).text  # kept now
+    _sessions(app, revoked_at=utcnow())
+    seen = page(member, public.url).text
+    assert "Log out" not in seen and "Edit text" not in seen
+
+
+def test_an_idle_session_gets_no_kept_page(app, member, public):
+    from datetime import timedelta
+
+    from app.core.timeutil import utcnow
+
+    assert "Log out" in page(member, public.url).text
+    _sessions(app, last_seen_at=utcnow() - timedelta(days=app.config.get("SESSION_IDLE_DAYS", 30) + 1))
+    assert "Log out" not in page(member, public.url).text
+
+
+def test_a_kept_page_still_notes_the_sessions_use(app, member, public):
+    from datetime import timedelta
+
+    from app.accounts.models import UserSession
+    from app.core.timeutil import utcnow
+
+    page(member, public.url)
+    an_hour_ago = utcnow() - timedelta(hours=1)
+    _sessions(app, last_seen_at=an_hour_ago)
+    assert "Log out" in page(member, public.url).text
+    with app.app_context():
+        seen = db.session.execute(db.select(UserSession.last_seen_at)).scalars().all()
+    assert seen and all(when > an_hour_ago + timedelta(minutes=30) for when in seen)
