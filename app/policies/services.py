@@ -67,10 +67,21 @@ def validate_policy_fields(title, summary):
     return errors
 
 
+def check_can_create_policy(user, assembly):
+    """403 unless `user` may create policies in `assembly` (its members)."""
+    if not assembly.can_participate(user):
+        raise Forbidden("Only members of this assembly can create policies.")
+
+
+def check_can_edit_policy(user, policy):
+    """403 unless `user` may edit the policy's text and details (the assembly's members)."""
+    if not policy.can_edit(user):
+        raise Forbidden("Only members of this assembly can edit this policy.")
+
+
 def create_policy(author, assembly, title, body, summary="", tags=None, message="First draft"):
     """Create a policy with revision 1; any member of the assembly may."""
-    if not assembly.can_participate(author):
-        raise Forbidden("Only members of this assembly can create policies.")
+    check_can_create_policy(author, assembly)
     errors = validate_policy_fields(title, summary or "")
     if errors:
         raise ValidationError("Some fields need attention.", fields=errors)
@@ -108,8 +119,7 @@ def update_policy_details(actor, policy, title, summary, tags):
     editable: they file the policy and change nothing that is voted on. The status has its
     own rule (:func:`set_policy_status`: not during any round).
     """
-    if not policy.can_edit(actor):
-        raise Forbidden("Only members of this assembly can edit this policy.")
+    check_can_edit_policy(actor, policy)
     errors = validate_policy_fields(title, summary or "")
     if errors:
         raise ValidationError("Some fields need attention.", fields=errors)
@@ -205,8 +215,7 @@ def save_revision(author, policy, body, base, message):
     ways with what was saved since; a conflict raises 409 `edit_conflict` carrying the text
     with conflict markers, and nothing is saved.
     """
-    if not policy.can_edit(author):
-        raise Forbidden("Only members of this assembly can edit this policy.")
+    check_can_edit_policy(author, policy)
     body = validate_body(body)
     if not isinstance(message, str) or len(message) > 500:
         raise ValidationError.field("message", "Keep the message under 500 characters.")

@@ -4,7 +4,7 @@ from flask_login import current_user, login_required
 
 from ..assemblies.services import get_assembly
 from ..comments import services as comment_services
-from ..core.errors import AppError, Conflict, Forbidden, ValidationError
+from ..core.errors import AppError, Conflict, ValidationError
 from ..core.forms import apply_field_errors
 from ..extensions import db, limiter
 from ..rounds import phases
@@ -23,8 +23,7 @@ def load(slug, policy_slug):
 @login_required
 def create(slug):
     assembly = get_assembly(slug, current_user)
-    if not assembly.can_participate(current_user):
-        raise Forbidden("Only members of this assembly can create policies.")
+    services.check_can_create_policy(current_user, assembly)
     form = PolicyForm()
     if form.validate_on_submit():
         try:
@@ -81,8 +80,7 @@ def render_reading_view(slug, policy_slug):
 @login_required
 def edit(slug, policy_slug):
     assembly, policy = load(slug, policy_slug)
-    if not policy.can_edit(current_user):
-        raise Forbidden("Only members of this assembly can edit this policy.")
+    services.check_can_edit_policy(current_user, policy)
     form = EditForm()
     conflict = None
     if request.method == "GET" and services.is_text_settled(policy):
@@ -139,11 +137,9 @@ def preview(slug, policy_slug=None):
 
     with limiter.limit("240/minute"):
         if policy_slug is None:
-            allowed = get_assembly(slug, current_user).can_participate(current_user)
+            services.check_can_create_policy(current_user, get_assembly(slug, current_user))
         else:
-            allowed = load(slug, policy_slug)[1].can_edit(current_user)
-        if not allowed:
-            raise Forbidden("Only members of this assembly can preview drafts.")
+            services.check_can_edit_policy(current_user, load(slug, policy_slug)[1])
         limit = current_app.config["MAX_BODY_BYTES"]
         if (request.content_length or 0) > limit:
             raise RequestEntityTooLarge()
@@ -166,8 +162,7 @@ def preview(slug, policy_slug=None):
 @login_required
 def details(slug, policy_slug):
     assembly, policy = load(slug, policy_slug)
-    if not policy.can_edit(current_user):
-        raise Forbidden("Only members of this assembly can edit this policy.")
+    services.check_can_edit_policy(current_user, policy)
     form = DetailsForm(obj=policy) if request.method == "GET" else DetailsForm()
     status = 200
     if request.method == "GET":

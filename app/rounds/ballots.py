@@ -223,14 +223,25 @@ def answers_as_list(answers):
     return items
 
 
+def check_elector(user, round_):
+    """403 unless `user` is in the round's electorate (fixed when the round opened)."""
+    if not round_.is_elector(user):
+        raise Forbidden("You are not in this round's electorate (it was fixed when the round opened).")
+
+
+def check_voting(round_):
+    """409 `wrong_phase` unless the round is voting."""
+    if round_.phase != "voting":
+        raise Conflict(f"Ballots are accepted only while voting; this round is {round_.phase}.", code="wrong_phase")
+
+
 def get_ballot(voter, round_):
     """The voter's current ballot: {voted, sealed, answers} (electors only, 403 otherwise).
 
     `sealed` is true when the voter took part in a secret round that has closed: their ballot
     can no longer be found by anyone, them included.
     """
-    if not round_.is_elector(voter):
-        raise Forbidden("You are not in this round's electorate.")
+    check_elector(voter, round_)
     participation = _participation(round_, voter)
     if participation is None:
         return {"voted": False, "sealed": False, "answers": []}

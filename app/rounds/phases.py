@@ -102,14 +102,25 @@ def _enter(round_, phase, now, actor):
               previous=previous, phase=phase, how=how)
 
 
+def check_can_run(user, round_, verb="run"):
+    """403 unless `user` may advance or cancel the round (its assembly's facilitators and admins)."""
+    if not round_.can_facilitate(user):
+        raise Forbidden(f"Only facilitators and admins of this assembly {verb} rounds.")
+
+
+def check_in_progress(round_):
+    """409 `wrong_phase` once the round is closed or cancelled (nothing left to advance or cancel)."""
+    if round_.phase not in OPEN_PHASES:
+        raise Conflict(f"This round is {round_.phase}.", code="wrong_phase")
+
+
 def advance_round(actor, round_):
     """Move the round to its next phase now (facilitators and admins); 409 once it is over.
 
     The deadlines are kept: a later phase still ends at its own deadline, or at once if that
     deadline has already passed.
     """
-    if not round_.can_facilitate(actor):
-        raise Forbidden("Only facilitators and admins of this assembly advance rounds.")
+    check_can_run(actor, round_, "advance")
     round_ = refresh_round(round_)
     round_ = lock_round(round_.id)
     if round_.phase not in OPEN_PHASES:
@@ -125,8 +136,7 @@ def cancel_round(actor, round_):
     Amendments in the vote return to 'submitted'; ballots are kept but never counted (and,
     in a secret round, unlinked from their voters as at a close).
     """
-    if not round_.can_facilitate(actor):
-        raise Forbidden("Only facilitators and admins of this assembly cancel rounds.")
+    check_can_run(actor, round_, "cancel")
     round_ = refresh_round(round_)
     round_ = lock_round(round_.id)
     if round_.phase not in OPEN_PHASES:

@@ -86,6 +86,12 @@ def next_deadline(round_):
     }.get(round_.phase)
 
 
+def check_can_open_round(user, policy):
+    """403 unless `user` may open rounds on the policy (the assembly's facilitators and admins)."""
+    if not policy.assembly.can_facilitate(user):
+        raise Forbidden("Only facilitators and admins of this assembly open rounds.")
+
+
 def create_round(actor, policy, amending_until, deliberating_until, voting_until, quorum=0, threshold=0.5,
                  strict=True, secret=False, kind="amendments", decision="majority", majority_of="votes", min_yes=0):
     """Open a round on `policy` (facilitators and admins of its assembly).
@@ -97,8 +103,7 @@ def create_round(actor, policy, amending_until, deliberating_until, voting_until
     already has a round in progress (or, for an adoption round, is already adopted or
     archived), 422 for deadlines not in the future or not in order and for rules out of range.
     """
-    if not policy.assembly.can_facilitate(actor):
-        raise Forbidden("Only facilitators and admins of this assembly open rounds.")
+    check_can_open_round(actor, policy)
     now = utcnow()
     kind = check_kind(kind)
     deadlines = check_deadlines(amending_until, deliberating_until, voting_until, now, kind)

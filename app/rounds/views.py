@@ -3,7 +3,7 @@ from flask import Blueprint, abort, flash, redirect, render_template, request, s
 from flask_login import current_user, login_required
 
 from ..amendments.services import amendment_url, group_rivals, pending_amendments
-from ..core.errors import Conflict, Forbidden, ValidationError
+from ..core.errors import Conflict, ValidationError
 from ..core.forms import CsrfForm, apply_field_errors
 from ..core.timeutil import as_utc, utcnow
 from ..extensions import db, limiter
@@ -62,8 +62,7 @@ def index(slug, policy_slug):
 @login_required
 def create(slug, policy_slug):
     assembly, policy = load_policy(slug, policy_slug)
-    if not assembly.can_facilitate(current_user):
-        raise Forbidden("Only facilitators and admins of this assembly open rounds.")
+    services.check_can_open_round(current_user, policy)
     form = RoundForm().for_kind(request.values.get("kind"))
     conflict = None
     if request.method == "GET":
@@ -125,8 +124,7 @@ def show(slug, policy_slug, round_id):
 def _confirmed_action(slug, policy_slug, round_id, action):
     """GET: the confirmation page; POST: do it (advance or cancel) and go back to the round."""
     assembly, policy, round_ = load_round(slug, policy_slug, round_id)
-    if not round_.can_facilitate(current_user):
-        raise Forbidden("Only facilitators and admins of this assembly run rounds.")
+    phases.check_can_run(current_user, round_)
     form = CsrfForm()
     if form.validate_on_submit():
         before = round_.phase
@@ -139,8 +137,7 @@ def _confirmed_action(slug, policy_slug, round_id, action):
         db.session.commit()
         flash(message, "success")
         return redirect(url_for("rounds.show", **_urls(assembly, policy, round_)))
-    if round_.phase not in OPEN_PHASES:
-        raise Conflict(f"This round is {round_.phase}.", code="wrong_phase")
+    phases.check_in_progress(round_)
     return render_template(
         "rounds/confirm.html", assembly=assembly, policy=policy, round=round_, form=form, action=action,
         next_phase=phases.NEXT_PHASE.get(round_.phase), phases=presenters.PHASES_SHOWN,
@@ -165,10 +162,8 @@ def cancel(slug, policy_slug, round_id):
 @limiter.limit("60/minute", methods=["POST"])
 def ballot(slug, policy_slug, round_id):
     assembly, policy, round_ = load_round(slug, policy_slug, round_id)
-    if not round_.is_elector(current_user):
-        raise Forbidden("You are not in this round's electorate (it was fixed when the round opened).")
-    if round_.phase != "voting":
-        raise Conflict(f"Ballots are accepted only while voting; this round is {round_.phase}.", code="wrong_phase")
+    ballots.check_elector(current_user, round_)
+    ballots.check_voting(round_)
     form = CsrfForm()
     errors, cleared = {}, None
     if form.validate_on_submit():
@@ -198,8 +193,7 @@ def ballot(slug, policy_slug, round_id):
 @login_required
 def receipt(slug, policy_slug, round_id):
     assembly, policy, round_ = load_round(slug, policy_slug, round_id)
-    if not round_.is_elector(current_user):
-        raise Forbidden("You are not in this round's electorate.")
+    ballots.check_elector(current_user, round_)
     stored = session.pop(RECEIPT_SESSION_KEY, None)
     shown = stored["receipt"] if stored and stored.get("round") == round_.id else None
     ballot_state = ballots.get_ballot(current_user, round_)
