@@ -31,12 +31,15 @@ def load_policy(slug, policy_slug):
 
 
 def load_round(slug, policy_slug, round_id):
-    """Assembly, policy and round of the URL, with passed deadlines applied and committed."""
+    """Assembly, policy and round of the URL, with passed deadlines applied. A page (GET) commits
+    them here, its only write; a form's POST commits them with its own change, once, or leaves
+    them to the next request when it fails."""
     assembly, policy = load_policy(slug, policy_slug)
     round_ = services.get_round(round_id, current_user)
     if round_.policy_id != policy.id:
         abort(404)
-    db.session.commit()
+    if request.method == "GET":
+        db.session.commit()
     return assembly, policy, round_
 
 
