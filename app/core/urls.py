@@ -4,7 +4,7 @@ and the one validator of `next` (where to go after a form), plus the host and pr
 import unicodedata
 from urllib.parse import urlsplit
 
-from flask import current_app, url_for
+from flask import current_app, has_request_context, url_for
 
 MAX_NEXT_LENGTH = 2000
 _UNSAFE_CATEGORIES = {"Cc", "Cf", "Zl", "Zp"}  # control, format (bidi…), line and paragraph separators
@@ -24,6 +24,16 @@ def public_url_for(endpoint, **values):
     """url_for(endpoint, **values) as an absolute link on PUBLIC_URL (never url_for's external links,
     which take the request's host)."""
     return public_url(url_for(endpoint, **values))
+
+
+def path_for(endpoint, _anchor=None, **values):
+    """The local path of `endpoint` (url_for's), also outside a request (the command line, the
+    worker, signals): the one builder of in-app links that services store or send."""
+    if has_request_context():
+        return url_for(endpoint, _anchor=_anchor, **values)
+    root = current_app.config.get("APPLICATION_ROOT") or "/"
+    path = current_app.url_map.bind("localhost", script_name=root).build(endpoint, values)
+    return f"{path}#{_anchor}" if _anchor else path
 
 
 def safe_next(target, default=None):

@@ -11,12 +11,11 @@ page does.
 import hashlib
 from dataclasses import asdict
 
-from flask import current_app
 
 from ..accounts.models import User
 from ..amendments.models import Amendment
 from ..core.timeutil import as_utc, isoformat
-from ..core.urls import public_url
+from ..core.urls import path_for, public_url
 from ..extensions import db
 from ..policies.models import Revision
 from ..rounds import presenters
@@ -92,7 +91,7 @@ def revision_facts(revision):
         "round_number": _round_number(revision.round_id),
         "body_sha256": hashlib.sha256(revision.body.encode("utf-8")).hexdigest(),
         "lines": revision.body.count("\n"),
-        "url": public_url(local_path("policies.read", slug=revision.policy.assembly.slug,
+        "url": public_url(path_for("policies.read", slug=revision.policy.assembly.slug,
                                      policy_slug=revision.policy.slug, revision=revision.number)),
     }
 
@@ -303,15 +302,8 @@ def _choice_counts(data, round_, open_rows):
 def matrix_path(round_, question_id):
     """The path of the CSV of a question's whole pairwise matrix."""
     policy = round_.policy
-    return local_path("exports.round_matrix", slug=policy.assembly.slug, policy_slug=policy.slug,
+    return path_for("exports.round_matrix", slug=policy.assembly.slug, policy_slug=policy.slug,
                       round_id=round_.id, question=question_id)
-
-
-def local_path(endpoint, **values):
-    """The path of a page, as url_for gives it, but built without a request (exports also run
-    from the command line); core.urls.public_url makes it an absolute link on PUBLIC_URL."""
-    return current_app.url_map.bind("localhost", script_name=current_app.config.get("APPLICATION_ROOT") or "/").build(
-        endpoint, values)
 
 
 def _open_ballots(open_rows, results, entries):
