@@ -57,11 +57,13 @@ def stored_anchors(policy_id, number, ids=None):
     return {cid: (s, e) if s is not None else None for cid, s, e in db.session.execute(query)}
 
 
-def anchors_at(policy_id, number, roots):
+def anchors_at(policy_id, number, roots, store=False):
     """{root id: position in revision `number`, or None when outdated} for `roots`.
 
-    Positions come from the comment itself (written on `number`) or from the stored anchors;
-    missing ones are computed by chaining through the revisions and stored.
+    Positions come from the comment itself (written on `number`) or from the stored anchors,
+    which a new revision (:func:`reanchor_comments`) and a comment on an earlier revision
+    (:func:`extend_anchor`) write. Any still missing (rows older than those writes) are computed
+    by chaining through the revisions, and stored only when `store` is set: pages only read.
     """
     ids = [r.id for r in roots] if len(roots) <= 500 else None
     stored = stored_anchors(policy_id, number, ids)
@@ -74,7 +76,7 @@ def anchors_at(policy_id, number, roots):
         else:
             missing.append(root)
     if missing:
-        positions.update(chain_anchors(policy_id, missing, number))
+        positions.update(chain_anchors(policy_id, missing, number, store=store))
     return positions
 
 
@@ -88,8 +90,9 @@ def follow(mapping, position):
         return None
 
 
-def chain_anchors(policy_id, roots, number):
-    """Follow `roots` revision by revision up to `number`, storing every step; their positions."""
+def chain_anchors(policy_id, roots, number, store=True):
+    """Follow `roots` revision by revision up to `number` (storing every step unless `store` is
+    false); their positions."""
     first = min(root.revision_number for root in roots)
     bodies = revision_bodies(policy_id, first, number)
     starting = defaultdict(list)
@@ -104,7 +107,8 @@ def chain_anchors(policy_id, roots, number):
         else:
             current = dict.fromkeys(current)
         rows += anchor_rows(policy_id, k + 1, current)
-    store_anchor_rows(rows)
+    if store:
+        store_anchor_rows(rows)
     return current
 
 
@@ -168,7 +172,7 @@ def reanchor_comments(policy, old, new):
 
     One line mapping for (old, new) moves the positions the threads have in `old`.
     """
-    before = anchors_at(policy.id, old.number, root_rows(policy.id, old.number))
+    before = anchors_at(policy.id, old.number, root_rows(policy.id, old.number), store=True)
     mapping = textops.line_map(old.body, new.body)
     after = {cid: follow(mapping, pos) for cid, pos in before.items()}
     store_anchor_rows(anchor_rows(policy.id, new.number, after))
