@@ -100,7 +100,6 @@ def list_comments(policy_id):
     page, per_page = page_args()
     items, total = services.list_comments(policy, number, filters.stance, resolved, page, per_page)
     result = paginated(items, total, page, per_page, lambda item: comment_json(item[0], number, item[1]))
-    db.session.commit()  # keep anchors computed on the way
     return result
 
 
@@ -114,7 +113,6 @@ def get_comment(comment_id):
         result = comment_json(comment, thread.revision_number, thread.anchor)
     else:
         result = thread_json(thread)
-    db.session.commit()  # keep anchors computed on the way
     return result
 
 
