@@ -25,9 +25,26 @@ PASSWORD = "correct horse battery staple"
 
 def _database_url(tmp_path_factory):
     url = os.environ.get("TEST_DATABASE_URL") or os.environ.get("DATABASE_URL")
-    if url:
-        return url
-    return f"sqlite:///{tmp_path_factory.mktemp('db') / 'test.sqlite'}"
+    if not url:
+        return f"sqlite:///{tmp_path_factory.mktemp('db') / 'test.sqlite'}"
+    worker = os.environ.get("PYTEST_XDIST_WORKER")
+    return _worker_database(url, worker) if worker and url.startswith("postgres") else url
+
+
+def _worker_database(url, worker):
+    """Under pytest-xdist each worker gets a PostgreSQL database of its own beside the one named
+    (`commonwright_test_gw0` …), recreated at the start: two workers emptying and filling the
+    same tables would see each other's rows."""
+    import psycopg
+    from sqlalchemy.engine import make_url
+
+    named = make_url(url)
+    admin = named.set(drivername="postgresql", database="postgres").render_as_string(hide_password=False)
+    database = f"{named.database}_{worker}"
+    with psycopg.connect(admin, autocommit=True) as connection:
+        connection.execute(f'DROP DATABASE IF EXISTS "{database}" WITH (FORCE)')
+        connection.execute(f'CREATE DATABASE "{database}"')
+    return named.set(database=database).render_as_string(hide_password=False)
 
 
 def is_postgres(app):

@@ -1,5 +1,6 @@
 """Assembly forms."""
 from flask_wtf import FlaskForm
+from wtforms.fields.choices import SelectChoice
 from wtforms import BooleanField, EmailField, SelectField, StringField, TextAreaField
 from wtforms.validators import DataRequired, Length, Optional
 
@@ -15,4 +16,4 @@ class AssemblyForm(FlaskForm):
 
 class MemberForm(FlaskForm):
     email = EmailField("E-mail of a registered user", validators=[DataRequired(), Length(max=254)])
-    role = SelectField("Role", choices=[(r, r.capitalize()) for r in ROLES], default="member")
+    role = SelectField("Role", choices=[SelectChoice(r, r.capitalize()) for r in ROLES], default="member")

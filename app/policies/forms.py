@@ -1,5 +1,6 @@
 """Policy forms. Length limits are checked by the services, which answer in the form."""
 from flask_wtf import FlaskForm
+from wtforms.fields.choices import SelectChoice
 from wtforms import HiddenField, IntegerField, SelectField, StringField, TextAreaField
 from wtforms.validators import DataRequired, Optional
 
@@ -18,7 +19,7 @@ class DetailsForm(FlaskForm):
 
 
 class StatusForm(FlaskForm):
-    status = SelectField("Status", choices=[("draft", "Draft"), ("adopted", "Adopted"), ("archived", "Archived")])
+    status = SelectField("Status", choices=[SelectChoice("draft", "Draft"), SelectChoice("adopted", "Adopted"), SelectChoice("archived", "Archived")])
 
 
 class EditForm(FlaskForm):

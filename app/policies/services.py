@@ -173,7 +173,7 @@ def status_history(policy):
         .filter(Event.object_type == "policy", Event.object_id == policy.id, Event.verb == "policy.status_changed")
         .order_by(Event.created_at.desc(), Event.id.desc())
     )
-    return list(db.session.execute(query).tuples())
+    return [tuple(row) for row in db.session.execute(query)]
 
 
 def _add_revision(policy, body, author, message, source, parent, round_id=None):
