@@ -60,11 +60,7 @@ def extra_range_actions(policy, revision):
 
 
 def init_templating(app):
-    """Register filters and context."""
-    from flask_login import current_user
-
-    from ..accounts.services import unread_count
-
+    """Register filters and globals (app/__init__.py adds the user's context)."""
     app.jinja_env.filters["datetime"] = format_datetime
     app.jinja_env.filters["browser_name"] = browser_name
     app.jinja_env.globals["extra_policy_tabs"] = extra_policy_tabs
@@ -72,8 +68,3 @@ def init_templating(app):
     app.jinja_env.globals["extra_range_actions"] = extra_range_actions
     app.jinja_env.trim_blocks = True
     app.jinja_env.lstrip_blocks = True
-
-    @app.context_processor
-    def inject_user_context():
-        count = unread_count(current_user) if current_user.is_authenticated else 0
-        return {"unread_notifications": count}
