@@ -2,10 +2,8 @@
 
 
 def init_app(app):
-    """Add the download buttons and the comparison URL helper (app/cli.py adds the commands)."""
-    from ..core.templating import POLICY_ACTIONS
+    """Add the comparison URL helper (app/policies/presenters.py shows the download buttons,
+    app/cli.py adds the commands)."""
     from . import hooks
 
-    if hooks.download_actions not in POLICY_ACTIONS:  # create_app may run more than once in a process
-        POLICY_ACTIONS.append(hooks.download_actions)
     app.jinja_env.globals["comparison_pdf_url"] = hooks.comparison_pdf_url
