@@ -130,10 +130,18 @@ def register_cli(app):
 
 
 def register_templates(app):
-    """Template filters and globals."""
+    """Template filters and globals; every page's unread-notification count."""
+    from flask_login import current_user
+
+    from .accounts.services import unread_count
     from .core.templating import init_templating
 
     init_templating(app)
+
+    @app.context_processor
+    def inject_user_context():
+        count = unread_count(current_user) if current_user.is_authenticated else 0
+        return {"unread_notifications": count}
 
 
 def register_domains(app):

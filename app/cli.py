@@ -194,7 +194,12 @@ def reset_totp_command(email):
 
 
 def init_cli(app):
-    """Register the commands."""
+    """Register the commands (the exports' too: a domain does not import this module)."""
+    from .exports.cli import export_command, export_library_command
+
+    if "export" not in policies_cli.commands:  # create_app may run more than once in a process
+        policies_cli.add_command(export_library_command)
+    app.cli.add_command(export_command)
     app.cli.add_command(demo_command)
     app.cli.add_command(users_cli)
     app.cli.add_command(policies_cli)

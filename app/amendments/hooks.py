@@ -1,6 +1,6 @@
-"""Template hooks: the Amendments tab, and 'Propose an amendment' on the reading view."""
+"""The Amendments tab, and 'Propose an amendment' on the reading view (shown by
+app/policies/presenters.py)."""
 from flask import url_for
-from flask_login import current_user
 
 from ..core.templating import page_memo
 from . import services
@@ -22,23 +22,23 @@ def _propose_url(policy):
     return url_for("amendments.propose", slug=policy.assembly.slug, policy_slug=policy.slug)
 
 
-def _can_amend(policy, revision):
+def _can_amend(policy, revision, user):
     if revision.number != policy.head_number:
         return False
-    key = ("can_propose", policy.id, current_user.get_id())
-    return page_memo(key, lambda: services.can_propose(current_user, policy))
+    key = ("can_propose", policy.id, user.get_id())
+    return page_memo(key, lambda: services.can_propose(user, policy))
 
 
-def propose_action(policy, revision):
+def propose_action(policy, revision, user):
     """A button to the proposal page (with its line picker), for whoever may propose now."""
-    if not _can_amend(policy, revision):
+    if not _can_amend(policy, revision, user):
         return []
     return [{"key": "amend", "label": "Propose an amendment", "url": _propose_url(policy)}]
 
 
-def amend_range_action(policy, revision):
+def amend_range_action(policy, revision, user):
     """'Propose an amendment' on a selected range of the head, for whoever may propose now."""
-    if not _can_amend(policy, revision):
+    if not _can_amend(policy, revision, user):
         return []
     query = f"?revision={revision.number}&line_start={{start}}&line_end={{end}}"
     return [{"key": "amend", "label": "Propose an amendment", "url": _propose_url(policy) + query}]

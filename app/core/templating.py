@@ -22,20 +22,10 @@ def format_datetime(value):
     return as_utc(value).strftime("%Y-%m-%d %H:%M UTC")
 
 
-# Features add links to a policy's pages without the policy templates knowing them:
-# POLICY_TABS entries take (policy) and POLICY_ACTIONS entries (policy, revision); each
-# returns a list of dicts with `key`, `label`, `url` (and `download` for actions).
-# RANGE_ACTIONS entries take (policy, revision) and return actions offered on a selected line
-# range: dicts with `key`, `label` and `url` containing the placeholders {start} and {end}.
-POLICY_TABS = []
-POLICY_ACTIONS = []
-RANGE_ACTIONS = []
-
-
 def page_memo(key, compute):
     """compute() once per request for `key`: the tabs and actions of one page ask the same
-    questions (is a round open? may this user propose?) several times. For page hooks only:
-    services must see their own writes."""
+    questions (is a round open? may this user propose?) several times. For the presenters of
+    app/policies/presenters.py only: services must see their own writes."""
     from flask import g
 
     memo = g.setdefault("page_memo", {})
@@ -44,36 +34,9 @@ def page_memo(key, compute):
     return memo[key]
 
 
-def extra_policy_tabs(policy):
-    """Tabs that features register for a policy's pages."""
-    return [tab for provider in POLICY_TABS for tab in provider(policy)]
-
-
-def extra_policy_actions(policy, revision):
-    """Buttons that features register for the reading view."""
-    return [action for provider in POLICY_ACTIONS for action in provider(policy, revision)]
-
-
-def extra_range_actions(policy, revision):
-    """Actions on a selected range of lines (comment, propose an amendment …)."""
-    return [action for provider in RANGE_ACTIONS for action in provider(policy, revision)]
-
-
 def init_templating(app):
-    """Register filters and context."""
-    from flask_login import current_user
-
-    from ..accounts.services import unread_count
-
+    """Register filters and globals (app/__init__.py adds the user's context)."""
     app.jinja_env.filters["datetime"] = format_datetime
     app.jinja_env.filters["browser_name"] = browser_name
-    app.jinja_env.globals["extra_policy_tabs"] = extra_policy_tabs
-    app.jinja_env.globals["extra_policy_actions"] = extra_policy_actions
-    app.jinja_env.globals["extra_range_actions"] = extra_range_actions
     app.jinja_env.trim_blocks = True
     app.jinja_env.lstrip_blocks = True
-
-    @app.context_processor
-    def inject_user_context():
-        count = unread_count(current_user) if current_user.is_authenticated else 0
-        return {"unread_notifications": count}

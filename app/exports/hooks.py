@@ -1,4 +1,5 @@
-"""Template hooks: the download buttons on the reading view, the comparison link's URL."""
+"""The download buttons on the reading view (shown by app/policies/presenters.py), the
+comparison link's URL."""
 from flask import url_for
 
 from . import services

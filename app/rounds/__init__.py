@@ -1,8 +1,8 @@
-"""Rounds domain: registers the policy tab and the reading-view action of rounds."""
+"""Rounds domain: the policy tab and the reading-view action of rounds (shown by
+app/policies/presenters.py)."""
 from flask import url_for
-from flask_login import current_user
 
-from ..core.templating import POLICY_ACTIONS, POLICY_TABS, page_memo
+from ..core.templating import page_memo
 
 
 def _latest_open_round(policy):
@@ -20,24 +20,24 @@ def rounds_tab(policy):
     return [{"key": "rounds", "label": label, "url": url}]
 
 
-def round_action(policy, revision):
+def round_action(policy, revision, user):
     """'Vote now' for electors while voting, 'Follow the round' while one runs, 'Open a round' for facilitators."""
     round_ = _latest_open_round(policy)
     base = {"slug": policy.assembly.slug, "policy_slug": policy.slug}
     if round_ is None:
-        if policy.assembly.can_facilitate(current_user):
+        if policy.assembly.can_facilitate(user):
             return [{"key": "open-round", "label": "Open a round", "url": url_for("rounds.create", **base)}]
         return []
     phase = round_.phase
-    if phase == "voting" and round_.is_elector(current_user):
-        label = "Change your ballot" if round_.has_voted(current_user) else "Vote now"
+    if phase == "voting" and round_.is_elector(user):
+        label = "Change your ballot" if round_.has_voted(user) else "Vote now"
         return [{"key": "vote", "label": label, "url": url_for("rounds.ballot", round_id=round_.id, **base)}]
     label = f"Round: {phase}"
     return [{"key": "round", "label": label, "url": url_for("rounds.show", round_id=round_.id, **base)}]
 
 
 def init_app(app):
-    """Register the tab and the action providers; a round's change is a change of its policy's page.
+    """A round's change is a change of its policy's page.
 
     Also the storage hooks that scrub secret ballots after a close (app/rounds/storage.py).
     """
@@ -47,7 +47,3 @@ def init_app(app):
 
     track_policy_changes(Round)
     init_storage(app)
-    if rounds_tab not in POLICY_TABS:
-        POLICY_TABS.append(rounds_tab)
-    if round_action not in POLICY_ACTIONS:
-        POLICY_ACTIONS.append(round_action)

@@ -360,21 +360,21 @@ def test_policy_pages_get_the_tab_and_the_propose_button(world, login):
 
 
 def test_the_range_action_offers_amending_to_those_who_may(world, app, make_user):
-    from flask_login import login_user
+    from flask_login import current_user, login_user
 
     from app.accounts.models import User
-    from app.core.templating import extra_range_actions
+    from app.policies.presenters import range_actions
     from app.policies.models import Policy
 
     w = world(public=True)
     with app.test_request_context():
         policy = db.session.get(Policy, w.policy.id)
-        assert extra_range_actions(policy, policy.head) == []
+        assert range_actions(policy, policy.head, current_user) == []
         login_user(db.session.get(User, w.member.id))
-        [action] = [a for a in extra_range_actions(policy, policy.head) if a["key"] == "amend"]
+        [action] = [a for a in range_actions(policy, policy.head, current_user) if a["key"] == "amend"]
         assert action["url"] == base_url(w) + "/new?revision=1&line_start={start}&line_end={end}"
         login_user(db.session.get(User, w.outsider.id))
-        assert [a for a in extra_range_actions(policy, policy.head) if a["key"] == "amend"] == []
+        assert [a for a in range_actions(policy, policy.head, current_user) if a["key"] == "amend"] == []
 
 
 def test_the_amendment_page_carries_its_own_comment_thread(world, login):

@@ -43,12 +43,12 @@ def test_the_reading_view_shows_counts_in_a_labelled_gutter(world, login, commen
 
 
 def test_the_reading_view_offers_a_toolbar_with_the_registered_range_actions(world, login, monkeypatch):
-    from app.core import templating
+    from app.amendments import hooks
 
-    def provider(policy, revision):
+    def provider(policy, revision, user):
         return [{"key": "amend", "label": "Propose an amendment", "url": f"/x/{policy.id}?from={{start}}&to={{end}}"}]
 
-    monkeypatch.setattr(templating, "RANGE_ACTIONS", [*templating.RANGE_ACTIONS, provider])
+    monkeypatch.setattr(hooks, "amend_range_action", provider)
     page = login(world.member).get(base(world)).text
     toolbar = page[page.index('class="selection-toolbar"') : page.index('<article class="document"')]
     assert 'role="toolbar"' in toolbar and "Comment on" in toolbar
