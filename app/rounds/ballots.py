@@ -338,11 +338,13 @@ def seal_secret_ballots(round_):
     SystemRandom().shuffle(answers)
     with db.session.begin_nested():
         db.session.execute(db.delete(Ballot).filter_by(round_id=round_.id))
-        db.session.add_all(Ballot(round_id=round_.id, key=secrets.token_hex(16), voter_id=None, answers=content)
-                           for content in answers)
-        db.session.flush()
+        if answers:  # one bulk INSERT (thousands of ballots: no ORM object per row)
+            db.session.execute(db.insert(Ballot), [
+                {"round_id": round_.id, "key": secrets.token_hex(16), "voter_id": None, "answers": content}
+                for content in answers])
     with db.session.begin_nested():
         db.session.execute(db.delete(Participation).filter_by(round_id=round_.id))
-        db.session.add_all(Participation(round_id=round_.id, user_id=user_id, ballot_key=None) for user_id in user_ids)
-        db.session.flush()
+        if user_ids:
+            db.session.execute(db.insert(Participation), [
+                {"round_id": round_.id, "user_id": user_id, "ballot_key": None} for user_id in user_ids])
     storage.request_scrub()
