@@ -13,7 +13,7 @@ import secrets
 from random import SystemRandom
 
 from flask import current_app
-from sqlalchemy.exc import IntegrityError
+from sqlalchemy.dialects import postgresql, sqlite
 
 from ..core.errors import Conflict, Forbidden, ValidationError
 from ..core.events import log_event
@@ -37,11 +37,10 @@ def cast_ballot(voter, round_, answers):
     ballots race, the loser's insert fails, is rolled back to a savepoint, and the ballot is
     retried once as a replacement of the winner's. Replacing updates the answers in place.
     """
-    is_elector, participation = _electorate_entry(round_, voter)
+    round_ = phases.refresh_round(round_)
+    is_elector, participation, phase, voting_until = _ballot_entry(round_, voter)
     if not is_elector:
         raise Forbidden("You are not in this round's electorate (it was fixed when the round opened).")
-    round_ = phases.refresh_round(round_)
-    phase, voting_until = _lock_phase_shared(round_.id)
     if phase != "voting" or voting_until <= utcnow():
         raise Conflict(f"Ballots are accepted only while voting; this round is {phase}.", code="wrong_phase")
     cleaned = clean_answers(round_, answers)
@@ -51,47 +50,56 @@ def cast_ballot(voter, round_, answers):
     return make_receipt(round_, cleaned)
 
 
-def _lock_phase_shared(round_id):
-    """The round's stored phase and voting deadline, read under a shared row lock (FOR SHARE).
+def _ballot_entry(round_, voter):
+    """(is the voter an elector, their participation or None, phase, voting deadline), in one query.
 
-    Ballots hold this lock until they commit: they never wait for each other, but a closing
-    or cancelling transaction (FOR UPDATE) waits for the ballots in flight, and a ballot that
-    waited for a close reads the closed phase.
+    The round's stored phase and voting deadline are read under a shared row lock on the
+    round (``FOR SHARE OF rounds``). Ballots hold this lock until they commit: they never wait
+    for each other, but a closing or cancelling transaction (FOR UPDATE) waits for the
+    ballots in flight, and a ballot that waited for a close reads the closed phase.
     """
-    query = db.select(Round.phase, Round.voting_until).filter_by(id=round_id).with_for_update(read=True)
-    phase, voting_until = db.session.execute(query).one()
-    return phase, as_utc(voting_until)
-
-
-def _electorate_entry(round_, voter):
-    """(is the voter an elector, their participation or None), in one query."""
     query = (
-        db.select(Elector.id, Participation)
-        .outerjoin(Participation, db.and_(Participation.round_id == Elector.round_id,
-                                          Participation.user_id == Elector.user_id))
-        .filter(Elector.round_id == round_.id, Elector.user_id == voter.id)
+        db.select(Round.phase, Round.voting_until, Elector.id, Participation)
+        .select_from(Round)
+        .outerjoin(Elector, db.and_(Elector.round_id == Round.id, Elector.user_id == voter.id))
+        .outerjoin(Participation, db.and_(Participation.round_id == Round.id, Participation.user_id == voter.id))
+        .filter(Round.id == round_.id)
+        .with_for_update(read=True, of=Round)
     )
-    row = db.session.execute(query).first()
-    return (False, None) if row is None else (True, row[1])
+    phase, voting_until, elector_id, participation = db.session.execute(query).one()
+    return elector_id is not None, participation, phase, as_utc(voting_until)
 
 
 def _store_ballot(round_, voter, answers, participation):
-    """Insert the voter's first ballot, or replace the one their participation points to."""
+    """Insert the voter's first ballot, or replace the one their participation points to.
+
+    The participation goes in with ``ON CONFLICT DO NOTHING``: when two first ballots race,
+    the loser's insert waits for the winner's commit, inserts nothing, and the ballot
+    replaces the winner's. Both rows are written with Core statements (no ORM flush).
+    """
     if participation is None:
-        try:
-            with db.session.begin_nested():
-                key = secrets.token_hex(16)
-                db.session.add(Participation(round_id=round_.id, user_id=voter.id, ballot_key=key))
-                db.session.flush()
-                voter_id = None if round_.secret else voter.id
-                db.session.add(Ballot(round_id=round_.id, key=key, voter_id=voter_id, answers=answers))
-                db.session.flush()
+        key = secrets.token_hex(16)
+        if _insert_participation(round_.id, voter.id, key):
+            voter_id = None if round_.secret else voter.id
+            db.session.execute(db.insert(Ballot).values(round_id=round_.id, key=key, voter_id=voter_id, answers=answers))
             return
-        except IntegrityError:
-            participation = _participation(round_, voter)
+        participation = _participation(round_, voter)
     ballot = _ballot_of(round_, participation)
     ballot.answers = answers
     db.session.flush()
+
+
+def _insert_participation(round_id, user_id, key):
+    """Insert a participation row; its id, or None when the voter already has one."""
+    dialect = db.session.get_bind().dialect.name
+    insert = postgresql.insert if dialect == "postgresql" else sqlite.insert
+    statement = (
+        insert(Participation)
+        .values(round_id=round_id, user_id=user_id, ballot_key=key)
+        .on_conflict_do_nothing(index_elements=["round_id", "user_id"])
+        .returning(Participation.id)
+    )
+    return db.session.execute(statement).scalar_one_or_none()
 
 
 def _participation(round_, user):
@@ -341,11 +349,13 @@ def seal_secret_ballots(round_):
     SystemRandom().shuffle(answers)
     with db.session.begin_nested():
         db.session.execute(db.delete(Ballot).filter_by(round_id=round_.id))
-        db.session.add_all(Ballot(round_id=round_.id, key=secrets.token_hex(16), voter_id=None, answers=content)
-                           for content in answers)
-        db.session.flush()
+        if answers:  # one bulk INSERT (thousands of ballots: no ORM object per row)
+            db.session.execute(db.insert(Ballot), [
+                {"round_id": round_.id, "key": secrets.token_hex(16), "voter_id": None, "answers": content}
+                for content in answers])
     with db.session.begin_nested():
         db.session.execute(db.delete(Participation).filter_by(round_id=round_.id))
-        db.session.add_all(Participation(round_id=round_.id, user_id=user_id, ballot_key=None) for user_id in user_ids)
-        db.session.flush()
+        if user_ids:
+            db.session.execute(db.insert(Participation), [
+                {"round_id": round_.id, "user_id": user_id, "ballot_key": None} for user_id in user_ids])
     storage.request_scrub()
