@@ -5,6 +5,7 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 from ..core.numbering import number_within_policy
 from ..core.timeutil import UTCDateTime, utcnow
 from ..extensions import db
+from ..core.identity import signed_in
 
 # accepted_not_merged: accepted by a round whose close could not apply it to the text (see its outcome)
 STATES = ("submitted", "withdrawn", "in_vote", "accepted", "rejected", "needs_rebase", "merged", "accepted_not_merged")
@@ -74,11 +75,11 @@ class Amendment(db.Model):
 
     def is_author(self, user):
         """True when `user` wrote this amendment."""
-        return getattr(user, "is_authenticated", False) and user.id == self.author_id
+        return signed_in(user) and user.id == self.author_id
 
     def has_cosigned(self, user):
         """True when `user` co-signs this amendment."""
-        return getattr(user, "is_authenticated", False) and any(c.user_id == user.id for c in self.cosignatures)
+        return signed_in(user) and any(c.user_id == user.id for c in self.cosignatures)
 
 
 class CoSignature(db.Model):

@@ -4,6 +4,7 @@ from sqlalchemy.orm import Mapped, Session, mapped_column, relationship
 
 from ..core.timeutil import UTCDateTime, utcnow
 from ..extensions import db
+from ..core.identity import signed_in
 
 ROLES = ("member", "facilitator", "admin")
 ROLE_RANK = {"member": 1, "facilitator": 2, "admin": 3}
@@ -21,7 +22,7 @@ def role_in(assembly_id, user):
     (a page asks it for every tab, action and comment), and forgotten whenever a flush writes
     a membership and at every commit or rollback, so a service always sees its own writes.
     """
-    if user is None or not getattr(user, "is_authenticated", False) or assembly_id is None:
+    if not signed_in(user) or assembly_id is None:
         return None
     roles = db.session.info.setdefault(_ROLES_KEY, {})
     key = (assembly_id, user.id)

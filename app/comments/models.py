@@ -5,6 +5,7 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 from ..assemblies.models import role_at_least
 from ..core.timeutil import UTCDateTime, utcnow
 from ..extensions import db
+from ..core.identity import signed_in
 
 STANCES = ("comment", "support", "oppose", "question", "objection")
 STANCE_LABELS = {
@@ -90,7 +91,7 @@ class CommentRights:
     so a page can ask for every comment it shows without a query each."""
 
     def __init__(self, user, assembly):
-        authenticated = user is not None and getattr(user, "is_authenticated", False)
+        authenticated = signed_in(user)
         self.user_id = user.id if authenticated else None
         self.role = assembly.role_of(user) if authenticated else None
 

@@ -6,6 +6,7 @@ from ..assemblies.models import role_at_least, role_in
 from ..core.numbering import number_within_policy
 from ..core.timeutil import UTCDateTime, utcnow
 from ..extensions import db
+from ..core.identity import signed_in
 
 PHASES = ("amending", "deliberating", "voting", "closed", "cancelled")
 OPEN_PHASES = ("amending", "deliberating", "voting")
@@ -56,14 +57,14 @@ class Round(db.Model):
 
     def is_elector(self, user):
         """True when `user` is in the electorate snapshot taken when the round opened."""
-        if user is None or not getattr(user, "is_authenticated", False):
+        if not signed_in(user):
             return False
         query = db.select(Elector.id).filter_by(round_id=self.id, user_id=user.id)
         return db.session.execute(query).first() is not None
 
     def has_voted(self, user):
         """True when `user` has a participation record (cast a ballot) in this round."""
-        if user is None or not getattr(user, "is_authenticated", False):
+        if not signed_in(user):
             return False
         query = db.select(Participation.id).filter_by(round_id=self.id, user_id=user.id)
         return db.session.execute(query).first() is not None

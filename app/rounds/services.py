@@ -16,6 +16,7 @@ from ..policies import services as policy_services
 from ..policies.models import Policy
 from . import notices, phases, presenters
 from .models import DECISIONS, KINDS, MAJORITY_OF, OPEN_PHASES, Elector, Participation, Round
+from ..core.identity import signed_in
 
 REMINDER_BEFORE = timedelta(days=1)
 MAX_MIN_YES = 1_000_000
@@ -47,7 +48,7 @@ def can_view_round(round_, user):
     assembly_id, is_public = db.session.execute(query).one()
     if is_public:
         return True
-    if user is None or not getattr(user, "is_authenticated", False):
+    if not signed_in(user):
         return False
     return any(membership.assembly_id == assembly_id for membership in user.memberships)
 

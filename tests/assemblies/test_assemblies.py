@@ -82,3 +82,19 @@ def test_browser_non_admin_cannot_add(login, make_user, make_assembly):
 def test_browser_private_assembly_404(login, make_user, make_assembly):
     assembly = make_assembly()
     assert login(make_user()).get(f"/a/{assembly.slug}").status_code == 404
+
+
+def test_the_assembly_list_shows_roles_and_public_ones_in_one_query(login, make_user, make_assembly, statements):
+    member = make_user()
+    for n in range(3):
+        make_assembly(members=[(member, ("member", "facilitator", "member")[n])], name=f"Mine {n}")
+    make_assembly(public=True, name="Open Commons")
+    make_assembly(name="Somebody Else's")
+    browser = login(member)
+    page, sql = statements(lambda: browser.get("/assemblies"))
+    assert page.status_code == 200
+    assert page.text.count("Your role: member") == 2 and page.text.count("Your role: facilitator") == 1
+    assert "Open Commons" in page.text and "Public assembly" in page.text
+    assert "Somebody Else" not in page.text
+    assert sum("FROM assemblies" in statement for statement in sql) == 1
+    assert not any("FROM memberships" in s and "FROM assemblies" not in s for s in sql)
