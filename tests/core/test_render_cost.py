@@ -70,7 +70,8 @@ class _Hang(Exception):
 
 
 def _count_calls(func, *args):
-    """Python function calls made by func(*args); a 10 s alarm guards against a hang only."""
+    """Python function calls made by func(*args); a 60 s alarm guards against a hang only (the
+    count is tested, never the time)."""
     calls = 0
 
     def profile(frame, event, arg):
