@@ -194,6 +194,10 @@ def _add_revision(policy, body, author, message, source, parent, round_id=None):
     policy.updated_at = utcnow()
     db.session.flush()
     if parent is not None:
+        # Receivers, in the same transaction: comments re-anchor every thread and notify the
+        # authors whose lines changed (comments.follow_revision); amendments rebase or mark
+        # needs_rebase every pending amendment (amendments.on_revision_created). A signal keeps
+        # the import direction: policies never import the domains that build on them.
         revision_created.send(current_app._get_current_object(), policy=policy, old=parent, new=revision)
     return revision
 
