@@ -2,7 +2,7 @@
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 from flask_login import current_user, login_required
 
-from ..comments.services import list_amendment_comments
+from ..comments.queries import list_amendment_comments
 from ..core import textops
 from ..core.errors import AppError, Conflict, NotFound, ValidationError
 from ..core.forms import CsrfForm, apply_field_errors

@@ -1,7 +1,8 @@
 """API: comments on lines of a policy's revisions (see API.md, Comments)."""
 from flask import g, request
 
-from ..comments import services
+from ..comments import queries, services
+from ..comments.links import thread_url
 from ..core.errors import ValidationError
 from ..extensions import db, limiter
 from ..policies.services import get_policy, get_revision
@@ -37,13 +38,13 @@ def comment_json(comment, number=None, position=None):
         "anchor": anchor_json(number, position, comment.quote),
         "original_anchor": anchor_json(comment.revision_number, original, comment.quote),
         "outdated": position is None,
-        "url": services.thread_url(comment),
+        "url": thread_url(comment),
     }
 
 
 def placed_json(comment):
     """<comment> placed in the policy's head revision."""
-    thread = services.get_thread(comment)
+    thread = queries.get_thread(comment)
     return comment_json(comment, thread.revision_number, thread.anchor)
 
 
@@ -95,10 +96,10 @@ def list_comments(policy_id):
     """The comments existing at ?revision= (default: head), placed in it; stance/resolved filters."""
     policy = get_policy(policy_id, g.user)
     number = get_revision(policy, int_arg("revision", policy.head_number)).number
-    filters = services.parse_filters(request.args.get("stance", ""), strict=True)
+    filters = queries.parse_filters(request.args.get("stance", ""), strict=True)
     resolved = _bool_arg("resolved")
     page, per_page = page_args()
-    items, total = services.list_comments(policy, number, filters.stance, resolved, page, per_page)
+    items, total = queries.list_comments(policy, number, filters.stance, resolved, page, per_page)
     result = paginated(items, total, page, per_page, lambda item: comment_json(item[0], number, item[1]))
     return result
 
@@ -107,8 +108,8 @@ def list_comments(policy_id):
 @token_required
 def get_comment(comment_id):
     """One comment placed in the head; a thread's first comment with its replies."""
-    comment = services.get_comment(comment_id, g.user)
-    thread = services.get_thread(comment)
+    comment = queries.get_comment(comment_id, g.user)
+    thread = queries.get_thread(comment)
     if comment.parent_id is not None:
         result = comment_json(comment, thread.revision_number, thread.anchor)
     else:
@@ -120,7 +121,7 @@ def get_comment(comment_id):
 @token_required
 def edit_comment(comment_id):
     """PATCH {body}: the author edits."""
-    comment = services.get_comment(comment_id, g.user)
+    comment = queries.get_comment(comment_id, g.user)
     data = json_body()
     services.edit_comment(g.user, comment, field(data, "body", required=False, default=""))
     db.session.commit()
@@ -131,7 +132,7 @@ def edit_comment(comment_id):
 @token_required
 def delete_comment(comment_id):
     """DELETE: a tombstone stays, replies remain (author or assembly admin)."""
-    comment = services.get_comment(comment_id, g.user)
+    comment = queries.get_comment(comment_id, g.user)
     services.delete_comment(g.user, comment)
     db.session.commit()
     return "", 204
@@ -141,7 +142,7 @@ def delete_comment(comment_id):
 @token_required
 def resolve_comment(comment_id):
     """Resolve the comment's thread, or reopen it with {"resolved": false}."""
-    comment = services.get_comment(comment_id, g.user)
+    comment = queries.get_comment(comment_id, g.user)
     data = json_body() if request.get_data() else {}
     root = services.resolve_thread(g.user, comment, field(data, "resolved", bool, required=False, default=True))
     db.session.commit()

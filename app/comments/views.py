@@ -5,12 +5,13 @@ from flask import Blueprint, flash, get_flashed_messages, redirect, render_templ
 from flask_login import current_user, login_required
 
 from ..core import textops
-from ..core.errors import Conflict, Forbidden, ValidationError
+from ..core.errors import ValidationError
 from ..core.forms import apply_field_errors
 from ..core.urls import safe_next
 from ..extensions import db, limiter
 from ..policies.services import get_policy_at, get_revision
-from . import services
+from . import queries, services
+from .links import amendment_url, thread_url
 from .forms import ActionForm, AmendmentCommentForm, CommentForm, EditForm, ReplyForm
 
 bp = Blueprint("comments", __name__)
@@ -76,7 +77,7 @@ def _quote_lines(revision, start, end):
 
 
 def _filters():
-    return services.parse_filters(request.args.get("stance", ""), request.args.get("state", ""))
+    return queries.parse_filters(request.args.get("stance", ""), request.args.get("state", ""))
 
 
 @bp.route(BASE + "/comments")
@@ -88,14 +89,14 @@ def lines(slug, policy_slug):
     filters = _filters()
     outdated = request.args.get("outdated") == "1"
     number = max(request.args.get("page", 1, type=int) or 1, 1)
-    summaries = services.summarise_threads(policy, revision.number)
-    threads, total = services.list_threads(policy, revision, start, end, filters, outdated, number, summaries=summaries)
-    counts = services.count_by_block(summaries, revision.blocks, filters) if is_partial() else {}
+    summaries = queries.summarise_threads(policy, revision.number)
+    threads, total = queries.list_threads(policy, revision, start, end, filters, outdated, number, summaries=summaries)
+    counts = queries.count_by_block(summaries, revision.blocks, filters) if is_partial() else {}
     form = CommentForm(formdata=None, revision=revision.number, line_start=start, line_end=end)
     return page(
         "comments/lines.html", assembly=assembly, policy=policy, revision=revision, start=start, end=end,
         filters=filters, outdated=outdated, threads=threads, total=total, page_number=number,
-        per_page=services.THREADS_PER_PAGE, counts=counts, form=form, quote=_quote_lines(revision, start, end),
+        per_page=queries.THREADS_PER_PAGE, counts=counts, form=form, quote=_quote_lines(revision, start, end),
         block_start=_block_of(revision, start),
         page_title=_lines_title(start, end, outdated),
     )
@@ -122,8 +123,7 @@ def _lines_title(start, end, outdated=False):
 def new(slug, policy_slug):
     """The form to comment on lines a–b of a revision."""
     assembly, policy = load(slug, policy_slug)
-    if not assembly.can_participate(current_user):
-        raise Forbidden("Only members of this assembly can comment.")
+    services.check_can_comment(current_user, policy)
     form = CommentForm()
     if request.method == "GET":
         form.revision.data = request.args.get("revision", policy.head_number, type=int)
@@ -162,16 +162,16 @@ def _new_page(assembly, policy, form):
 def thread(slug, policy_slug, comment_id):
     """One thread, placed in a revision (default: the head)."""
     assembly, policy = load(slug, policy_slug)
-    comment = services.get_policy_comment(policy, comment_id)
+    comment = queries.get_policy_comment(policy, comment_id)
     number = request.args.get("revision", policy.head_number, type=int)
     get_revision(policy, number)
-    return _thread_page(assembly, policy, services.get_thread(comment, number), ReplyForm(formdata=None))
+    return _thread_page(assembly, policy, queries.get_thread(comment, number), ReplyForm(formdata=None))
 
 
 def _thread_page(assembly, policy, item, form, status=200):
     return page(
         "comments/thread.html", status, assembly=assembly, policy=policy, thread=item, form=form,
-        page_title=f"Comment thread #{item.root.id}", amendment_url=services.amendment_url,
+        page_title=f"Comment thread #{item.root.id}", amendment_url=amendment_url,
     )
 
 
@@ -181,7 +181,7 @@ def _thread_page(assembly, policy, item, form, status=200):
 def reply(slug, policy_slug, comment_id):
     """Post a reply in a thread."""
     assembly, policy = load(slug, policy_slug)
-    comment = services.get_policy_comment(policy, comment_id)
+    comment = queries.get_policy_comment(policy, comment_id)
     form = ReplyForm()
     if form.validate_on_submit():
         try:
@@ -191,8 +191,8 @@ def reply(slug, policy_slug, comment_id):
         else:
             db.session.commit()
             flash("Reply posted.", "success")
-            return redirect(next_url(services.thread_url(comment)))
-    return _thread_page(assembly, policy, services.get_thread(comment), form, 422)
+            return redirect(next_url(thread_url(comment)))
+    return _thread_page(assembly, policy, queries.get_thread(comment), form, 422)
 
 
 @bp.route(BASE + "/comments/<int:comment_id>/edit", methods=["GET", "POST"])
@@ -200,11 +200,8 @@ def reply(slug, policy_slug, comment_id):
 def edit(slug, policy_slug, comment_id):
     """Edit one's own comment."""
     assembly, policy = load(slug, policy_slug)
-    comment = services.get_policy_comment(policy, comment_id)
-    if comment.deleted:
-        raise Conflict("This comment was deleted; it cannot be edited.", code="comment_deleted")
-    if not comment.can_edit(current_user):
-        raise Forbidden("Only the author can edit a comment.")
+    comment = queries.get_policy_comment(policy, comment_id)
+    services.check_can_edit_comment(current_user, comment)
     form = EditForm(formdata=None, body=comment.body) if request.method == "GET" else EditForm()
     if form.validate_on_submit():
         try:
@@ -214,10 +211,10 @@ def edit(slug, policy_slug, comment_id):
         else:
             db.session.commit()
             flash("Comment saved.", "success")
-            return redirect(next_url(services.thread_url(comment)))
+            return redirect(next_url(thread_url(comment)))
     return page("comments/edit.html", 422 if form.errors else 200, assembly=assembly, policy=policy,
                 comment=comment, form=form, page_title="Edit comment",
-                back=next_url(services.thread_url(comment)))
+                back=next_url(thread_url(comment)))
 
 
 @bp.route(BASE + "/comments/<int:comment_id>/delete", methods=["GET", "POST"])
@@ -225,17 +222,16 @@ def edit(slug, policy_slug, comment_id):
 def delete(slug, policy_slug, comment_id):
     """Ask, then delete a comment (a tombstone stays; replies remain)."""
     assembly, policy = load(slug, policy_slug)
-    comment = services.get_policy_comment(policy, comment_id)
-    if not comment.deleted and not comment.can_delete(current_user):
-        raise Forbidden("Only the author or an admin of the assembly can delete a comment.")
+    comment = queries.get_policy_comment(policy, comment_id)
+    services.check_can_delete_comment(current_user, comment)
     form = ActionForm()
     if form.validate_on_submit():
         services.delete_comment(current_user, comment)
         db.session.commit()
         flash("Comment deleted. Its replies remain.", "success")
-        return redirect(next_url(services.thread_url(comment)))
+        return redirect(next_url(thread_url(comment)))
     return page("comments/delete.html", assembly=assembly, policy=policy, comment=comment, form=form,
-                page_title="Delete comment", back=next_url(services.thread_url(comment)))
+                page_title="Delete comment", back=next_url(thread_url(comment)))
 
 
 @bp.route(BASE + "/comments/<int:comment_id>/resolve", methods=["POST"])
@@ -243,13 +239,13 @@ def delete(slug, policy_slug, comment_id):
 def resolve(slug, policy_slug, comment_id):
     """Mark a thread resolved (resolved=1) or open again (resolved=0)."""
     _, policy = load(slug, policy_slug)
-    comment = services.get_policy_comment(policy, comment_id)
+    comment = queries.get_policy_comment(policy, comment_id)
     form = ActionForm()
     if form.validate_on_submit():
         root = services.resolve_thread(current_user, comment, form.resolved.data != "0")
         db.session.commit()
         flash("Thread resolved." if root.resolved else "Thread reopened.", "success")
-    return redirect(next_url(services.thread_url(comment)))
+    return redirect(next_url(thread_url(comment)))
 
 
 @bp.route(BASE + "/amendments/<int:amendment_id>/comments", methods=["POST"])
@@ -258,7 +254,7 @@ def resolve(slug, policy_slug, comment_id):
 def amendment_comment(slug, policy_slug, amendment_id):
     """Comment on an amendment, or reply to a comment on it (parent_id)."""
     assembly, policy = load(slug, policy_slug)
-    amendment = services.get_policy_amendment(policy, amendment_id)
+    amendment = queries.get_policy_amendment(policy, amendment_id)
     form = AmendmentCommentForm()
     if form.validate_on_submit():
         try:
@@ -270,6 +266,6 @@ def amendment_comment(slug, policy_slug, amendment_id):
         else:
             db.session.commit()
             flash("Comment posted." if form.parent_id.data is None else "Reply posted.", "success")
-            return redirect(next_url(services.amendment_url(policy, amendment.id)))
+            return redirect(next_url(amendment_url(policy, amendment.id)))
     return page("comments/amendment_comment.html", 422, assembly=assembly, policy=policy, amendment=amendment,
                 form=form, page_title=f"Comment on {amendment.label}")

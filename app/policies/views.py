@@ -3,7 +3,7 @@ from flask import Blueprint, flash, redirect, render_template, request, url_for
 from flask_login import current_user, login_required
 
 from ..assemblies.services import get_assembly
-from ..comments import services as comment_services
+from ..comments import queries as comment_queries
 from ..core.errors import AppError, Conflict, ValidationError
 from ..core.forms import apply_field_errors
 from ..extensions import db, limiter
@@ -57,8 +57,8 @@ def render_reading_view(slug, policy_slug):
     frozen = phases.is_text_frozen(policy)  # first: a due close may add the head revision
     number = request.args.get("revision", policy.head_number, type=int)
     revision = services.get_revision(policy, number)
-    filters = comment_services.parse_filters(request.args.get("stance", ""), request.args.get("state", ""))
-    comments = comment_services.reading_view_comments(
+    filters = comment_queries.parse_filters(request.args.get("stance", ""), request.args.get("state", ""))
+    comments = comment_queries.reading_view_comments(
         policy, revision, filters=filters, focus_id=request.args.get("thread", type=int)
     )
     page = render_template(

@@ -94,7 +94,7 @@ def comment(app):
 def placed(app):
     """placed(world, comment_id, revision=None) → (line_start, line_end) in that revision, or None."""
     from app.comments.models import Comment
-    from app.comments.services import get_thread
+    from app.comments.queries import get_thread
 
     def run(w, comment_id, revision=None):
         with app.app_context():

@@ -9,7 +9,8 @@ from hypothesis import strategies as st
 
 from app.comments import anchors
 from app.comments.models import Comment, CommentAnchor
-from app.comments.services import create_comment, get_thread, summarise_threads
+from app.comments.queries import get_thread, summarise_threads
+from app.comments.services import create_comment
 from app.core import textops
 from app.core.errors import ValidationError
 from app.extensions import db

@@ -4,7 +4,7 @@ import pytest
 
 from app.accounts.models import User
 from app.amendments.models import Amendment
-from app.comments import services
+from app.comments import queries, services
 from app.comments.models import Comment
 from app.core.errors import Conflict, Forbidden, NotFound, ValidationError
 from app.core.events import Event
@@ -95,7 +95,7 @@ def test_delete_leaves_a_tombstone_and_the_replies(world, comment, run):
     run(lambda: services.delete_comment(user(world.member), db.session.get(Comment, root)))
 
     def check():
-        thread = services.get_thread(db.session.get(Comment, root))
+        thread = queries.get_thread(db.session.get(Comment, root))
         return thread.root.deleted, thread.root.body, [c.id for c in thread.replies], thread.count
 
     assert run(check) == (True, "", [reply], 1)
@@ -209,8 +209,8 @@ def test_outsiders_are_refused_403_on_a_public_assembly_and_404_on_a_private_one
 def test_get_comment_hides_comments_of_policies_the_user_cannot_see(world, comment, run):
     cid = comment(world, world.member, 3, 3)
     with pytest.raises(NotFound):
-        run(lambda: services.get_comment(cid, user(world.outsider)))
-    assert run(lambda: services.get_comment(cid, user(world.other)).id) == cid
+        run(lambda: queries.get_comment(cid, user(world.outsider)))
+    assert run(lambda: queries.get_comment(cid, user(world.other)).id) == cid
 
 
 def make_amendment(w, run, line_start=4, line_end=4):
@@ -232,8 +232,8 @@ def test_amendment_comments_take_the_amendments_range_and_stay_off_the_text(worl
         amendment = db.session.get(Amendment, aid)
         root = services.create_amendment_comment(user(world.other), amendment, "Why?", "question")
         services.create_amendment_comment(user(world.member), amendment, "Because.", parent_id=root.id)
-        threads = services.list_amendment_comments(amendment)
-        summaries = services.summarise_threads(policy_of(world), 1)
+        threads = queries.list_amendment_comments(amendment)
+        summaries = queries.summarise_threads(policy_of(world), 1)
         return [(t.root.line_start, t.root.quote, t.anchor, len(t.replies)) for t in threads], summaries
 
     threads, summaries = run(create)
@@ -258,7 +258,7 @@ def test_list_threads_by_range_in_text_order(world, comment, run):
 
     def listing(start=None, end=None):
         policy = policy_of(world)
-        threads, total = services.list_threads(policy, policy.head, start, end)
+        threads, total = queries.list_threads(policy, policy.head, start, end)
         return [t.root.id for t in threads], total
 
     assert run(listing) == ([early, middle, late], 3)
@@ -274,7 +274,7 @@ def test_filters_by_stance_of_any_live_comment_and_by_state(world, comment, run)
 
     def listing(**filters):
         policy = policy_of(world)
-        threads, _ = services.list_threads(policy, policy.head, filters=services.Filters(**filters))
+        threads, _ = queries.list_threads(policy, policy.head, filters=queries.Filters(**filters))
         return [t.root.id for t in threads]
 
     assert run(lambda: listing(stance="objection")) == [question]
@@ -286,12 +286,12 @@ def test_filters_by_stance_of_any_live_comment_and_by_state(world, comment, run)
 
 
 def test_parse_filters_is_lenient_for_pages_and_strict_for_the_api():
-    assert services.parse_filters("veto", "maybe") == services.Filters()
+    assert queries.parse_filters("veto", "maybe") == queries.Filters()
     with pytest.raises(ValidationError):
-        services.parse_filters("veto", strict=True)
+        queries.parse_filters("veto", strict=True)
     with pytest.raises(ValidationError):
-        services.parse_filters("", "maybe", strict=True)
-    assert services.parse_filters("oppose", "open", strict=True) == services.Filters("oppose", "open")
+        queries.parse_filters("", "maybe", strict=True)
+    assert queries.parse_filters("oppose", "open", strict=True) == queries.Filters("oppose", "open")
 
 
 def test_count_by_block_counts_live_comments_beside_every_block_they_touch(world, comment, run):
@@ -302,7 +302,7 @@ def test_count_by_block_counts_live_comments_beside_every_block_they_touch(world
 
     def counts():
         policy = policy_of(world)
-        result = services.count_by_block(services.summarise_threads(policy, 1), policy.head.blocks)
+        result = queries.count_by_block(queries.summarise_threads(policy, 1), policy.head.blocks)
         return {start: (c.comments, c.threads) for start, c in result.items()}
 
     # blocks of BODY: 1 (heading), 3–5 (paragraph), 7 (heading), 9–10 (paragraph)
@@ -317,7 +317,7 @@ def test_reading_view_lists_outdated_threads_newest_first(world, comment, edit, 
 
     def reading():
         policy = policy_of(world)
-        result = services.reading_view_comments(policy, policy.head)
+        result = queries.reading_view_comments(policy, policy.head)
         return [t.root.id for t in result.outdated], result.outdated_total, result.current_total
 
     assert run(reading) == ([second, first], 2, 1)
@@ -330,7 +330,7 @@ def test_list_comments_pages_and_filters(world, comment, run):
 
     def listing(**kwargs):
         policy = policy_of(world)
-        items, total = services.list_comments(policy, policy.head_number, **kwargs)
+        items, total = queries.list_comments(policy, policy.head_number, **kwargs)
         return [c.id for c, _ in items], total
 
     assert run(lambda: listing(page=1, per_page=2)) == (ids[:2], 4)

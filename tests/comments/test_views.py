@@ -231,7 +231,7 @@ def test_the_amendment_comment_route_and_include(app, world, login):
 
     from app.amendments.models import Amendment
     from app.assemblies.models import Assembly
-    from app.comments.services import list_amendment_comments
+    from app.comments.queries import list_amendment_comments
     from app.policies.models import Policy
 
     with app.app_context():

@@ -1,0 +1,69 @@
+"""Who gets told what about comments: replies, and lines commented on that changed.
+
+Each notification goes to the user's notifications and, queued, by e-mail (sent after commit).
+"""
+from ..accounts.models import User
+from ..accounts.services import notify_user
+from ..core import mail
+from ..extensions import db
+from .links import amendment_url, earlier_wording_url, thread_url
+from .models import Comment
+
+
+def notify_changed_lines(policy, revision, root_ids):
+    """Notify each author of a live comment in these (newly outdated, open) threads once."""
+    threads = _open_threads_by_author(root_ids)
+    threads.pop(revision.author_id, None)
+    url = earlier_wording_url(policy)
+    for user in _users(threads):
+        n = len(threads[user.id])
+        what = "a comment thread you took part in now refers" if n == 1 else f"{n} comment threads you took part in now refer"
+        message = f"Revision {revision.number} of “{policy.title}” changed lines you commented on: {what} to an earlier wording."
+        _notify(user, "comment.outdated", message, url)
+
+
+def _open_threads_by_author(root_ids):
+    """{author id: root ids of these threads where the author has a live comment}, open threads only."""
+    rows = db.session.execute(
+        db.select(Comment.author_id, Comment.parent_id, Comment.id).filter(
+            db.or_(Comment.id.in_(root_ids), Comment.parent_id.in_(root_ids)),
+            Comment.deleted.is_(False),
+            Comment.resolved.is_(False),
+        )
+    ).all()
+    threads = {}
+    for author_id, parent_id, comment_id in rows:
+        threads.setdefault(author_id, set()).add(parent_id or comment_id)
+    return threads
+
+
+def notify_reply(reply, target):
+    """Tell the author of the thread and of the comment replied to (not the replier)."""
+    root = reply.root
+    recipients = {c.author_id for c in (root, target) if not c.deleted} - {reply.author_id}
+    if not recipients:
+        return
+    policy = root.policy
+    url = amendment_url(policy, root.amendment_id) + f"#comment-{reply.id}" if root.amendment_id else thread_url(root)
+    where = f"amendment {root.amendment.label}" if root.amendment_id else _lines_label(root)
+    message = f"{reply.author.name} replied to your comment on “{policy.title}” ({where})."
+    for user in _users(recipients):
+        _notify(user, "comment.reply", message, url)
+
+
+def _lines_label(comment):
+    """'line 3 of revision 2' or 'lines 3–5 of revision 2': where a line comment sits."""
+    if comment.line_start == comment.line_end:
+        return f"line {comment.line_start} of revision {comment.revision_number}"
+    return f"lines {comment.line_start}–{comment.line_end} of revision {comment.revision_number}"
+
+
+def _users(ids):
+    """The users with these ids, by id."""
+    return db.session.execute(db.select(User).filter(User.id.in_(list(ids))).order_by(User.id)).scalars().all()
+
+
+def _notify(user, kind, message, url):
+    """One notification for `user`, and its e-mail queued."""
+    notify_user(user.id, kind, message, url)
+    mail.queue_mail(user.email, "Commonwright: " + message[:120], mail.notification_text(user.name, message, url))
