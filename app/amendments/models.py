@@ -11,6 +11,8 @@ from ..core.identity import signed_in
 STATES = ("submitted", "withdrawn", "in_vote", "accepted", "rejected", "needs_rebase", "merged", "accepted_not_merged")
 MAX_TITLE_CHARS = 120
 PENDING_STATES = ("submitted", "needs_rebase")
+DECIDED_STATES = ("accepted", "rejected", "merged", "accepted_not_merged")
+FINAL_STATES = ("withdrawn",) + DECIDED_STATES  # decided or withdrawn: nothing more happens to it
 
 
 class Amendment(db.Model):

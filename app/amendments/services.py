@@ -1,14 +1,10 @@
-"""Amendment services: propose, co-sign, withdraw, update, rebase; rival detection and apply.
+"""Amendment services: propose, update, withdraw, co-sign; the checks behind them; reading.
 
 An amendment replaces lines ``line_start..line_end`` of revision ``base_number`` with
-``replacement`` (an insertion point before line k is ``(k, k - 1)``, see core.textops). Pending
-amendments follow the text: when a revision is created, those whose lines did not change move
-to it, the others become ``needs_rebase`` until their author updates them.
+``replacement`` (an insertion point before line k is ``(k, k - 1)``, see core.textops). Its
+fields are checked in validation.py, its rivals found in rivals.py, its text shown by text.py and
+display.py; rebasing.py moves pending amendments onto each new revision.
 """
-from dataclasses import replace as replace_row
-
-from flask import current_app
-
 from ..accounts.services import notify_user
 from ..core import textops
 from ..core.errors import Conflict, Forbidden, NotFound, ValidationError
@@ -17,228 +13,25 @@ from ..core.timeutil import utcnow
 from ..extensions import db
 from ..policies.services import get_revision, paginate
 from ..rounds import phases
-from .models import MAX_TITLE_CHARS, PENDING_STATES, STATES, Amendment, CoSignature
+from .display import amendment_url, describe_range, join_words
+from .models import DECIDED_STATES, PENDING_STATES, STATES, Amendment, CoSignature
+from .rivals import find_rivals, rivals_of_range
+from .text import diff_rows, lines_of, text_of_lines
+from .validation import (
+    normalise_title,
+    raise_if_any,
+    range_errors,
+    replacement_error,
+    revision_of,
+    validate_amendment,
+)
 
-MAX_RATIONALE_CHARS = 10_000
-FINAL_STATES = ("withdrawn", "accepted", "rejected", "merged", "accepted_not_merged")
-DECIDED_STATES = ("accepted", "rejected", "merged", "accepted_not_merged")
-NUL_MESSAGE = "The text contains a NUL character (\\0), which cannot be stored: remove it."
 # Filters of the list besides the states themselves.
 STATE_FILTERS = ("pending",) + STATES
-STATE_LABELS = {
-    "submitted": "Submitted",
-    "needs_rebase": "Needs rebase",
-    "withdrawn": "Withdrawn",
-    "in_vote": "In the vote",
-    "accepted": "Accepted",
-    "rejected": "Rejected",
-    "merged": "Merged",
-    "accepted_not_merged": "Accepted, not merged",
-}
 
 
 # --------------------------------------------------------------------------
-# Rivals
-# --------------------------------------------------------------------------
-
-
-def pending_amendments(policy):
-    """The policy's amendments that await a decision (submitted or needing a rebase), oldest first."""
-    return db.session.execute(
-        db.select(Amendment)
-        .filter(Amendment.policy_id == policy.id, Amendment.state.in_(PENDING_STATES))
-        .order_by(Amendment.created_at, Amendment.id)
-    ).scalars().all()
-
-
-def are_rivals(a, b):
-    """Two amendments are rivals when they are on the same base and their ranges conflict."""
-    return a.id != b.id and a.base_number == b.base_number and textops.ranges_conflict(
-        a.line_start, a.line_end, b.line_start, b.line_end
-    )
-
-
-def group_rivals(amendments):
-    """Split amendments into groups of mutual rivals (connected components), each oldest first.
-
-    A group of one is an amendment without rivals (a yes/no question); a larger group is one
-    ranked question. Groups are ordered by their first line, so questions follow the text.
-    """
-    items = sorted(amendments, key=lambda a: (a.created_at, a.id))
-    parent = {a.id: a.id for a in items}
-
-    def root(key):
-        while parent[key] != key:
-            parent[key] = parent[parent[key]]
-            key = parent[key]
-        return key
-
-    for i, a in enumerate(items):
-        for b in items[i + 1 :]:
-            if are_rivals(a, b):
-                parent[root(b.id)] = root(a.id)
-    groups = {}
-    for a in items:
-        groups.setdefault(root(a.id), []).append(a)
-    return sorted(groups.values(), key=lambda g: (min(a.line_start for a in g), g[0].id))
-
-
-def _competing(a, b):
-    """Both still await the same decision: both pending, or both in the vote of one round."""
-    if a.is_pending:
-        return b.is_pending
-    return a.state == b.state == "in_vote" and a.round_id == b.round_id
-
-
-def rivals_by_id(policy, amendments):
-    """{amendment id: [its rivals, oldest first]} for amendments of `policy`, in one query.
-
-    Rivals are the amendments competing for the same lines: for a pending amendment the pending
-    ones whose ranges conflict on the same base; for one in the vote, its rivals in that vote.
-    Decided and withdrawn amendments have no rivals.
-    """
-    contenders = db.session.execute(
-        db.select(Amendment)
-        .filter(Amendment.policy_id == policy.id, Amendment.state.in_(PENDING_STATES + ("in_vote",)))
-        .order_by(Amendment.created_at, Amendment.id)
-    ).scalars().all()
-    return {
-        a.id: [b for b in contenders if _competing(a, b) and are_rivals(a, b)]
-        for a in amendments
-    }
-
-
-def find_rivals(amendment):
-    """The amendments of the same policy that compete with `amendment` for its lines."""
-    return rivals_by_id(amendment.policy, [amendment])[amendment.id]
-
-
-def rivals_of_range(policy, base_number, line_start, line_end, exclude_id=None):
-    """Pending amendments on `base_number` whose ranges conflict with a draft's range."""
-    return [
-        a
-        for a in pending_amendments(policy)
-        if a.id != exclude_id
-        and a.base_number == base_number
-        and textops.ranges_conflict(a.line_start, a.line_end, line_start, line_end)
-    ]
-
-
-# --------------------------------------------------------------------------
-# Text of an amendment
-# --------------------------------------------------------------------------
-
-
-def text_of_lines(lines):
-    """The text of a list of lines, exactly invertible by textops.split_lines.
-
-    Lines are joined with newlines; a final empty line gets its own newline so that it survives
-    (``["a", ""]`` is ``"a\\n\\n"``, while ``"a\\n"`` would read back as ``["a"]``).
-    """
-    text = "\n".join(lines)
-    return text + "\n" if lines and lines[-1] == "" else text
-
-
-def lines_of(body, line_start, line_end):
-    """Lines line_start..line_end of a body as a list (empty for an insertion point)."""
-    return textops.split_lines(body)[line_start - 1 : line_end]
-
-
-def apply_amendments(body, amendments):
-    """The body with non-rival amendments applied; a pure function of its arguments.
-
-    Every amendment must be against `body` (one base revision): ValueError when their
-    `base_number`s differ or a range lies outside the body, textops.OverlapError when two are
-    rivals. The order of `amendments` does not matter (see textops.apply_changes).
-    """
-    amendments = list(amendments)
-    if len({a.base_number for a in amendments}) > 1:
-        raise ValueError("amendments on different base revisions cannot be applied together")
-    changes = [textops.Change(a.line_start, a.line_end, a.replacement) for a in amendments]
-    return textops.apply_changes(body, changes)
-
-
-def diff_rows(base_body, line_start, line_end, replacement, context=1):
-    """Side-by-side rows of a change with `context` unchanged lines around it.
-
-    Line numbers are those of the base revision (left) and of the amended text (right).
-    """
-    lines = textops.split_lines(base_body)
-    low = max(line_start - 1 - context, 0)
-    high = min(line_end + context, len(lines))
-    before = lines[low:high]
-    after = lines[low : line_start - 1] + textops.split_lines(replacement) + lines[line_end:high]
-    rows = textops.side_by_side(textops.join_lines(before), textops.join_lines(after))
-    return [
-        replace_row(
-            row,
-            old_no=None if row.old_no is None else row.old_no + low,
-            new_no=None if row.new_no is None else row.new_no + low,
-        )
-        for row in rows
-    ]
-
-
-def unified_diff_of(amendment):
-    """The unified diff original → replacement of an amendment."""
-    where = f"revision {amendment.base_number}, lines {amendment.line_start}-{amendment.line_end}"
-    return textops.unified_diff(
-        amendment.original, amendment.replacement, f"{where} (current)", f"{where} ({amendment.code})"
-    )
-
-
-def describe_range(line_start, line_end, line_count=None):
-    """A human phrase for a range: 'line 3', 'lines 3–5', 'before line 4', 'at the end'."""
-    if line_end == line_start - 1:
-        if line_count is not None and line_start == line_count + 1:
-            return "at the end of the text"
-        return f"before line {line_start}"
-    if line_start == line_end:
-        return f"line {line_start}"
-    return f"lines {line_start}–{line_end}"
-
-
-def describe_change(amendment, line_count=None):
-    """What an amendment does, e.g. 'Replace lines 3–4', 'Insert before line 2', 'Delete line 5'."""
-    verb = {"insert": "Insert", "delete": "Delete", "replace": "Replace"}[amendment.kind]
-    return f"{verb} {describe_range(amendment.line_start, amendment.line_end, line_count)}"
-
-
-def describe_outcome(amendment):
-    """What became of an amendment, in one sentence."""
-    if amendment.outcome:
-        return amendment.outcome
-    state = amendment.state
-    if state in ("accepted", "merged") and amendment.merged_into:
-        return f"Accepted and merged into revision {amendment.merged_into}."
-    return {
-        "submitted": "Awaiting a decision.",
-        "needs_rebase": "The lines it changes were edited; its author needs to update it.",
-        "in_vote": "Being decided in the current round's vote.",
-        "accepted": "Accepted.",
-        "rejected": "Rejected.",
-        "merged": "Accepted and merged.",
-        "withdrawn": "Withdrawn by its author.",
-        "accepted_not_merged": "Accepted by the vote, but it could not be applied to the current text; "
-                               "a facilitator needs to apply it by hand.",
-    }[state]
-
-
-def final_outcome(amendment):
-    """The outcome once an amendment is decided or withdrawn; until then its stored note or None."""
-    if amendment.state in FINAL_STATES:
-        return describe_outcome(amendment)
-    return amendment.outcome or None
-
-
-def amendment_url(amendment):
-    """The path of the amendment's page in the browser."""
-    policy = amendment.policy
-    return f"/a/{policy.assembly.slug}/p/{policy.slug}/amendments/{amendment.id}"
-
-
-# --------------------------------------------------------------------------
-# Validation
+# Who may do what
 # --------------------------------------------------------------------------
 
 
@@ -247,6 +40,45 @@ def check_can_propose(user, policy):
     if not policy.assembly.can_participate(user):
         raise Forbidden("Only members of this assembly can propose amendments.")
     _check_amending_open(policy)
+
+
+def check_can_update(user, amendment):
+    """403 unless `user` wrote the amendment; 409 once it left the pending states or amending closed."""
+    _check_changeable(user, amendment, "update")
+    check_can_propose(user, amendment.policy)
+
+
+def check_can_withdraw(user, amendment):
+    """403 unless `user` wrote the amendment; 409 once voting opened or it was decided."""
+    _check_changeable(user, amendment, "withdraw")
+    phases.assert_withdrawable(amendment.policy)
+
+
+def check_can_cosign(user, amendment):
+    """403 for non-members and for the author; 409 unless the amendment is pending."""
+    if not amendment.policy.assembly.can_participate(user):
+        raise Forbidden("Only members of this assembly can co-sign amendments.")
+    if amendment.is_author(user):
+        raise Forbidden("Authors cannot co-sign their own amendment.")
+    if not amendment.is_pending:
+        raise Conflict("Only pending amendments can be co-signed or un-signed.", code="not_pending")
+
+
+def _check_changeable(user, amendment, verb):
+    """403 unless `user` wrote it; 409 unless it is still pending."""
+    if not amendment.is_author(user):
+        raise Forbidden(f"Only the author of an amendment can {verb} it.")
+    if amendment.state == "in_vote":
+        raise Conflict("Voting on this amendment has opened.", code="voting_opened")
+    if amendment.state in DECIDED_STATES:
+        raise Conflict("This amendment has been decided.", code="decided")
+    if amendment.state == "withdrawn":
+        raise Conflict("This amendment was withdrawn.", code="withdrawn")
+
+
+def _check_amending_open(policy):
+    """409 `wrong_phase` while a round of the policy is past amending."""
+    phases.assert_amending_open(policy)
 
 
 def permitted(check, *args):
@@ -263,8 +95,9 @@ def can_propose(user, policy):
     return permitted(check_can_propose, user, policy)
 
 
-def _check_amending_open(policy):
-    phases.assert_amending_open(policy)
+# --------------------------------------------------------------------------
+# Drafts
+# --------------------------------------------------------------------------
 
 
 def _lock(policy):
@@ -275,7 +108,7 @@ def _lock(policy):
 
 def _check_head(policy, revision_number):
     """The head revision, when `revision_number` names it; 422 or 409 `stale_base` otherwise."""
-    base = _revision_of(policy, revision_number)
+    base = revision_of(policy, revision_number)
     if base.number != policy.head_number:
         raise Conflict(
             f"The text changed; propose against revision {policy.head_number}.",
@@ -285,115 +118,16 @@ def _check_head(policy, revision_number):
     return base
 
 
-def range_errors(line_start, line_end, line_count):
-    """Field messages for a range of a text of `line_count` lines (empty when valid)."""
-    errors = {}
-    for name, value in (("line_start", line_start), ("line_end", line_end)):
-        if isinstance(value, bool) or not isinstance(value, int):
-            errors[name] = "Give a line number."
-    if errors:
-        return errors
-    message = (
-        f"This revision has lines 1 to {line_count}: choose lines inside them, "
-        f"or line {line_count + 1} to add lines at the end."
-    )
-    if line_start < 1 or line_start > line_count + 1:
-        errors["line_start"] = message
-    elif line_end > line_count or line_end < line_start - 1:
-        errors["line_end"] = message if line_end > line_count else "The last line cannot come before the first."
-    return errors
-
-
-def _replacement_error(replacement, original_lines=None, is_insertion=False):
-    """The message about a replacement text, or None when it is acceptable.
-
-    Without `original_lines` (range unknown or invalid) only the type and size are checked.
-    """
-    limit = current_app.config["MAX_REPLACEMENT_BYTES"]
-    if not isinstance(replacement, str):
-        return "The new text must be text."
-    if len(replacement.encode("utf-8")) > limit:
-        return f"The new text is over the {limit // 1024} KB limit."
-    if "\x00" in replacement:
-        return NUL_MESSAGE
-    if original_lines is None:
-        return None
-    new_lines = textops.split_lines(replacement)
-    if is_insertion and not new_lines:
-        return "Type the lines to insert."
-    if new_lines == original_lines:
-        return "The new text is the same as the current text: change something."
-    return None
-
-
-def _rationale_error(rationale):
-    """The message about a rationale, or None when it is acceptable."""
-    if not isinstance(rationale, str) or not rationale.strip():
-        return "Explain why: a rationale is required."
-    if len(rationale) > MAX_RATIONALE_CHARS:
-        return f"Keep the rationale under {MAX_RATIONALE_CHARS:,} characters."
-    if "\x00" in rationale:
-        return NUL_MESSAGE
-    return None
-
-
-def normalise_title(title):
-    """A short title with its whitespace tidied (one line, single spaces); None stays None."""
-    return " ".join(title.split()) if isinstance(title, str) else title
-
-
-def _title_error(title):
-    """The message about a short title (already normalised), or None when it is acceptable."""
-    if not isinstance(title, str):
-        return "The short title must be text."
-    if len(title) > MAX_TITLE_CHARS:
-        return f"Keep the short title to {MAX_TITLE_CHARS} characters or fewer (it has {len(title)})."
-    if "\x00" in title:
-        return NUL_MESSAGE
-    return None
-
-
-def _raise_if(errors):
-    errors = {name: message for name, message in errors.items() if message}
-    if errors:
-        raise ValidationError("Some fields need attention.", fields=errors)
-
-
-def validate_amendment(base, line_start, line_end, replacement, rationale, title=""):
-    """Check a proposal against its base revision; returns (original, replacement) normalised.
-
-    `title` is the normalised short title (see normalise_title). Raises ValidationError naming
-    every field that needs attention.
-    """
-    errors = range_errors(line_start, line_end, textops.count_lines(base.body))
-    original_lines = None if errors else lines_of(base.body, line_start, line_end)
-    is_insertion = not errors and line_end == line_start - 1
-    errors["replacement"] = _replacement_error(replacement, original_lines, is_insertion)
-    errors["rationale"] = _rationale_error(rationale)
-    errors["title"] = _title_error(title)
-    _raise_if(errors)
-    return text_of_lines(original_lines), text_of_lines(textops.split_lines(replacement))
-
-
-def _revision_of(policy, revision_number):
-    """Revision `revision_number` of the policy; 422 naming the field when there is none."""
-    if isinstance(revision_number, bool) or not isinstance(revision_number, int) or not (
-        1 <= revision_number <= policy.head_number
-    ):
-        raise ValidationError.field("revision", f"Choose a revision from 1 to {policy.head_number}.")
-    return get_revision(policy, revision_number)
-
-
 def preview_amendment(policy, revision_number, line_start, line_end, replacement, exclude_id=None):
     """What a draft would change, before it is submitted (nothing is stored).
 
     Returns {"base", "original", "rows", "changed", "rivals"}; raises ValidationError for an
     unknown revision, a bad range or an oversized text (an empty rationale is fine here).
     """
-    base = _revision_of(policy, revision_number)
+    base = revision_of(policy, revision_number)
     errors = range_errors(line_start, line_end, textops.count_lines(base.body))
-    errors["replacement"] = _replacement_error(replacement)
-    _raise_if(errors)
+    errors["replacement"] = replacement_error(replacement)
+    raise_if_any(errors)
     original_lines = lines_of(base.body, line_start, line_end)
     return {
         "base": base,
@@ -402,31 +136,6 @@ def preview_amendment(policy, revision_number, line_start, line_end, replacement
         "changed": textops.split_lines(replacement) != original_lines,
         "rivals": rivals_of_range(policy, base.number, line_start, line_end, exclude_id),
     }
-
-
-def follow_range(policy, revision_number, line_start, line_end):
-    """Where a range of an older revision sits in the head: (start, end), or None if it changed."""
-    try:
-        old = get_revision(policy, revision_number)
-    except NotFound:
-        return None
-    try:
-        return textops.rebase_range(old.body, policy.head.body, line_start, line_end)
-    except ValueError:
-        return None
-
-
-def head_lines_for(policy, line_start, line_end):
-    """A valid range of the head near (line_start, line_end), and the text of its lines.
-
-    Used to pre-fill the update of an amendment whose lines changed: the old range, clipped to
-    the head's length.
-    """
-    head = policy.head
-    count = textops.count_lines(head.body)
-    start = min(max(line_start, 1), count + 1)
-    end = min(max(line_end, start - 1), count)
-    return start, end, text_of_lines(lines_of(head.body, start, end))
 
 
 # --------------------------------------------------------------------------
@@ -487,30 +196,6 @@ def _tell_rival_authors(amendment):
         )
 
 
-def join_words(words):
-    """'A1', 'A1 and A2', 'A1, A2 and A3'."""
-    words = list(words)
-    return words[0] if len(words) == 1 else ", ".join(words[:-1]) + " and " + words[-1]
-
-
-def _check_changeable(user, amendment, verb):
-    """403 unless `user` wrote it; 409 unless it is still pending."""
-    if not amendment.is_author(user):
-        raise Forbidden(f"Only the author of an amendment can {verb} it.")
-    if amendment.state == "in_vote":
-        raise Conflict("Voting on this amendment has opened.", code="voting_opened")
-    if amendment.state in DECIDED_STATES:
-        raise Conflict("This amendment has been decided.", code="decided")
-    if amendment.state == "withdrawn":
-        raise Conflict("This amendment was withdrawn.", code="withdrawn")
-
-
-def check_can_update(user, amendment):
-    """403 unless `user` wrote the amendment; 409 once it left the pending states or amending closed."""
-    _check_changeable(user, amendment, "update")
-    check_can_propose(user, amendment.policy)
-
-
 def update_amendment(author, amendment, replacement, rationale, revision_number=None, line_start=None,
                      line_end=None, title=None):
     """The author's new version of a pending amendment, against the head revision.
@@ -530,18 +215,12 @@ def update_amendment(author, amendment, replacement, rationale, revision_number=
     title = amendment.title if title is None else normalise_title(title)
     base = _check_head(policy, revision_number)
     original, replacement = validate_amendment(base, line_start, line_end, replacement, rationale, title)
-    new = (base.number, line_start, line_end, original, replacement, rationale.strip(), title)
-    old = (amendment.base_number, amendment.line_start, amendment.line_end, amendment.original,
-           amendment.replacement, amendment.rationale, amendment.title)
-    if new == old and amendment.state == "submitted":
-        raise ValidationError.field("replacement", "Nothing changed: this is the amendment as it stands.")
+    fields = {"base_number": base.number, "line_start": line_start, "line_end": line_end, "original": original,
+              "replacement": replacement, "rationale": rationale.strip(), "title": title}
+    _check_something_changed(amendment, fields)
     change_differs = (original, replacement) != (amendment.original, amendment.replacement)
     title_changed = title != amendment.title
-    amendment.base_number, amendment.line_start, amendment.line_end = base.number, line_start, line_end
-    amendment.original, amendment.replacement, amendment.rationale = original, replacement, rationale.strip()
-    amendment.title = title
-    amendment.state, amendment.rebased_from, amendment.updated_at = "submitted", None, utcnow()
-    amendment.outcome = ""  # a note about an earlier round (e.g. "not rebased in time") no longer holds
+    _resubmit(amendment, fields)
     if change_differs:
         _drop_cosignatures(amendment)
     db.session.flush()
@@ -550,7 +229,23 @@ def update_amendment(author, amendment, replacement, rationale, revision_number=
     return amendment
 
 
+def _check_something_changed(amendment, fields):
+    """422 when an update would leave a submitted amendment exactly as it stands."""
+    unchanged = all(getattr(amendment, name) == value for name, value in fields.items())
+    if unchanged and amendment.state == "submitted":
+        raise ValidationError.field("replacement", "Nothing changed: this is the amendment as it stands.")
+
+
+def _resubmit(amendment, fields):
+    """Write an update's `fields` on the amendment and make it `submitted` again."""
+    for name, value in fields.items():
+        setattr(amendment, name, value)
+    amendment.state, amendment.rebased_from, amendment.updated_at = "submitted", None, utcnow()
+    amendment.outcome = ""  # a note about an earlier round (e.g. "not rebased in time") no longer holds
+
+
 def _drop_cosignatures(amendment):
+    """Remove the amendment's co-signatures, telling each co-signer that the wording changed."""
     for cosignature in list(amendment.cosignatures):
         notify_user(
             cosignature.user_id,
@@ -560,12 +255,6 @@ def _drop_cosignatures(amendment):
             amendment_url(amendment),
         )
         amendment.cosignatures.remove(cosignature)
-
-
-def check_can_withdraw(user, amendment):
-    """403 unless `user` wrote the amendment; 409 once voting opened or it was decided."""
-    _check_changeable(user, amendment, "withdraw")
-    phases.assert_withdrawable(amendment.policy)
 
 
 def withdraw_amendment(user, amendment):
@@ -580,16 +269,6 @@ def withdraw_amendment(user, amendment):
 # --------------------------------------------------------------------------
 # Co-signatures
 # --------------------------------------------------------------------------
-
-
-def check_can_cosign(user, amendment):
-    """403 for non-members and for the author; 409 unless the amendment is pending."""
-    if not amendment.policy.assembly.can_participate(user):
-        raise Forbidden("Only members of this assembly can co-sign amendments.")
-    if amendment.is_author(user):
-        raise Forbidden("Authors cannot co-sign their own amendment.")
-    if not amendment.is_pending:
-        raise Conflict("Only pending amendments can be co-signed or un-signed.", code="not_pending")
 
 
 def cosign_amendment(user, amendment):
@@ -621,6 +300,14 @@ def get_amendment(amendment_id, user):
     """The amendment if `user` may see its policy, else 404."""
     amendment = db.session.get(Amendment, amendment_id) if isinstance(amendment_id, int) else None
     if amendment is None or not amendment.policy.can_view(user):
+        raise NotFound("No such amendment.")
+    return amendment
+
+
+def get_policy_amendment(policy, amendment_id, user):
+    """Amendment `amendment_id` of `policy` if `user` may see it, else 404."""
+    amendment = get_amendment(amendment_id, user)
+    if amendment.policy_id != policy.id:
         raise NotFound("No such amendment.")
     return amendment
 
@@ -661,62 +348,3 @@ def state_counts(policy):
 def base_bodies(policy, amendments):
     """{revision number: body} for the base revisions of `amendments` (one query per base)."""
     return {n: get_revision(policy, n).body for n in sorted({a.base_number for a in amendments})}
-
-
-# --------------------------------------------------------------------------
-# Following new revisions
-# --------------------------------------------------------------------------
-
-
-def rebase_pending_amendments(policy, old, new):
-    """Move submitted amendments onto revision `new`, or mark them `needs_rebase`.
-
-    An amendment moves (new line numbers, same text) when every line it replaces, or both
-    neighbours of its insertion point, are unchanged in `new` (textops.map_range); otherwise it
-    becomes `needs_rebase` and its author is notified. Amendments already needing a rebase stay
-    so; amendments in a vote or decided are never touched. Returns (moved, outdated).
-    """
-    moved, outdated = [], []
-    submitted = [a for a in pending_amendments(policy) if a.state == "submitted" and a.base_number != new.number]
-    new_lines = textops.split_lines(new.body)
-    maps = {}
-    for amendment in submitted:
-        if amendment.base_number not in maps:
-            base = old if amendment.base_number == old.number else get_revision(policy, amendment.base_number)
-            maps[amendment.base_number] = textops.line_map(base.body, new.body)
-        target = textops.map_range(maps[amendment.base_number], amendment.line_start, amendment.line_end)
-        if target is not None and text_of_lines(new_lines[target[0] - 1 : target[1]]) == amendment.original:
-            _move(amendment, new, target)
-            moved.append(amendment)
-        else:
-            _mark_needs_rebase(amendment, new)
-            outdated.append(amendment)
-    db.session.flush()
-    return moved, outdated
-
-
-def _move(amendment, new, target):
-    old_base, old_range = amendment.base_number, (amendment.line_start, amendment.line_end)
-    if amendment.rebased_from is None:
-        amendment.rebased_from = old_base
-    amendment.base_number, (amendment.line_start, amendment.line_end) = new.number, target
-    log_event(None, "amendment.rebased", amendment, assembly_id=amendment.policy.assembly_id,
-              base=old_base, range=list(old_range), new_base=new.number, new_range=list(target))
-
-
-def _mark_needs_rebase(amendment, new):
-    amendment.state, amendment.updated_at = "needs_rebase", utcnow()
-    log_event(None, "amendment.needs_rebase", amendment, assembly_id=amendment.policy.assembly_id,
-              base=amendment.base_number, new_base=new.number)
-    notify_user(
-        amendment.author_id,
-        "amendment_needs_rebase",
-        f"Revision {new.number} of “{amendment.policy.title}” changed the lines of your amendment "
-        f"{amendment.label}. Update it against the current text so that it can be decided.",
-        amendment_url(amendment),
-    )
-
-
-def on_revision_created(sender, policy, old, new, **extra):
-    """Signal receiver for policies.signals.revision_created."""
-    rebase_pending_amendments(policy, old, new)

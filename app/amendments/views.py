@@ -1,14 +1,19 @@
 """Amendment pages: propose (with a preview), browse, read, co-sign, withdraw, update."""
-from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
+from flask import Blueprint, abort, flash, redirect, render_template, request
 from flask_login import current_user, login_required
 
 from ..comments.queries import list_amendment_comments
 from ..core import textops
-from ..core.errors import AppError, Conflict, NotFound, ValidationError
+from ..core.errors import AppError, Conflict, ValidationError
 from ..core.forms import CsrfForm, apply_field_errors
 from ..extensions import db
 from ..policies.services import get_policy_at
 from . import services
+from .display import amendment_url, describe_range
+from .rebasing import follow_range, head_lines_for
+from .rivals import find_rivals, rivals_by_id
+from .text import diff_rows, lines_of, text_of_lines
+from .validation import range_errors
 from .forms import AmendmentForm, put
 
 bp = Blueprint("amendments", __name__)
@@ -24,16 +29,7 @@ def load(slug, policy_slug):
 def load_amendment(slug, policy_slug, amendment_id):
     """The assembly, policy and amendment of a URL (404 unless the amendment is of that policy)."""
     assembly, policy = load(slug, policy_slug)
-    amendment = services.get_amendment(amendment_id, current_user)
-    if amendment.policy_id != policy.id:
-        raise NotFound("No such amendment.")
-    return assembly, policy, amendment
-
-
-def page_of(amendment):
-    """The URL of an amendment's page."""
-    policy = amendment.policy
-    return url_for("amendments.show", slug=policy.assembly.slug, policy_slug=policy.slug, amendment_id=amendment.id)
+    return assembly, policy, services.get_policy_amendment(policy, amendment_id, current_user)
 
 
 # --------------------------------------------------------------------------
@@ -66,9 +62,9 @@ def _index_context(assembly, policy, items, total, state, page):
         "per_page": PER_PAGE,
         "counts": services.state_counts(policy),
         "states": services.STATE_FILTERS,
-        "rows": {a.id: services.diff_rows(bodies[a.base_number], a.line_start, a.line_end, a.replacement)
+        "rows": {a.id: diff_rows(bodies[a.base_number], a.line_start, a.line_end, a.replacement)
                  for a in items},
-        "rivals": services.rivals_by_id(policy, items),
+        "rivals": rivals_by_id(policy, items),
         "line_counts": {number: textops.count_lines(body) for number, body in bodies.items()},
         "can_propose": services.can_propose(current_user, policy),
     }
@@ -93,8 +89,8 @@ def render_show(assembly, policy, amendment, error=None, status=200):
         "assembly": assembly,
         "policy": policy,
         "amendment": amendment,
-        "rows": services.diff_rows(body, amendment.line_start, amendment.line_end, amendment.replacement, context=2),
-        "rivals": services.find_rivals(amendment),
+        "rows": diff_rows(body, amendment.line_start, amendment.line_end, amendment.replacement, context=2),
+        "rivals": find_rivals(amendment),
         "error": error,
         "form": _update_form(policy, amendment) if behind and allowed["can_update"] else None,
         "line_count": textops.count_lines(policy.head.body),
@@ -126,7 +122,7 @@ def _act(slug, policy_slug, amendment_id, service, done):
         return render_show(assembly, policy, amendment, error=error.message, status=error.status)
     db.session.commit()
     flash(done.format(name=amendment.label), "success")
-    return redirect(page_of(amendment))
+    return redirect(amendment_url(amendment))
 
 
 @bp.route(BASE + "/<int:amendment_id>/cosign", methods=["POST"])
@@ -200,11 +196,11 @@ def _prefill_from_query(form, policy):
         return None
     notice = None
     if number != policy.head_number:
-        moved = services.follow_range(policy, number, start, end)
+        moved = follow_range(policy, number, start, end)
         if moved is None:
             return (f"The text changed since revision {number}; choose the lines again "
                     f"in the current text (revision {policy.head_number}).")
-        notice = f"The text changed since revision {number}; your lines are now {services.describe_range(*moved)}."
+        notice = f"The text changed since revision {number}; your lines are now {describe_range(*moved)}."
         start, end = moved
     _load_lines(form, policy, start, end)
     return notice
@@ -218,14 +214,14 @@ def _load_lines(form, policy, start, end, mode=None):
     """
     head = policy.head
     count = textops.count_lines(head.body)
-    errors = services.range_errors(start, end, count)
+    errors = range_errors(start, end, count)
     if errors:
         put(form.line_start, start)
         put(form.line_end, end)
         for name, message in errors.items():
             getattr(form, name).errors = [message]
         return
-    form.show_change(start, end, count, services.text_of_lines(services.lines_of(head.body, start, end)))
+    form.show_change(start, end, count, text_of_lines(lines_of(head.body, start, end)))
     if mode:
         put(form.mode, mode)
     put(form.revision, head.number)
@@ -241,7 +237,7 @@ def _update_form(policy, amendment):
     if amendment.base_number == policy.head_number:
         form.show_change(amendment.line_start, amendment.line_end, count, amendment.replacement)
         return form
-    start, end, text = services.head_lines_for(policy, amendment.line_start, amendment.line_end)
+    start, end, text = head_lines_for(policy, amendment.line_start, amendment.line_end)
     if amendment.kind == "insert":
         form.show_change(start, start - 1, count, amendment.replacement)
     else:
@@ -270,7 +266,7 @@ def _editor(assembly, policy, form, amendment=None, notice=None):
             else:
                 db.session.commit()
                 flash(_saved_message(saved, amendment, cosigners), "success")
-                return redirect(page_of(saved))
+                return redirect(amendment_url(saved))
     result = _preview(policy, form, amendment.id if amendment else None, quiet=request.method == "GET")
     form.label_insertion_point(form.line_start.data)
     status = 409 if error else (422 if form.errors else 200)
@@ -318,7 +314,7 @@ def _explain_conflict(form, policy, conflict):
     if form.mode.data == "append":
         return f"{conflict.message} Your lines now go after the last line of the current text: check the preview."
     start, end, _ = form.change(0)  # the line count only matters when appending
-    moved = None if start is None or end is None else services.follow_range(policy, old, start, end)
+    moved = None if start is None or end is None else follow_range(policy, old, start, end)
     if moved is None:
         return (f"{conflict.message} The lines you chose were edited meanwhile: check the line numbers "
                 "and your text against the current text, then submit again.")
@@ -326,7 +322,7 @@ def _explain_conflict(form, policy, conflict):
     if form.mode.data != "insert":
         put(form.line_end, moved[1])
     return (f"{conflict.message} Your lines are unchanged and are now "
-            f"{services.describe_range(*moved)}: check the preview and submit again.")
+            f"{describe_range(*moved)}: check the preview and submit again.")
 
 
 def _preview(policy, form, exclude_id, quiet=False):

@@ -2,6 +2,10 @@
 from flask import g, request
 
 from ..amendments import services
+from ..amendments.display import amendment_url, final_outcome
+from ..amendments.models import MAX_TITLE_CHARS, STATES
+from ..amendments.rivals import find_rivals, rivals_by_id
+from ..amendments.text import unified_diff_of
 from ..extensions import db
 from ..policies.services import get_policy
 from . import bp
@@ -11,7 +15,7 @@ from .spec import INT, NULLABLE_INT, STR, TIME, obj, ref
 
 def amendment_json(amendment, rivals=None):
     """The contract's <amendment>, plus url, kind, cosigners and times."""
-    rivals = services.find_rivals(amendment) if rivals is None else rivals
+    rivals = find_rivals(amendment) if rivals is None else rivals
     return {
         "id": amendment.id,
         "policy_id": amendment.policy_id,
@@ -28,12 +32,12 @@ def amendment_json(amendment, rivals=None):
         "state": amendment.state,
         "rivals": [rival.id for rival in rivals],
         "round_id": amendment.round_id,
-        "outcome": services.final_outcome(amendment),
+        "outcome": final_outcome(amendment),
         "merged_into": amendment.merged_into,
         "rebased_from": amendment.rebased_from,
-        "diff": services.unified_diff_of(amendment),
+        "diff": unified_diff_of(amendment),
         "cosigners": [user_ref(c.user) for c in amendment.cosignatures],
-        "url": services.amendment_url(amendment),
+        "url": amendment_url(amendment),
         "created_at": when(amendment.created_at),
         "updated_at": when(amendment.updated_at),
     }
@@ -64,7 +68,7 @@ def list_amendments(policy_id):
     policy = get_policy(policy_id, g.user)
     page, per_page = page_args()
     items, total = services.list_amendments(policy, request.args.get("state") or None, page, per_page)
-    rivals = services.rivals_by_id(policy, items)
+    rivals = rivals_by_id(policy, items)
     return paginated(items, total, page, per_page, lambda a: amendment_json(a, rivals[a.id]))
 
 
@@ -121,8 +125,8 @@ def uncosign_amendment(amendment_id):
 
 
 # Operations and schemas this module adds to the OpenAPI document (see api/spec.py).
-_STATE = {"type": "string", "enum": list(services.STATES)}
-_TITLE = {"type": "string", "maxLength": services.MAX_TITLE_CHARS}
+_STATE = {"type": "string", "enum": list(STATES)}
+_TITLE = {"type": "string", "maxLength": MAX_TITLE_CHARS}
 SCHEMAS = {
     "NewAmendment": obj(
         ["revision", "line_start", "line_end", "replacement", "rationale"],

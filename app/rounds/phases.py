@@ -23,6 +23,7 @@ under it, so two requests never apply the same transition twice; a ballot takes 
 serialises writers instead.
 """
 from ..amendments.models import Amendment
+from ..amendments.rivals import group_rivals, pending_amendments
 from ..core.errors import Conflict, Forbidden
 from ..core.events import log_event
 from ..core.timeutil import utcnow
@@ -191,10 +192,8 @@ def open_voting(round_, now=None):
 
 
 def _put_amendments_to_the_vote(round_, policy, now):
-    from ..amendments import services as amendment_services  # it asks this module's guards
-
     in_vote, left_out = [], []
-    for amendment in amendment_services.pending_amendments(policy):
+    for amendment in pending_amendments(policy):
         ready = amendment.state == "submitted" and amendment.base_number == policy.head_number
         (in_vote if ready else left_out).append(amendment)
     for amendment in in_vote:
@@ -205,7 +204,7 @@ def _put_amendments_to_the_vote(round_, policy, now):
             f"not voted on in round {round_.number}."
         )
     round_.left_out = [amendment.id for amendment in left_out]
-    _build_questions(round_, amendment_services.group_rivals(in_vote))
+    _build_questions(round_, group_rivals(in_vote))
 
 
 def _build_questions(round_, groups):

@@ -2,7 +2,8 @@
 from flask import Blueprint, abort, flash, redirect, render_template, request, session, url_for
 from flask_login import current_user, login_required
 
-from ..amendments.services import amendment_url, group_rivals, pending_amendments
+from ..amendments.display import amendment_url
+from ..amendments.rivals import group_rivals, pending_amendments
 from ..core.errors import Conflict, ValidationError
 from ..core.forms import CsrfForm, apply_field_errors
 from ..core.timeutil import as_utc, utcnow

@@ -6,7 +6,8 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from app.amendments.services import apply_amendments, are_rivals, diff_rows, text_of_lines
+from app.amendments.rivals import are_rivals
+from app.amendments.text import apply_amendments, diff_rows, text_of_lines
 from app.core.textops import OverlapError, join_lines, normalize_body, split_lines
 
 pytestmark = pytest.mark.no_db

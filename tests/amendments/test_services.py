@@ -1,7 +1,7 @@
 """Amendment services: propose, validate, rivals, withdraw, co-sign, rebase, update."""
 import pytest
 
-from app.amendments import services
+from app.amendments import display, rivals, services, text
 from app.core.errors import Conflict, Forbidden, NotFound, ValidationError
 from app.core.events import Event
 from app.extensions import db
@@ -73,14 +73,14 @@ def test_propose_insertions(world, line_start, line_end, replacement, expected):
     w = world()
     a = amendment(propose(w, line_start, line_end, replacement))
     assert a.kind == "insert" and a.original == "" and a.state == "submitted"
-    assert services.apply_amendments(BODY, [a]) == expected
+    assert text.apply_amendments(BODY, [a]) == expected
 
 
 def test_propose_deletion(world):
     w = world()
     a = amendment(propose(w, 5, 5, ""))
     assert a.kind == "delete" and a.original == "It reviews the pact yearly." and a.replacement == ""
-    assert "yearly" not in services.apply_amendments(BODY, [a])
+    assert "yearly" not in text.apply_amendments(BODY, [a])
 
 
 def test_replacement_line_endings_are_normalised(world):
@@ -93,7 +93,7 @@ def test_range_ending_on_a_blank_line_keeps_it(world):
     w = world()
     a = amendment(propose(w, 5, 6, "It reviews the pact twice a year.\n\n"))
     assert a.original == "It reviews the pact yearly.\n\n"
-    assert services.apply_amendments(BODY, [a]) == BODY.replace("yearly", "twice a year")
+    assert text.apply_amendments(BODY, [a]) == BODY.replace("yearly", "twice a year")
 
 
 @pytest.mark.parametrize(
@@ -187,7 +187,7 @@ def test_proposing_follows_the_round_phase(world, phase, allowed):
 
 
 def rival_ids(amendment_id):
-    return [r.id for r in services.find_rivals(amendment(amendment_id))]
+    return [r.id for r in rivals.find_rivals(amendment(amendment_id))]
 
 
 def test_overlapping_ranges_are_rivals_both_ways(world):
@@ -258,7 +258,7 @@ def test_group_rivals_makes_one_group_per_connected_set(world):
     a, b = propose(w, 3, 4, "A."), propose(w, 4, 5, "B.", who=w.member)
     c = propose(w, 5, 5, "C.", who=w.other)
     d = propose(w, 7, 7, "D.")
-    groups = services.group_rivals(services.pending_amendments(policy_of(w.policy)))
+    groups = rivals.group_rivals(rivals.pending_amendments(policy_of(w.policy)))
     assert [[x.id for x in g] for g in groups] == [[a, b, c], [d]]
 
 
@@ -283,7 +283,7 @@ def test_author_withdraws(world):
     services.withdraw_amendment(user(w.author), amendment(a))
     db.session.commit()
     row = amendment(a)
-    assert row.state == "withdrawn" and services.final_outcome(row) == "Withdrawn by its author."
+    assert row.state == "withdrawn" and display.final_outcome(row) == "Withdrawn by its author."
 
 
 def test_only_the_author_withdraws(world):
@@ -406,7 +406,7 @@ def test_changed_lines_need_a_rebase_and_the_author_is_told(world):
     row = amendment(changed)
     assert (row.state, row.base_number, row.line_start) == ("needs_rebase", 1, 4)
     notes = notifications_of(w.member, "amendment_needs_rebase")
-    assert len(notes) == 1 and notes[0].url == services.amendment_url(row) and "Revision 2" in notes[0].message
+    assert len(notes) == 1 and notes[0].url == display.amendment_url(row) and "Revision 2" in notes[0].message
     assert notifications_of(w.author, "amendment_needs_rebase") == []
 
 
@@ -447,7 +447,7 @@ def test_a_moved_amendment_still_applies_to_the_new_text(world):
     a = propose(w, 5, 5, "It reviews the pact every two years.")
     new_body = "Intro.\n" + BODY + "Closing line.\n"
     new_revision(w, new_body)
-    assert services.apply_amendments(new_body, [amendment(a)]) == new_body.replace("yearly", "every two years")
+    assert text.apply_amendments(new_body, [amendment(a)]) == new_body.replace("yearly", "every two years")
 
 
 # --------------------------------------------------------------------------
@@ -468,7 +468,7 @@ def test_author_updates_a_needs_rebase_amendment_against_the_head(world):
     row = amendment(a)
     assert (row.state, row.base_number, row.rebased_from) == ("submitted", 2, None)
     assert row.original == "It funds a Commons Office with two staff." and row.rationale == "Agencies last longer."
-    assert row.cosignatures == [] and services.final_outcome(row) is None
+    assert row.cosignatures == [] and display.final_outcome(row) is None
     assert len(notifications_of(w.member, "amendment_changed")) == 1
 
 
@@ -539,17 +539,17 @@ def test_outcomes_are_described(world, state, values, expected):
     w = world()
     a = propose(w, 3, 3, "A.")
     set_state(a, state, **values)
-    assert services.final_outcome(amendment(a)) == expected
+    assert display.final_outcome(amendment(a)) == expected
 
 
 def test_pending_amendments_have_no_final_outcome(world):
     w = world()
-    assert services.final_outcome(amendment(propose(w, 3, 3, "A."))) is None
+    assert display.final_outcome(amendment(propose(w, 3, 3, "A."))) is None
 
 
 def test_descriptions_of_changes(world):
     w = world()
-    assert services.describe_change(amendment(propose(w, 8, 7, "End.")), 7) == "Insert at the end of the text"
-    assert services.describe_change(amendment(propose(w, 2, 1, "Top."))) == "Insert before line 2"
-    assert services.describe_change(amendment(propose(w, 4, 5, ""))) == "Delete lines 4–5"
-    assert services.describe_change(amendment(propose(w, 7, 7, "X."))) == "Replace line 7"
+    assert display.describe_change(amendment(propose(w, 8, 7, "End.")), 7) == "Insert at the end of the text"
+    assert display.describe_change(amendment(propose(w, 2, 1, "Top."))) == "Insert before line 2"
+    assert display.describe_change(amendment(propose(w, 4, 5, ""))) == "Delete lines 4–5"
+    assert display.describe_change(amendment(propose(w, 7, 7, "X."))) == "Replace line 7"
