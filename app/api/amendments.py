@@ -1,12 +1,13 @@
 """API: amendments — propose, list, read, update, withdraw, co-sign."""
-from flask import g, request
+from flask import Blueprint, g, request
 
 from ..amendments import services
 from ..extensions import db
 from ..policies.services import get_policy
-from . import bp
 from .common import field, json_body, page_args, paginated, token_required, user_ref, when
-from .spec import INT, NULLABLE_INT, STR, TIME, obj, ref
+from .schema import INT, NULLABLE_INT, STR, TIME, obj, ref
+
+bp = Blueprint("amendments", __name__)
 
 
 def amendment_json(amendment, rivals=None):
