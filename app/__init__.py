@@ -97,12 +97,14 @@ def register_blueprints(app):
     """Mount the browser pages and the JSON API."""
     from importlib import import_module
 
+    from .api import BLUEPRINTS as api_blueprints
     from .api import bp as api_bp
     from .extensions import csrf
 
     for domain in ("core",) + DOMAINS:
         app.register_blueprint(import_module(f".{domain}.views", __name__).bp)
-    csrf.exempt(api_bp)
+    for blueprint in (api_bp, *api_blueprints):  # Flask-WTF checks the request's own (nested) blueprint
+        csrf.exempt(blueprint)
     app.register_blueprint(api_bp, url_prefix="/api/v1")
 
 

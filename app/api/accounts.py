@@ -1,12 +1,14 @@
 """API: users, tokens, me."""
-from flask import g
+from flask import Blueprint, g
 
 from ..accounts import services, totp
 from ..core.errors import Unauthorized
 from ..accounts.views import RESET_RATE, reset_link
 from ..extensions import db, limiter
-from . import bp
 from .common import field, json_body, token_required, when
+from .schema import INT, NULLABLE_INT, STR, TIME, obj
+
+bp = Blueprint("accounts", __name__)
 
 
 def user_json(user):
@@ -105,3 +107,36 @@ def delete_totp():
     totp.disable_totp(g.user, field(data, "password"), field(data, "code"))
     db.session.commit()
     return "", 204
+
+
+# Operations and schemas this module adds to the OpenAPI document (see api/spec.py).
+SCHEMAS = {
+    "UserRef": obj(["id", "name"], id=NULLABLE_INT, name={"type": ["string", "null"]}),
+    "User": obj(["id", "email", "name"], id=INT, email=STR, name=STR),
+    "NewUser": obj(["email", "name", "password"], email=STR, name=STR, password=STR),
+    "Credentials": obj(["email", "password"], email=STR, password=STR, otp=STR),
+    "TotpStart": obj(["secret", "otpauth_uri"], secret=STR, otpauth_uri=STR),
+    "TotpConfirm": obj(["code", "password"], code=STR, password=STR),
+    "RecoveryCodes": obj(["recovery_codes"], recovery_codes={"type": "array", "items": STR}),
+    "TotpOff": obj(["password", "code"], password=STR, code=STR),
+    "PasswordResetRequest": obj(["email"], email=STR),
+    "Token": obj(["token", "expires_at"], token=STR, expires_at=TIME),
+    "Me": obj(["id", "email", "name", "assemblies"], id=INT, email=STR, name=STR,
+              assemblies={"type": "array", "items": obj(["slug", "role"], slug=STR, role=STR)}),
+}
+
+OPERATIONS = [
+    ("post", "/api/v1/users", "Register a user", "NewUser", {201: "User", 409: "Error", 422: "Error"}, True),
+    ("post", "/api/v1/tokens", "Create a token (otp too when the account uses TOTP)", "Credentials",
+     {201: "Token", 401: "Error", 429: "Error"}, True),
+    ("delete", "/api/v1/tokens/current", "Revoke the current token", None, {204: None}, False),
+    ("post", "/api/v1/password-resets", "Mail a reset link if the e-mail has an account (202 either way)",
+     "PasswordResetRequest", {202: None, 429: "Error"}, True),
+    ("get", "/api/v1/me", "The caller and their assemblies", None, {200: "Me"}, False),
+    ("post", "/api/v1/me/totp", "Start TOTP set-up (a new secret)", None, {201: "TotpStart", 409: "Error"}, False),
+    ("post", "/api/v1/me/totp/confirm", "Switch TOTP on (code and password); logs out every other session "
+     "and token; returns recovery codes", "TotpConfirm",
+     {200: "RecoveryCodes", 409: "Error", 422: "Error", 429: "Error"}, False),
+    ("delete", "/api/v1/me/totp", "Switch TOTP off (password and code)", "TotpOff",
+     {204: None, 409: "Error", 422: "Error", 429: "Error"}, False),
+]

@@ -1,5 +1,5 @@
 """API: amendments — propose, list, read, update, withdraw, co-sign."""
-from flask import g, request
+from flask import Blueprint, g, request
 
 from ..amendments import services
 from ..amendments.display import amendment_url, final_outcome
@@ -8,9 +8,10 @@ from ..amendments.rivals import find_rivals, rivals_by_id
 from ..amendments.text import unified_diff_of
 from ..extensions import db
 from ..policies.services import get_policy
-from . import bp
 from .common import field, json_body, page_args, paginated, token_required, user_ref, when
-from .spec import INT, NULLABLE_INT, STR, TIME, obj, ref
+from .schema import INT, NULLABLE_INT, STR, TIME, obj, ref
+
+bp = Blueprint("amendments", __name__)
 
 
 def amendment_json(amendment, rivals=None):

@@ -1,11 +1,13 @@
 """API: assemblies and members."""
-from flask import g
+from flask import Blueprint, g
 
 from ..assemblies import services
 from ..core.ratelimits import actor_key
 from ..extensions import db, limiter
-from . import bp
 from .common import field, json_body, page_args, paginated, token_required
+from .schema import BOOL, INT, STR, obj
+
+bp = Blueprint("assemblies", __name__)
 
 
 def assembly_json(assembly):
@@ -78,3 +80,23 @@ def list_members(slug):
 
 def member_json(membership):
     return {"user_id": membership.user_id, "name": membership.user.name, "role": membership.role}
+
+
+# Operations and schemas this module adds to the OpenAPI document (see api/spec.py).
+SCHEMAS = {
+    "AssemblyChange": obj([], require_admin_totp=BOOL),
+    "NewAssembly": obj(["name"], name=STR, slug=STR, description=STR, public=BOOL),
+    "Assembly": obj(["slug", "name", "description"], slug=STR, name=STR, description=STR, public=BOOL, url=STR,
+                    require_admin_totp=BOOL, role={"type": ["string", "null"]}),
+    "NewMember": obj(["email"], email=STR, role={"type": "string", "enum": ["member", "facilitator", "admin"]}),
+    "Member": obj(["user_id", "role"], user_id=INT, name=STR, role=STR),
+}
+
+OPERATIONS = [
+    ("post", "/api/v1/assemblies", "Create an assembly", "NewAssembly", {201: "Assembly", 409: "Error", 422: "Error"}, False),
+    ("get", "/api/v1/assemblies/{slug}", "Read an assembly", None, {200: "Assembly", 404: "Error"}, False),
+    ("patch", "/api/v1/assemblies/{slug}", "Change settings (admins): require_admin_totp", "AssemblyChange",
+     {200: "Assembly", 403: "Error", 404: "Error", 422: "Error"}, False),
+    ("post", "/api/v1/assemblies/{slug}/members", "Add a member", "NewMember", {201: "Member", 403: "Error", 404: "Error", 422: "Error"}, False),
+    ("get", "/api/v1/assemblies/{slug}/members", "List members", None, {200: "page:Member", 404: "Error"}, False),
+]

@@ -1,14 +1,15 @@
 """API: comments on lines of a policy's revisions (see API.md, Comments)."""
-from flask import g, request
+from flask import Blueprint, g, request
 
 from ..comments import queries, services
 from ..comments.links import thread_url
 from ..core.errors import ValidationError
 from ..extensions import db, limiter
 from ..policies.services import get_policy, get_revision
-from . import bp
 from .common import field, int_arg, json_body, page_args, paginated, token_required, user_ref, when
-from .spec import BOOL, INT, NULLABLE_INT, STR, TIME, obj, ref
+from .schema import BOOL, INT, NULLABLE_INT, STR, TIME, obj, ref
+
+bp = Blueprint("comments", __name__)
 
 
 def anchor_json(number, position, quote):

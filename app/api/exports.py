@@ -4,7 +4,7 @@ pairwise matrix of a closed round's ranked question as CSV.
 A PDF that cannot be made answers 422 with the code export_too_large (over EXPORT_PDF_MAX_KB of
 typesetting; the message points to export.md) or export_failed (the typesetter failed on it).
 """
-from flask import g, request
+from flask import Blueprint, g, request
 
 from ..exports import services
 from ..extensions import db, limiter
@@ -12,8 +12,9 @@ from ..exports.responses import csv_response, markdown_response, pdf_response
 from ..policies.services import get_policy, get_revision
 from ..rounds import phases
 from ..rounds.services import get_round
-from . import bp
 from .common import token_required
+
+bp = Blueprint("exports", __name__)
 
 _ERRORS = {401: "Error", 404: "Error", 422: "Error", 429: "Error"}
 _PDF_NOTE = ("; 422 export_too_large over the server's size limit (use export.md) or export_failed when it "

@@ -1,12 +1,14 @@
 """API: policies, revisions, diffs."""
-from flask import g, request, url_for
+from flask import Blueprint, g, request, url_for
 
 from ..assemblies.services import get_assembly
 from ..core.errors import ValidationError
 from ..extensions import db, limiter
 from ..policies import services
-from . import bp
 from .common import field, int_arg, json_body, page_args, paginated, token_required, user_ref, when
+from .schema import BOOL, INT, STR, TIME, obj, ref
+
+bp = Blueprint("policies", __name__)
 
 
 def revision_json(revision):
@@ -143,3 +145,39 @@ def diff(policy_id):
         raise ValidationError.field("from", "'from' is required.")
     result = services.diff_revisions(policy, a, b)
     return {key: result[key] for key in ("from", "to", "unified", "hunks")}
+
+
+# Operations, schemas and query parameters this module adds to the OpenAPI document (see api/spec.py).
+SCHEMAS = {
+    "Revision": obj(["number", "body", "message", "author", "created_at", "source"], number=INT, body=STR,
+                    message=STR, author=ref("UserRef"), created_at=TIME,
+                    source={"type": "string", "enum": ["edit", "merge", "round"]}, merged=BOOL),
+    "NewPolicy": obj(["title", "body"], title=STR, body=STR, summary=STR, tags={"type": "array", "items": STR}),
+    "Policy": obj(["id", "slug", "title", "summary", "tags", "status"], id=INT, slug=STR, title=STR, summary=STR,
+                  tags={"type": "array", "items": STR}, status=STR, assembly=STR, url=STR, head=ref("Revision")),
+    "PolicyChange": obj([], title=STR, summary=STR, tags={"type": "array", "items": STR},
+                        status={"type": "string", "enum": ["draft", "adopted", "archived"]}),
+    "NewRevision": obj(["body", "base"], body=STR, base=INT, message=STR),
+    "Diff": obj(["from", "to", "unified", "hunks"], **{"from": INT, "to": INT}, unified=STR,
+                hunks={"type": "array", "items": obj(["from_start", "from_lines", "to_start", "to_lines", "lines"],
+                       from_start=INT, from_lines=INT, to_start=INT, to_lines=INT,
+                       lines={"type": "array", "items": STR})}),
+}
+
+OPERATIONS = [
+    ("post", "/api/v1/assemblies/{slug}/policies", "Create a policy", "NewPolicy", {201: "Policy", 403: "Error", 404: "Error", 422: "Error"}, False),
+    ("get", "/api/v1/assemblies/{slug}/policies", "List policies (q, tag, status)", None, {200: "page:Policy", 404: "Error", 422: "Error"}, False),
+    ("get", "/api/v1/policies/{policy_id}", "Read a policy", None, {200: "Policy", 404: "Error"}, False),
+    ("patch", "/api/v1/policies/{policy_id}", "Change details (members) or status (facilitators)", "PolicyChange",
+     {200: "Policy", 403: "Error", 404: "Error", 409: "Error", 422: "Error"}, False),
+    ("post", "/api/v1/policies/{policy_id}/revisions", "Save an edit (merged three ways when base is old)", "NewRevision",
+     {201: "Revision", 403: "Error", 404: "Error", 409: "Error", 422: "Error"}, False),
+    ("get", "/api/v1/policies/{policy_id}/revisions", "List revisions, newest first", None, {200: "page:Revision", 404: "Error"}, False),
+    ("get", "/api/v1/policies/{policy_id}/revisions/{number}", "Read a revision", None, {200: "Revision", 404: "Error"}, False),
+    ("get", "/api/v1/policies/{policy_id}/diff", "Diff two revisions (?from=&to=)", None, {200: "Diff", 404: "Error", 422: "Error"}, False),
+]
+
+QUERY_PARAMS = {
+    "/api/v1/assemblies/{slug}/policies": ["q", "tag", "status", "page", "per_page"],
+    "/api/v1/policies/{policy_id}/diff": ["from", "to"],
+}

@@ -1,5 +1,5 @@
 """API: rounds, ballots and results (API.md, "Rounds and ballots")."""
-from flask import g
+from flask import Blueprint, g
 
 from ..core.errors import ValidationError
 from ..core.timeutil import parse_datetime
@@ -7,9 +7,10 @@ from ..extensions import db, limiter
 from ..policies.services import get_policy
 from ..rounds import ballots, closing, notices, phases, presenters, services
 from ..rounds.models import DECISIONS, KINDS, MAJORITY_OF, Round
-from . import bp
 from .common import field, json_body, page_args, paginated, token_required, user_ref, when
-from .spec import BOOL, INT, STR, TIME, obj, ref
+from .schema import BOOL, INT, STR, TIME, obj, ref
+
+bp = Blueprint("rounds", __name__)
 
 NUMBER = {"type": "number"}
 BALLOT_RATE = "60/minute"
