@@ -1,4 +1,18 @@
-"""Yes/no questions decided by consent (:func:`tally_consent`): accepted when nobody objects."""
+"""Yes/no questions decided by consent (:func:`tally_consent`): accepted when nobody objects.
+
+This is the consent rule of sociocracy, which Loomio's "Consent process"
+template runs: a single objection blocks, whatever the number of
+consents; the proposal has to be amended until no objection remains.
+Abstaining ("stand aside") does not block, and neither does not voting,
+so the quorum is what guards against a decision taken by a few.
+
+All abstaining never passes, as under the majority rules: consent is
+given, not presumed (Loomio's guide announces the decision "when there
+are no remaining objections and everyone has consented"), and a decision
+nobody consented to would bind members on nobody's word.  For the same
+reason ``min_yes`` counts consents: it is the floor of members who must
+actively carry the decision, like the yes floor of a majority rule.
+"""
 
 from __future__ import annotations
 
@@ -52,20 +66,8 @@ def tally_consent(
     "object" | "abstain", "reason": str}`` (the reason is read for objections
     only, and may be missing: validating it is the caller's job), or a plain
     choice string.  The question is accepted when the quorum is met, nobody
-    objects, and at least ``min_yes`` voters (and at least one) consent.
-
-    This is the consent rule of sociocracy, which Loomio's "Consent process"
-    template runs: a single objection blocks, whatever the number of
-    consents; the proposal has to be amended until no objection remains.
-    Abstaining ("stand aside") does not block, and neither does not voting,
-    so the quorum is what guards against a decision taken by a few.
-
-    All abstaining never passes, as under the majority rules: consent is
-    given, not presumed (Loomio's guide announces the decision "when there
-    are no remaining objections and everyone has consented"), and a decision
-    nobody consented to would bind members on nobody's word.  For the same
-    reason ``min_yes`` counts consents: it is the floor of members who must
-    actively carry the decision, like the yes floor of a majority rule.
+    objects, and at least ``min_yes`` voters (and at least one) consent
+    (why: see this module's docstring).
 
     Raises ``ValueError`` for an unknown choice, a malformed answer, a reason
     that is not a string, a quorum outside [0, 1], a negative or non-integer
@@ -83,18 +85,9 @@ def tally_consent(
         consent, objected, abstain, voters, electorate, needed, min_yes
     )
     return ConsentResult(
-        consent=consent,
-        object=objected,
-        abstain=abstain,
-        voters=voters,
-        electorate=electorate,
-        turnout=turnout_of(voters, electorate),
-        quorum_needed=needed,
-        quorum_met=voters >= needed,
-        min_yes=min_yes,
-        accepted=accepted,
-        objections=sorted(reasons, key=_reason_order),
-        rule=rule,
+        consent=consent, object=objected, abstain=abstain, voters=voters, electorate=electorate,
+        turnout=turnout_of(voters, electorate), quorum_needed=needed, quorum_met=voters >= needed,
+        min_yes=min_yes, accepted=accepted, objections=sorted(reasons, key=_reason_order), rule=rule,
     )
 
 

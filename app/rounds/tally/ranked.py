@@ -1,7 +1,11 @@
 """Ranked questions between rival amendments and the status quo (:func:`tally_ranked`).
 
-The options ("keep the current text" and the amendments) are ordered by the Schulze method
-(:mod:`.schulze`); the winner must also beat the current text head to head by the threshold.
+The Schulze method (winning votes, :mod:`.schulze`) orders the options; ties in that order
+go to the status quo, then to the earlier amendment.  An amendment is
+accepted only if the quorum is met, it is the Schulze winner after
+tie-breaking, and it beats the current text head to head by the
+threshold: ``d[a][sq] / (d[a][sq] + d[sq][a]) > threshold`` (``>=`` when
+``strict`` is false).  A head-to-head tie never passes.
 """
 
 from __future__ import annotations
@@ -58,7 +62,7 @@ def tally_ranked(
     threshold: Any = 0.5,
     strict: bool = True,
 ) -> RankedResult:
-    """Count a ranked question between amendments and the current text.
+    """Count a ranked question between amendments and the current text (rules: see the module).
 
     ``options`` lists the amendments' keys in order of submission, earliest
     first; the ``status_quo`` key may be included in it (anywhere) or left
@@ -69,13 +73,6 @@ def tally_ranked(
     list of option keys (keys sharing a level are tied).  Options a ballot
     leaves out rank below all listed ones, tied with each other.  An empty
     ballot counts for turnout and quorum but expresses no preference.
-
-    The Schulze method (winning votes) orders the options; ties in that order
-    go to the status quo, then to the earlier amendment.  An amendment is
-    accepted only if the quorum is met, it is the Schulze winner after
-    tie-breaking, and it beats the current text head to head by the
-    threshold: ``d[a][sq] / (d[a][sq] + d[sq][a]) > threshold`` (``>=`` when
-    ``strict`` is false).  A head-to-head tie never passes.
 
     Raises ``ValueError`` for an unknown or repeated option in a ballot, a
     malformed ballot, bad options, a quorum outside [0, 1], a threshold
@@ -95,19 +92,10 @@ def tally_ranked(
         threshold_f, strict,
     )
     return RankedResult(
-        voters=voters,
-        electorate=electorate,
-        turnout=turnout_of(voters, electorate),
-        quorum_needed=needed,
-        quorum_met=voters >= needed,
-        options=list(order),
-        status_quo=status_quo,
-        pairwise=pairwise,
-        strongest=strongest,
-        ranking=ranking,
-        winner=ranking[0][0],
-        accepted=accepted,
-        rule=rule,
+        voters=voters, electorate=electorate, turnout=turnout_of(voters, electorate),
+        quorum_needed=needed, quorum_met=voters >= needed, options=list(order), status_quo=status_quo,
+        pairwise=pairwise, strongest=strongest, ranking=ranking, winner=ranking[0][0],
+        accepted=accepted, rule=rule,
     )
 
 

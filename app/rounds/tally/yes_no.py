@@ -1,7 +1,17 @@
 """Yes/no questions under a majority rule (:func:`tally_yes_no`).
 
-The share of yes is taken of the yes and no votes (``majority_of="votes"``) or of the whole
-electorate (``majority_of="electorate"``), optionally with a floor of yes votes (``min_yes``).
+The share of yes is ``yes / (yes + no)`` when ``majority_of`` is
+``"votes"`` (abstentions count for turnout and quorum only), and ``yes /
+electorate`` when it is ``"electorate"`` (a majority of all members, as
+statutes often require: abstaining or not voting then weighs like a no;
+Antragsgrün's "absolute majority", yes > no + abstentions, is the same
+only when every member voted).  ``min_yes`` is a floor of yes votes, as
+LiquidFeedback's ``direct_majority_positive``.
+
+Two rules override the threshold: a tie (``yes == no``) never passes,
+even with an at-least 50% threshold, and a question nobody answered yes
+or no to never passes.  ``rule`` names the first condition that failed,
+in this order: quorum, no yes or no votes, tie, threshold, ``min_yes``.
 """
 
 from __future__ import annotations
@@ -71,20 +81,7 @@ def tally_yes_no(
     answered.  The question is accepted when the quorum is met (``voters >=
     quorum * electorate``, exactly), the share of yes is above ``threshold``
     (at least ``threshold`` when ``strict`` is false) and at least ``min_yes``
-    voters answered yes.
-
-    The share of yes is ``yes / (yes + no)`` when ``majority_of`` is
-    ``"votes"`` (abstentions count for turnout and quorum only), and ``yes /
-    electorate`` when it is ``"electorate"`` (a majority of all members, as
-    statutes often require: abstaining or not voting then weighs like a no;
-    Antragsgrün's "absolute majority", yes > no + abstentions, is the same
-    only when every member voted).  ``min_yes`` is a floor of yes votes, as
-    LiquidFeedback's ``direct_majority_positive``.
-
-    Two rules override the threshold: a tie (``yes == no``) never passes,
-    even with an at-least 50% threshold, and a question nobody answered yes
-    or no to never passes.  ``rule`` names the first condition that failed,
-    in this order: quorum, no yes or no votes, tie, threshold, ``min_yes``.
+    voters answered yes, under the rules in this module's docstring.
 
     Raises ``ValueError`` for an unknown choice, a quorum outside [0, 1], a
     threshold outside [0.5, 1), an unknown ``majority_of``, a negative or
@@ -106,18 +103,9 @@ def tally_yes_no(
         _YesNoRules(threshold_f, strict, majority_of, min_yes),
     )
     return YesNoResult(
-        yes=yes,
-        no=no,
-        abstain=abstain,
-        voters=voters,
-        electorate=electorate,
-        turnout=turnout_of(voters, electorate),
-        quorum_needed=needed,
-        quorum_met=voters >= needed,
-        accepted=accepted,
-        rule=rule,
-        majority_of=majority_of,
-        min_yes=min_yes,
+        yes=yes, no=no, abstain=abstain, voters=voters, electorate=electorate,
+        turnout=turnout_of(voters, electorate), quorum_needed=needed, quorum_met=voters >= needed,
+        accepted=accepted, rule=rule, majority_of=majority_of, min_yes=min_yes,
         share=None if share is None else float(share),
     )
 
