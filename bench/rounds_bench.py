@@ -57,7 +57,8 @@ def best_of(runs, func):
 
 
 def bench_tally():
-    from app.rounds.tally import tally_ranked, tally_yes_no
+    from app.rounds.tally.ranked import tally_ranked
+    from app.rounds.tally.yes_no import tally_yes_no
 
     rng = random.Random(2026)
     keys = ["keep"] + [f"a{n}" for n in range(1, 12)]

@@ -5,8 +5,10 @@ from ..core.errors import ValidationError
 from ..core.timeutil import parse_datetime
 from ..extensions import db, limiter
 from ..policies.services import get_policy
-from ..rounds import ballots, closing, notices, phases, presenters, services
+from ..rounds import ballots, closing, notices, phases, services
 from ..rounds.models import DECISIONS, KINDS, MAJORITY_OF, Round
+from ..rounds.presenters.results import is_consent, objections_of
+from ..rounds.presenters.rules import rules_text
 from .common import field, json_body, page_args, paginated, token_required, user_ref, when
 from .schema import BOOL, INT, STR, TIME, obj, ref
 
@@ -47,7 +49,7 @@ def round_json(round_, user=None):
         "decision": round_.decision,
         "majority_of": round_.majority_of,
         "min_yes": round_.min_yes,
-        "rules": presenters.rules_text(round_),
+        "rules": rules_text(round_),
         "electorate_size": round_.electorate_size,
         "voters": services.voter_count(round_),
         "questions": [question_json(q) for q in round_.questions],
@@ -200,8 +202,8 @@ def result_json(result, round_, open_rows=()):
         body["revision"] = round_.base_number
     else:
         body["amendment_id"] = data["amendment_id"]
-    if presenters.is_consent(data):
-        objections = [_objection_json(item) for item in presenters.objections_of(data, round_, open_rows)]
+    if is_consent(data):
+        objections = [_objection_json(item) for item in objections_of(data, round_, open_rows)]
         return {**body, "decision": "consent", "consent": data["consent"], "object": data["object"],
                 "abstain": data["abstain"], "objections": objections}
     return {**body, "decision": "majority", "majority_of": data.get("majority_of", "votes"), "yes": data["yes"],

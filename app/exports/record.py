@@ -18,9 +18,13 @@ from ..core.timeutil import as_utc, isoformat
 from ..core.urls import path_for, public_url
 from ..extensions import db
 from ..policies.models import Revision
-from ..rounds import presenters
 from ..rounds import closing, phases
 from ..rounds.models import Question, Result, Round
+from ..rounds.presenters.ranked_results import MATRIX_LIMIT, schulze_order, top_options
+from ..rounds.presenters.report import report_view, tally_text
+from ..rounds.presenters.results import is_consent, objections_of
+from ..rounds.presenters.rules import rules_text
+from ..rounds.presenters.words import KEEP_LABEL, line_label, names_of, percent, readable_rule, round_title, sentence
 
 STATUS_LABELS = {
     "draft": "Draft",
@@ -162,7 +166,7 @@ def merged_amendments(policy, number):
             "round": amendment.round.number if amendment.round else None,
             "round_id": amendment.round_id,
             "merged_into": amendment.merged_into,
-            "lines": f"{presenters.line_label(amendment)} of revision {amendment.base_number}",
+            "lines": f"{line_label(amendment)} of revision {amendment.base_number}",
             "tally": _tally(results.get(amendment.id), amendment),
         }
         for amendment in amendments
@@ -186,7 +190,7 @@ def _results_by_amendment(round_ids):
 
 
 def _tally(data, amendment):
-    return presenters.tally_text(data, amendment) if data else None
+    return tally_text(data, amendment) if data else None
 
 
 def rounds_behind(policy, number):
@@ -205,16 +209,16 @@ def rounds_behind(policy, number):
 
 def round_record(round_):
     """One round of the consultation: rules, participation, questions and amendments."""
-    entries = presenters.report_view(round_, closing.round_report(round_))
+    entries = report_view(round_, closing.round_report(round_))
     results = closing.stored_results(round_)
     voters = closing.participants(round_)
     electorate = round_.electorate_size
     open_rows = closing.open_ballots(round_)
-    names = presenters.names_of(entry["amendment"] for entry in entries)
+    names = names_of(entry["amendment"] for entry in entries)
     return {
         "id": round_.id,
         "number": round_.number,
-        "title": presenters.round_title(round_),
+        "title": round_title(round_),
         "kind": round_.kind,
         "decision": round_.decision,
         "base": round_.base_number,
@@ -224,10 +228,10 @@ def round_record(round_):
         "closed": isoformat(round_.closed_at),
         "closed_day": long_date(round_.closed_at),
         "secret": bool(round_.secret),
-        "rules": presenters.rules_text(round_),
+        "rules": rules_text(round_),
         "electorate": electorate,
         "voters": len(voters),
-        "turnout": presenters.percent(len(voters) / electorate if electorate else 0),
+        "turnout": percent(len(voters) / electorate if electorate else 0),
         "participants": [user.name for user in voters],
         "questions": [_question(result.data, entries, round_, names, open_rows) for result in results],
         "ballots": [] if round_.secret else _open_ballots(open_rows, results, entries),
@@ -239,31 +243,31 @@ def _question(data, entries, round_, names, open_rows):
     """A stored result in words: counts for yes/no and adoption questions (with the objections
     under consent); ranking and pairwise matrix for ranked.
 
-    A ranked question of more than presenters.MATRIX_LIMIT options gives its top options
+    A ranked question of more than MATRIX_LIMIT options gives its top options
     (`top`, with their head-to-head wins) instead of the matrix (`pairwise` is None), and the
     path of the CSV file with the whole matrix.
     """
     labels = _option_names(entries)
     base = {
         "kind": data["kind"],
-        "turnout": presenters.percent(data["turnout"]),
+        "turnout": percent(data["turnout"]),
         "voters": data["voters"],
         "quorum_met": bool(data["quorum_met"]),
-        "rule": presenters.sentence(presenters.readable_rule(data["rule"], names)),
+        "rule": sentence(readable_rule(data["rule"], names)),
         "accepted_amendment_id": data.get("accepted_amendment_id"),
     }
     if data["kind"] != "ranked":
         return {**base, **_choice_counts(data, round_, open_rows)}
-    order = presenters.schulze_order(data)
+    order = schulze_order(data)
     question = {
         **base,
         "question_id": data["question_id"],
         "options": len(order),
         "ranking": [[labels.get(key, key) for key in level] for level in data["ranking"]],
     }
-    if len(order) > presenters.MATRIX_LIMIT:
+    if len(order) > MATRIX_LIMIT:
         path = matrix_path(round_, data["question_id"])
-        return {**question, "order": None, "pairwise": None, "top": presenters.top_options(data, labels),
+        return {**question, "order": None, "pairwise": None, "top": top_options(data, labels),
                 "matrix_path": path, "matrix_url": public_url(path)}
     return {
         **question,
@@ -277,7 +281,7 @@ def _question(data, entries, round_, names, open_rows):
 def _option_names(entries):
     """{option key: "A3 — Raise the dividend"} of the round's amendments, and the current text."""
     labels = {f"a{e['amendment'].id}": e["amendment"].label for e in entries}
-    labels[phases.KEEP] = presenters.KEEP_LABEL
+    labels[phases.KEEP] = KEEP_LABEL
     return labels
 
 
@@ -290,10 +294,10 @@ def _option_code(key, entries):
 
 def _choice_counts(data, round_, open_rows):
     """The counts of a yes/no or adoption question, its tally in words and, under consent, the objections."""
-    out = {"amendment_id": data["amendment_id"], "accepted": bool(data["accepted"]), "tally": presenters.tally_text(data),
-           "consent_rule": presenters.is_consent(data), "revision": round_.base_number}
+    out = {"amendment_id": data["amendment_id"], "accepted": bool(data["accepted"]), "tally": tally_text(data),
+           "consent_rule": is_consent(data), "revision": round_.base_number}
     if out["consent_rule"]:
-        objections = presenters.objections_of(data, round_, open_rows)
+        objections = objections_of(data, round_, open_rows)
         return {**out, "consent": data["consent"], "object": data["object"], "abstain": data["abstain"],
                 "objections": [{"name": o["name"], "reason": o["reason"]} for o in objections]}
     return {**out, "yes": data["yes"], "no": data["no"], "abstain": data["abstain"]}

@@ -37,9 +37,10 @@ from ..extensions import db
 from ..policies.library import format_policy_file
 from ..policies.models import Policy
 from ..policies.services import get_revision
-from ..rounds import presenters
 from ..rounds import closing
 from ..rounds import services as rounds
+from ..rounds.presenters.amendment_display import option_labels
+from ..rounds.presenters.ranked_results import matrix_table
 from . import lines, pdf, record
 
 MARKDOWN_MIMETYPE = "text/markdown; charset=utf-8"
@@ -420,7 +421,7 @@ def matrix_csv(round_, raw_question=None):
     data = _ranked_question(ranked, raw_question)
     out = io.StringIO()
     writer = csv.writer(out, lineterminator="\r\n")
-    for row in presenters.matrix_table(data, presenters.option_labels(data)):
+    for row in matrix_table(data, option_labels(data)):
         writer.writerow([_csv_cell(value) for value in row])
     policy = round_.policy
     return out.getvalue(), f"{policy.slug}-round-{round_.number}-question-{data['question_id']}-pairwise.csv"

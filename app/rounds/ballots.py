@@ -19,8 +19,9 @@ from ..core.errors import Conflict, Forbidden, ValidationError
 from ..core.events import log_event
 from ..core.timeutil import as_utc, utcnow
 from ..extensions import db
-from . import phases, storage, tally
+from . import phases, storage
 from .models import Ballot, Elector, Participation, Round
+from .tally.choices import CHOICES, CONSENT, CONSENT_CHOICES, OBJECT
 
 MIN_REASON_CHARS = 10  # an objection under consent carries a reason this long at least
 MAX_REASON_CHARS = 2_000
@@ -133,7 +134,7 @@ def clean_answers(round_, answers):
     if not isinstance(answers, list) or not answers:
         raise ValidationError.field("answers", "Answer at least one question.")
     questions = {question.id: question for question in round_.questions}
-    consent = round_.decision == tally.CONSENT
+    consent = round_.decision == CONSENT
     given, errors = {}, {}
     for index, item in enumerate(answers):
         try:
@@ -161,7 +162,7 @@ def _clean_answer(item, questions, consent=False):
             raise ValueError(f"Question {qid} takes a choice, not a ranking.")
         if consent:
             return question, _clean_consent(item, qid)
-        if item.get("choice") not in tally.CHOICES:
+        if item.get("choice") not in CHOICES:
             raise ValueError(f"Question {qid} takes a choice: yes, no or abstain.")
         return question, item["choice"]
     if "choice" in item:
@@ -172,9 +173,9 @@ def _clean_answer(item, questions, consent=False):
 def _clean_consent(item, qid):
     """{"choice": consent | abstain} or {"choice": "object", "reason": ...}; ValueError otherwise."""
     choice = item.get("choice")
-    if choice not in tally.CONSENT_CHOICES:
+    if choice not in CONSENT_CHOICES:
         raise ValueError(f"Question {qid} takes a choice: consent, object or abstain.")
-    if choice != tally.OBJECT:
+    if choice != OBJECT:
         return {"choice": choice}
     return {"choice": choice, "reason": clean_reason(item.get("reason"), qid)}
 

@@ -17,8 +17,12 @@ from ..core.events import log_event
 from ..core.timeutil import utcnow
 from ..extensions import db
 from ..policies import services as policy_services
-from . import ballots, notices, phases, presenters, tally
+from . import ballots, notices, phases
 from .models import Ballot, Participation, Question, Result
+from .presenters.words import percent, readable_rule
+from .tally.consent import ConsentResult
+from .tally.decision import tally_decision
+from .tally.ranked import tally_ranked
 
 @dataclass
 class Decision:
@@ -68,14 +72,14 @@ def _decide(round_, question, cast, amendments):
     rules = {"electorate": round_.electorate_size, "quorum": round_.quorum,
              "threshold": round_.threshold, "strict": round_.strict}
     if question.kind in ("yes_no", "adoption"):
-        result = tally.tally_decision(answers, decision=round_.decision, majority_of=round_.majority_of,
-                                      min_yes=round_.min_yes, **rules)
+        result = tally_decision(answers, decision=round_.decision, majority_of=round_.majority_of,
+                                min_yes=round_.min_yes, **rules)
         if question.kind == "adoption":
             return Decision(question, result, [], None)
         amendment = amendments[question.amendment_id]
         return Decision(question, result, [amendment], amendment if result.accepted else None)
     keys = [option["key"] for option in question.options if option["key"] != phases.KEEP]
-    result = tally.tally_ranked(answers, options=keys, status_quo=phases.KEEP, **rules)
+    result = tally_ranked(answers, options=keys, status_quo=phases.KEEP, **rules)
     by_key = {option["key"]: amendments[option["amendment_id"]] for option in question.options if option["amendment_id"]}
     return Decision(question, result, list(by_key.values()), by_key.get(result.accepted))
 
@@ -200,25 +204,25 @@ def _accepted_text(decision):
     rivals = len(decision.amendments) - 1
     return (
         f"Accepted in a ranked vote against {rivals} rival{'' if rivals == 1 else 's'} and the current text "
-        f"({presenters.readable_rule(result.rule)}; turnout {presenters.percent(result.turnout)})"
+        f"({readable_rule(result.rule)}; turnout {percent(result.turnout)})"
     )
 
 
 def _rejected_text(decision):
     result = decision.result
     if decision.question.kind == "yes_no":
-        return f"Rejected ({_counts(result)}): {presenters.readable_rule(result.rule).removeprefix('rejected: ')}."
+        return f"Rejected ({_counts(result)}): {readable_rule(result.rule).removeprefix('rejected: ')}."
     if decision.accepted is not None:
         return f"Superseded by rival {decision.accepted.label}."
     if not result.quorum_met:
-        return f"Rejected: {presenters.readable_rule(result.rule)}."
-    return f"The current text was preferred ({presenters.readable_rule(result.rule)}; turnout {presenters.percent(result.turnout)})."
+        return f"Rejected: {readable_rule(result.rule)}."
+    return f"The current text was preferred ({readable_rule(result.rule)}; turnout {percent(result.turnout)})."
 
 
 def _counts(result):
     """The counts of a yes/no or consent tally in words, with the turnout."""
-    turnout = f"turnout {presenters.percent(result.turnout)}"
-    if isinstance(result, tally.ConsentResult):
+    turnout = f"turnout {percent(result.turnout)}"
+    if isinstance(result, ConsentResult):
         objections = f"{result.object} objection{'' if result.object == 1 else 's'}"
         return f"{result.consent} consent, {objections}, {result.abstain} abstain; {turnout}"
     return f"{result.yes} yes, {result.no} no, {result.abstain} abstain; {turnout}"

@@ -3,13 +3,17 @@ from flask import current_app
 
 from ..accounts.models import Notification
 from ..core.timeutil import as_utc
+from ..core.urls import path_for
 from ..extensions import db
 
+#: The endpoint of each page of a round that notifications link to ("" is the round's own page).
+ROUND_PAGES = {"": "rounds.show", "ballot": "rounds.ballot", "results": "rounds.results", "report": "rounds.report"}
+
+
 def round_path(round_, page=""):
-    """The browser path of a round's page (or of one of its sub-pages: ballot, results …)."""
+    """The browser path of a round's page (or of one of its sub-pages: ballot, results, report)."""
     policy = round_.policy
-    path = f"/a/{policy.assembly.slug}/p/{policy.slug}/rounds/{round_.id}"
-    return f"{path}/{page}" if page else path
+    return path_for(ROUND_PAGES[page], slug=policy.assembly.slug, policy_slug=policy.slug, round_id=round_.id)
 
 
 def notify_users(user_ids, kind, message, url, skip=None):

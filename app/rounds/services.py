@@ -2,7 +2,7 @@
 
 The phases and transitions live in :mod:`app.rounds.phases`, ballots in :mod:`app.rounds.ballots`,
 counting and merging at the close in :mod:`app.rounds.closing`, and what pages show in
-:mod:`app.rounds.presenters`.
+:mod:`app.rounds.presenters` (a package, one module per part).
 """
 import math
 from datetime import datetime, timedelta
@@ -14,9 +14,10 @@ from ..core.timeutil import as_utc, utcnow
 from ..extensions import db
 from ..policies import services as policy_services
 from ..policies.models import Policy
-from . import notices, phases, presenters
+from . import notices, phases
 from .models import DECISIONS, KINDS, MAJORITY_OF, OPEN_PHASES, Elector, Participation, Round
 from ..core.identity import signed_in
+from .presenters.words import describe_duration
 
 REMINDER_BEFORE = timedelta(days=1)
 MAX_MIN_YES = 1_000_000
@@ -248,7 +249,7 @@ def send_reminders(round_, now=None):
     query = db.select(Elector.user_id).filter(Elector.round_id == round_.id, Elector.user_id.not_in(voted))
     waiting = list(db.session.execute(query.order_by(Elector.user_id)).scalars())
     message = (
-        f"Voting on “{round_.policy.title}” closes in {presenters.describe_duration(round_.voting_until - now)} "
+        f"Voting on “{round_.policy.title}” closes in {describe_duration(round_.voting_until - now)} "
         f"({notices.when_text(round_.voting_until)}) and you have not voted yet."
     )
     notices.notify_users(waiting, "reminder", message, notices.round_path(round_, "ballot"))

@@ -9,9 +9,17 @@ from ..core.forms import CsrfForm, apply_field_errors
 from ..core.timeutil import as_utc, utcnow
 from ..extensions import db, limiter
 from ..policies.services import get_policy_at
-from . import ballots, closing, phases, presenters, services
+from . import ballots, closing, phases, services
 from .forms import RoundForm
 from .models import OPEN_PHASES
+from .presenters.ballot_form import (
+    answers_from_form, ballot_questions, ballot_summary, cleared_question, current_from_ballot, current_from_form,
+    form_errors_of,
+)
+from .presenters.report import final_votes, report_view
+from .presenters.results import results_view
+from .presenters.round_header import round_view
+from .presenters.words import PHASES_SHOWN
 
 bp = Blueprint("rounds", __name__)
 
@@ -58,7 +66,7 @@ def index(slug, policy_slug):
     return render_template(
         "rounds/index.html", assembly=assembly, policy=policy, rounds=rounds, total=total, page=page,
         can_open=assembly.can_facilitate(current_user) and not any(r.phase in OPEN_PHASES for r in rounds),
-        phases=presenters.PHASES_SHOWN,
+        phases=PHASES_SHOWN,
     )
 
 
@@ -118,7 +126,7 @@ def show(slug, policy_slug, round_id):
         preview = group_rivals(candidates)
     return render_template(
         "rounds/show.html", assembly=assembly, policy=policy, round=round_,
-        view=presenters.round_view(round_, current_user), preview=preview, csrf_form=CsrfForm(),
+        view=round_view(round_, current_user), preview=preview, csrf_form=CsrfForm(),
         named={a.id: a for a in closing.round_amendments(round_)},
         choices="consent / object / abstain" if round_.decision == "consent" else "yes / no / abstain",
         final_vote_invited=services.invites_final_vote(current_user, round_),
@@ -144,7 +152,7 @@ def _confirmed_action(slug, policy_slug, round_id, action):
     phases.check_in_progress(round_)
     return render_template(
         "rounds/confirm.html", assembly=assembly, policy=policy, round=round_, form=form, action=action,
-        next_phase=phases.NEXT_PHASE.get(round_.phase), phases=presenters.PHASES_SHOWN,
+        next_phase=phases.NEXT_PHASE.get(round_.phase), phases=PHASES_SHOWN,
         voters=services.voter_count(round_),
     )
 
@@ -172,24 +180,24 @@ def ballot(slug, policy_slug, round_id):
     errors, cleared = {}, None
     if form.validate_on_submit():
         # "Clear my ranking" (without JavaScript) shows the form again with that ranking emptied
-        cleared = presenters.cleared_question(round_, request.form)
-        answers, errors = ([], {}) if cleared else presenters.answers_from_form(round_, request.form)
+        cleared = cleared_question(round_, request.form)
+        answers, errors = ([], {}) if cleared else answers_from_form(round_, request.form)
         if not errors and not cleared:
             try:
                 receipt = ballots.cast_ballot(current_user, round_, answers)
             except ValidationError as error:
-                errors = presenters.form_errors_of(round_, error, answers)
+                errors = form_errors_of(round_, error, answers)
             else:
                 db.session.commit()
                 session[RECEIPT_SESSION_KEY] = {"round": round_.id, "receipt": receipt}
                 return redirect(url_for("rounds.receipt", **_urls(assembly, policy, round_)))
-        current = presenters.current_from_form(round_, request.form, cleared)
+        current = current_from_form(round_, request.form, cleared)
     else:
-        current = presenters.current_from_ballot(ballots.get_ballot(current_user, round_))
+        current = current_from_ballot(ballots.get_ballot(current_user, round_))
     return render_template(
         "rounds/ballot.html", assembly=assembly, policy=policy, round=round_, form=form, errors=errors,
-        cleared=cleared, current=current, view=presenters.round_view(round_, current_user),
-        questions=presenters.ballot_questions(round_),
+        cleared=cleared, current=current, view=round_view(round_, current_user),
+        questions=ballot_questions(round_),
     ), (422 if errors else 200)
 
 
@@ -203,7 +211,7 @@ def receipt(slug, policy_slug, round_id):
     ballot_state = ballots.get_ballot(current_user, round_)
     return render_template(
         "rounds/receipt.html", assembly=assembly, policy=policy, round=round_, receipt=shown,
-        ballot=ballot_state, summary=presenters.ballot_summary(round_, ballot_state),
+        ballot=ballot_state, summary=ballot_summary(round_, ballot_state),
     )
 
 
@@ -213,7 +221,7 @@ def results(slug, policy_slug, round_id):
     closing.require_closed(round_)
     return render_template(
         "rounds/results.html", assembly=assembly, policy=policy, round=round_,
-        view=presenters.round_view(round_, current_user), results=presenters.results_view(round_),
+        view=round_view(round_, current_user), results=results_view(round_),
     )
 
 
@@ -223,8 +231,8 @@ def report(slug, policy_slug, round_id):
     entries = closing.round_report(round_)
     return render_template(
         "rounds/report.html", assembly=assembly, policy=policy, round=round_,
-        view=presenters.round_view(round_, current_user), entries=presenters.report_view(round_, entries),
-        final_votes=presenters.final_votes(round_),
+        view=round_view(round_, current_user), entries=report_view(round_, entries),
+        final_votes=final_votes(round_),
     )
 
 

@@ -14,7 +14,7 @@ from app.exports import services, typeset
 from app.extensions import db
 from app.policies.models import Policy
 from app.policies.services import get_revision
-from app.rounds import presenters
+from app.rounds.presenters.ranked_results import MATRIX_LIMIT
 from exports.conftest import pdf_text
 from exports.scenario import WORDS, run_round
 
@@ -259,8 +259,8 @@ def test_the_annex_of_a_round_of_many_options_has_a_bounded_table_and_the_csv_li
     _, html = job_for(app, seeded["policy"].id)
     annex = _ranked_annex(html)
     assert "Voters who preferred" not in annex  # no pairwise matrix …
-    assert annex.count("<td") == presenters.MATRIX_LIMIT * 5  # … but the top 12: rank, option, beats, loses, ties
-    assert annex.count("<tr>") <= presenters.MATRIX_LIMIT + 1
+    assert annex.count("<td") == MATRIX_LIMIT * 5  # … but the top 12: rank, option, beats, loses, ties
+    assert annex.count("<tr>") <= MATRIX_LIMIT + 1
     link = (f"https://commons.example.org/a/{seeded['assembly'].slug}/p/{seeded['policy'].slug}"
             f"/rounds/{seeded['round_id']}/matrix.csv?question=")
     assert f'<a href="{link}' in annex
@@ -283,7 +283,7 @@ def test_the_results_page_shows_the_top_options_and_links_the_csv(many_options, 
     start = text.index("<h4>Pairwise preferences</h4>")
     section = text[start:text.index("</section>", start)]
     assert 'class="table pairwise"' not in section
-    assert section.count("<td") == presenters.MATRIX_LIMIT * 4  # rank, beats, loses, ties (the option is a th)
+    assert section.count("<td") == MATRIX_LIMIT * 4  # rank, beats, loses, ties (the option is a th)
     assert f"/rounds/{seeded['round_id']}/matrix.csv?question=" in section
 
 

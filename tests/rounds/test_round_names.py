@@ -9,8 +9,9 @@ import yaml
 
 from app.amendments.models import Amendment
 from app.extensions import db
-from app.rounds import presenters
 from app.rounds.models import Round
+from app.rounds.presenters.rules import rules_text
+from app.rounds.presenters.words import readable_rule, sentence
 from exports.conftest import annex_text
 
 from .test_consent_ballots import put, questions_of
@@ -108,12 +109,12 @@ def test_the_pdf_annex_and_the_markdown_name_amendments_and_rounds(world, login,
 def test_readable_rule_turns_option_keys_into_names():
     names = {12: "A3 — Raise the dividend", 4: "A1"}
     rule = "Schulze winner a12 (tied with a4; ties go to the earlier amendment) beat the current text 5 to 2"
-    assert presenters.readable_rule(rule, names) == (
+    assert readable_rule(rule, names) == (
         "Schulze winner A3 — Raise the dividend (tied with A1; ties go to the earlier amendment) "
         "beat the current text 5 to 2")
-    assert presenters.readable_rule("Schulze winner a99 tied", names) == "Schulze winner amendment #99 tied"
-    assert presenters.readable_rule("accepted: 3 yes to 1 no (75% > 50%)") == "accepted: 3 yes to 1 no (75% > 50%)"
-    assert presenters.sentence("accepted: A3 — Raise") == "Accepted: A3 — Raise"
+    assert readable_rule("Schulze winner a99 tied", names) == "Schulze winner amendment #99 tied"
+    assert readable_rule("accepted: 3 yes to 1 no (75% > 50%)") == "accepted: 3 yes to 1 no (75% > 50%)"
+    assert sentence("accepted: A3 — Raise") == "Accepted: A3 — Raise"
 
 
 def rules_round(**changes):
@@ -147,7 +148,7 @@ RANKED = ("Rival amendments (changing the same lines) are ranked together with �
 def test_rules_text_says_every_rule(kind, decision, majority_of, min_yes, secret):
     round_ = rules_round(kind=kind, decision=decision, majority_of=majority_of, min_yes=min_yes, secret=secret,
                          base_number=4 if kind == "adoption" else None)
-    text = presenters.rules_text(round_)
+    text = rules_text(round_)
     assert text.startswith(KINDS[kind])
     subject = "the text" if kind == "adoption" else "an amendment"
     lead = f"Consent: {subject}" if decision == "consent" else subject.capitalize()
@@ -166,19 +167,19 @@ def test_rules_text_says_every_rule(kind, decision, majority_of, min_yes, secret
 
 
 def test_rules_text_quorum_threshold_and_at_least():
-    text = presenters.rules_text(rules_round(quorum=0.25, threshold=2 / 3, strict=False, majority_of="electorate"))
+    text = rules_text(rules_round(quorum=0.25, threshold=2 / 3, strict=False, majority_of="electorate"))
     assert "Quorum: 25% of the 12 electors must vote (3 voters)." in text
     assert "passes when at least 66.7% of the whole electorate vote yes (8 of 12)" in text
     assert "head to head with at least 66.7%" in text
     assert "at least one" not in text  # a majority rule, not consent
-    adoption = presenters.rules_text(rules_round(kind="adoption"))
+    adoption = rules_text(rules_round(kind="adoption"))
     assert "(the revision current when voting opens)" in adoption  # before voting opens
 
 
 def test_the_rules_appear_on_the_round_ballot_and_results_pages(world, login, app):
     w = closed_titled_round(world, app, min_yes=2, majority_of="electorate")
     with app.app_context():
-        rules = presenters.rules_text(db.session.get(Round, w.round_id))
+        rules = rules_text(db.session.get(Round, w.round_id))
     assert "It also needs at least 2 yes votes." in rules and "of the whole electorate" in rules
     browser = login(w.users["member0"])
     for path in ("", "/results", "/report"):

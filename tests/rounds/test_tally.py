@@ -18,17 +18,15 @@ ROOT = Path(__file__).resolve().parents[2]
 if str(ROOT) not in sys.path:  # so the file also runs with --noconftest
     sys.path.insert(0, str(ROOT))
 
-from app.rounds.tally import (  # noqa: E402
-    RankedResult,
-    YesNoResult,
+from app.rounds.tally.ranked import RankedResult, tally_ranked  # noqa: E402
+from app.rounds.tally.schulze import (  # noqa: E402
     pairwise_matrix,
     schulze_ranking,
     schulze_strongest_paths,
-    tally_ranked,
-    tally_yes_no,
 )
+from app.rounds.tally.yes_no import YesNoResult, tally_yes_no  # noqa: E402
 
-TALLY_SOURCE = ROOT / "app" / "rounds" / "tally.py"
+TALLY_PACKAGE = ROOT / "app" / "rounds" / "tally"
 
 
 # ---------------------------------------------------------------------------
@@ -567,15 +565,20 @@ def test_bad_options(options, status_quo, message):
         tally_ranked([], options=options, status_quo=status_quo, electorate=0)
 
 
-def test_module_imports_the_standard_library_only():
-    tree = ast.parse(TALLY_SOURCE.read_text())
+def test_package_imports_the_standard_library_only():
+    """Every module of the tally package imports the standard library or its own siblings."""
+    modules = {path.stem for path in TALLY_PACKAGE.glob("*.py")}
+    assert {"__init__", "ranked", "schulze", "yes_no", "consent"} <= modules
     imported = set()
-    for node in ast.walk(tree):
-        if isinstance(node, ast.Import):
-            imported |= {alias.name.split(".")[0] for alias in node.names}
-        elif isinstance(node, ast.ImportFrom):
-            assert node.level == 0, "no relative imports"
-            imported.add(node.module.split(".")[0])
+    for path in TALLY_PACKAGE.glob("*.py"):
+        for node in ast.walk(ast.parse(path.read_text())):
+            if isinstance(node, ast.Import):
+                imported |= {alias.name.split(".")[0] for alias in node.names}
+            elif isinstance(node, ast.ImportFrom) and node.level:
+                assert node.level == 1, f"{path.name}: relative imports stay inside the package"
+                assert node.module in modules, f"{path.name}: {node.module} is not a tally module"
+            elif isinstance(node, ast.ImportFrom):
+                imported.add(node.module.split(".")[0])
     assert imported <= set(sys.stdlib_module_names) | {"__future__"}
 
 

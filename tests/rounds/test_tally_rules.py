@@ -23,18 +23,16 @@ ROOT = Path(__file__).resolve().parents[2]
 if str(ROOT) not in sys.path:  # so the file also runs with --noconftest
     sys.path.insert(0, str(ROOT))
 
-from app.rounds.tally import (  # noqa: E402
+from app.rounds.tally.choices import (  # noqa: E402
     CONSENT,
     CONSENT_CHOICES,
     DECISIONS,
     MAJORITY_OF,
     OBJECT,
-    ConsentResult,
-    YesNoResult,
-    tally_consent,
-    tally_decision,
-    tally_yes_no,
 )
+from app.rounds.tally.consent import ConsentResult, tally_consent  # noqa: E402
+from app.rounds.tally.decision import tally_decision  # noqa: E402
+from app.rounds.tally.yes_no import YesNoResult, tally_yes_no  # noqa: E402
 
 
 # ---------------------------------------------------------------------------
