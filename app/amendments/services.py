@@ -1,7 +1,7 @@
 """Amendment services: propose, co-sign, withdraw, update, rebase; rival detection and apply.
 
 An amendment replaces lines ``line_start..line_end`` of revision ``base_number`` with
-``replacement`` (an insertion point before line k is ``(k, k - 1)``, see core.textops). Pending
+``replacement`` (an insertion point before line k is ``(k, k - 1)``, see core.textlines). Pending
 amendments follow the text: when a revision is created, those whose lines did not change move
 to it, the others become ``needs_rebase`` until their author updates them.
 """
@@ -10,7 +10,7 @@ from dataclasses import replace as replace_row
 from flask import current_app
 
 from ..accounts.services import notify_user
-from ..core import textops
+from ..core import diffing, linemaps, textchanges, textlines
 from ..core.errors import Conflict, Forbidden, NotFound, ValidationError
 from ..core.events import log_event
 from ..core.timeutil import utcnow
@@ -53,7 +53,7 @@ def pending_amendments(policy):
 
 def are_rivals(a, b):
     """Two amendments are rivals when they are on the same base and their ranges conflict."""
-    return a.id != b.id and a.base_number == b.base_number and textops.ranges_conflict(
+    return a.id != b.id and a.base_number == b.base_number and textchanges.ranges_conflict(
         a.line_start, a.line_end, b.line_start, b.line_end
     )
 
@@ -120,7 +120,7 @@ def rivals_of_range(policy, base_number, line_start, line_end, exclude_id=None):
         for a in pending_amendments(policy)
         if a.id != exclude_id
         and a.base_number == base_number
-        and textops.ranges_conflict(a.line_start, a.line_end, line_start, line_end)
+        and textchanges.ranges_conflict(a.line_start, a.line_end, line_start, line_end)
     ]
 
 
@@ -130,7 +130,7 @@ def rivals_of_range(policy, base_number, line_start, line_end, exclude_id=None):
 
 
 def text_of_lines(lines):
-    """The text of a list of lines, exactly invertible by textops.split_lines.
+    """The text of a list of lines, exactly invertible by textlines.split_lines.
 
     Lines are joined with newlines; a final empty line gets its own newline so that it survives
     (``["a", ""]`` is ``"a\\n\\n"``, while ``"a\\n"`` would read back as ``["a"]``).
@@ -141,21 +141,21 @@ def text_of_lines(lines):
 
 def lines_of(body, line_start, line_end):
     """Lines line_start..line_end of a body as a list (empty for an insertion point)."""
-    return textops.split_lines(body)[line_start - 1 : line_end]
+    return textlines.split_lines(body)[line_start - 1 : line_end]
 
 
 def apply_amendments(body, amendments):
     """The body with non-rival amendments applied; a pure function of its arguments.
 
     Every amendment must be against `body` (one base revision): ValueError when their
-    `base_number`s differ or a range lies outside the body, textops.OverlapError when two are
-    rivals. The order of `amendments` does not matter (see textops.apply_changes).
+    `base_number`s differ or a range lies outside the body, textchanges.OverlapError when two are
+    rivals. The order of `amendments` does not matter (see textchanges.apply_changes).
     """
     amendments = list(amendments)
     if len({a.base_number for a in amendments}) > 1:
         raise ValueError("amendments on different base revisions cannot be applied together")
-    changes = [textops.Change(a.line_start, a.line_end, a.replacement) for a in amendments]
-    return textops.apply_changes(body, changes)
+    changes = [textchanges.Change(a.line_start, a.line_end, a.replacement) for a in amendments]
+    return textchanges.apply_changes(body, changes)
 
 
 def diff_rows(base_body, line_start, line_end, replacement, context=1):
@@ -163,12 +163,12 @@ def diff_rows(base_body, line_start, line_end, replacement, context=1):
 
     Line numbers are those of the base revision (left) and of the amended text (right).
     """
-    lines = textops.split_lines(base_body)
+    lines = textlines.split_lines(base_body)
     low = max(line_start - 1 - context, 0)
     high = min(line_end + context, len(lines))
     before = lines[low:high]
-    after = lines[low : line_start - 1] + textops.split_lines(replacement) + lines[line_end:high]
-    rows = textops.side_by_side(textops.join_lines(before), textops.join_lines(after))
+    after = lines[low : line_start - 1] + textlines.split_lines(replacement) + lines[line_end:high]
+    rows = diffing.side_by_side(textlines.join_lines(before), textlines.join_lines(after))
     return [
         replace_row(
             row,
@@ -182,7 +182,7 @@ def diff_rows(base_body, line_start, line_end, replacement, context=1):
 def unified_diff_of(amendment):
     """The unified diff original → replacement of an amendment."""
     where = f"revision {amendment.base_number}, lines {amendment.line_start}-{amendment.line_end}"
-    return textops.unified_diff(
+    return diffing.unified_diff(
         amendment.original, amendment.replacement, f"{where} (current)", f"{where} ({amendment.code})"
     )
 
@@ -318,7 +318,7 @@ def _replacement_error(replacement, original_lines=None, is_insertion=False):
         return NUL_MESSAGE
     if original_lines is None:
         return None
-    new_lines = textops.split_lines(replacement)
+    new_lines = textlines.split_lines(replacement)
     if is_insertion and not new_lines:
         return "Type the lines to insert."
     if new_lines == original_lines:
@@ -365,14 +365,14 @@ def validate_amendment(base, line_start, line_end, replacement, rationale, title
     `title` is the normalised short title (see normalise_title). Raises ValidationError naming
     every field that needs attention.
     """
-    errors = range_errors(line_start, line_end, textops.count_lines(base.body))
+    errors = range_errors(line_start, line_end, textlines.count_lines(base.body))
     original_lines = None if errors else lines_of(base.body, line_start, line_end)
     is_insertion = not errors and line_end == line_start - 1
     errors["replacement"] = _replacement_error(replacement, original_lines, is_insertion)
     errors["rationale"] = _rationale_error(rationale)
     errors["title"] = _title_error(title)
     _raise_if(errors)
-    return text_of_lines(original_lines), text_of_lines(textops.split_lines(replacement))
+    return text_of_lines(original_lines), text_of_lines(textlines.split_lines(replacement))
 
 
 def _revision_of(policy, revision_number):
@@ -391,7 +391,7 @@ def preview_amendment(policy, revision_number, line_start, line_end, replacement
     unknown revision, a bad range or an oversized text (an empty rationale is fine here).
     """
     base = _revision_of(policy, revision_number)
-    errors = range_errors(line_start, line_end, textops.count_lines(base.body))
+    errors = range_errors(line_start, line_end, textlines.count_lines(base.body))
     errors["replacement"] = _replacement_error(replacement)
     _raise_if(errors)
     original_lines = lines_of(base.body, line_start, line_end)
@@ -399,7 +399,7 @@ def preview_amendment(policy, revision_number, line_start, line_end, replacement
         "base": base,
         "original": text_of_lines(original_lines),
         "rows": diff_rows(base.body, line_start, line_end, replacement),
-        "changed": textops.split_lines(replacement) != original_lines,
+        "changed": textlines.split_lines(replacement) != original_lines,
         "rivals": rivals_of_range(policy, base.number, line_start, line_end, exclude_id),
     }
 
@@ -411,7 +411,7 @@ def follow_range(policy, revision_number, line_start, line_end):
     except NotFound:
         return None
     try:
-        return textops.rebase_range(old.body, policy.head.body, line_start, line_end)
+        return linemaps.rebase_range(old.body, policy.head.body, line_start, line_end)
     except ValueError:
         return None
 
@@ -423,7 +423,7 @@ def head_lines_for(policy, line_start, line_end):
     the head's length.
     """
     head = policy.head
-    count = textops.count_lines(head.body)
+    count = textlines.count_lines(head.body)
     start = min(max(line_start, 1), count + 1)
     end = min(max(line_end, start - 1), count)
     return start, end, text_of_lines(lines_of(head.body, start, end))
@@ -672,19 +672,19 @@ def rebase_pending_amendments(policy, old, new):
     """Move submitted amendments onto revision `new`, or mark them `needs_rebase`.
 
     An amendment moves (new line numbers, same text) when every line it replaces, or both
-    neighbours of its insertion point, are unchanged in `new` (textops.map_range); otherwise it
+    neighbours of its insertion point, are unchanged in `new` (linemaps.map_range); otherwise it
     becomes `needs_rebase` and its author is notified. Amendments already needing a rebase stay
     so; amendments in a vote or decided are never touched. Returns (moved, outdated).
     """
     moved, outdated = [], []
     submitted = [a for a in pending_amendments(policy) if a.state == "submitted" and a.base_number != new.number]
-    new_lines = textops.split_lines(new.body)
+    new_lines = textlines.split_lines(new.body)
     maps = {}
     for amendment in submitted:
         if amendment.base_number not in maps:
             base = old if amendment.base_number == old.number else get_revision(policy, amendment.base_number)
-            maps[amendment.base_number] = textops.line_map(base.body, new.body)
-        target = textops.map_range(maps[amendment.base_number], amendment.line_start, amendment.line_end)
+            maps[amendment.base_number] = linemaps.line_map(base.body, new.body)
+        target = linemaps.map_range(maps[amendment.base_number], amendment.line_start, amendment.line_end)
         if target is not None and text_of_lines(new_lines[target[0] - 1 : target[1]]) == amendment.original:
             _move(amendment, new, target)
             moved.append(amendment)

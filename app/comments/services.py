@@ -14,7 +14,7 @@ from ..accounts.models import User
 from ..accounts.services import notify_user
 from ..amendments.models import Amendment
 from ..assemblies.services import ADMIN_TOTP_MESSAGE
-from ..core import mail, textops
+from ..core import mail, textlines
 from ..core.errors import Conflict, Forbidden, NotFound, ValidationError
 from ..core.events import log_event
 from ..core.timeutil import utcnow
@@ -165,7 +165,7 @@ def _validate_body(body, errors):
     limit = current_app.config["MAX_COMMENT_BYTES"]
     if len(body.encode("utf-8")) > limit:
         errors["body"] = f"The comment is over the {limit // 1024} KB limit; shorten it or split it."
-    return textops.normalize_body(body).rstrip("\n")
+    return textlines.normalize_body(body).rstrip("\n")
 
 
 def _validate_stance(stance, errors):
@@ -193,7 +193,7 @@ def _revision_for(policy, number, errors):
 
 def _range_in(revision, line_start, line_end, errors):
     """Check 1 <= line_start <= line_end <= n and that the lines are not all blank."""
-    lines = textops.split_lines(revision.body)
+    lines = textlines.split_lines(revision.body)
     if not _is_int(line_start) or not 1 <= line_start <= len(lines):
         errors["line_start"] = f"The first line must be between 1 and {len(lines)} (revision {revision.number})."
     if not _is_int(line_end) or not 1 <= line_end <= len(lines):
@@ -268,7 +268,7 @@ def create_comment(author, policy, revision_number, line_start, line_end, body, 
         _range_in(revision, line_start, line_end, errors)
     _raise_if(errors)
     comment = _add_comment(
-        author, policy, revision.number, line_start, line_end, textops.quote_of(revision.body, line_start, line_end),
+        author, policy, revision.number, line_start, line_end, textlines.quote_of(revision.body, line_start, line_end),
         body, stance,
     )
     anchors.extend_anchor(comment, policy.head_number)

@@ -133,7 +133,7 @@ def preview(slug, policy_slug=None):
     from werkzeug.exceptions import RequestEntityTooLarge
 
     from ..core.markdown import TOO_COSTLY_MESSAGE, RenderTooCostly, render_blocks
-    from ..core.textops import normalize_body
+    from ..core.textlines import normalize_body
 
     with limiter.limit("240/minute"):
         if policy_slug is None:

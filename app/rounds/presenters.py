@@ -9,7 +9,7 @@ import re
 from dataclasses import replace
 
 from ..amendments.models import Amendment
-from ..core import textops
+from ..core import diffing
 from ..core.timeutil import utcnow
 from ..extensions import db
 from . import closing, phases, services, tally
@@ -280,7 +280,7 @@ def rules_facts(round_):
 def amendment_rows(amendment):
     """Side-by-side diff rows of an amendment, numbered with the policy's line numbers."""
     offset = amendment.line_start - 1
-    rows = textops.side_by_side(amendment.original or "", amendment.replacement or "")
+    rows = diffing.side_by_side(amendment.original or "", amendment.replacement or "")
     return [
         replace(
             row,
