@@ -10,7 +10,8 @@ from ..core import diffing, merging, textlines
 from ..core.errors import Conflict, Forbidden, NotFound, ValidationError
 from ..accounts.models import User
 from ..core.events import Event, log_event
-from ..core.markdown import TOO_COSTLY_MESSAGE, RenderTooCostly, check_renderable, render_blocks
+from ..core.mdguard import RenderTooCostly
+from ..core.mdpolicy import TOO_COSTLY_MESSAGE, check_renderable, render_blocks
 from ..core.slugs import is_slug, slugify
 from ..core.timeutil import utcnow
 from ..extensions import db
