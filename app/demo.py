@@ -17,7 +17,7 @@ from datetime import timedelta
 from .accounts.services import find_user_by_email
 from .amendments.services import cosign_amendment, propose_amendment
 from .comments.services import create_comment, reply_to_comment, resolve_thread
-from .core import textops
+from .core import textlines
 from .core.errors import AppError
 from .core.timeutil import utcnow
 from .extensions import db
@@ -87,7 +87,7 @@ def demo_people(emails):
 
 def line_of(policy, start):
     """The number of the first line of the policy's head revision that starts with `start`."""
-    lines = textops.split_lines(get_revision(policy, policy.head_number).body)
+    lines = textlines.split_lines(get_revision(policy, policy.head_number).body)
     for number, line in enumerate(lines, start=1):
         if line.startswith(start):
             return number

@@ -70,7 +70,7 @@ def seed(app, rng):
     from app.assemblies.models import Membership
     from app.assemblies.services import create_assembly
     from app.comments.services import create_comment
-    from app.core import textops
+    from app.core import textlines
     from app.extensions import db
     from app.policies.services import create_policy, save_revision
 
@@ -91,7 +91,7 @@ def seed(app, rng):
                 lines = edit(lines, rng, number)
                 save_revision(rng.choice(users), policy, "\n".join(lines) + "\n", policy.head_number, f"Edit {number}")
             body = policy.head.body
-            count = textops.count_lines(body)
+            count = textlines.count_lines(body)
             for k in range(per_revision):
                 author = rng.choice(users)
                 if k % REPLY_SHARE == REPLY_SHARE - 1 and roots:
@@ -99,7 +99,7 @@ def seed(app, rng):
                                    parent_id=rng.choice(roots))
                     continue
                 start = rng.randrange(1, count + 1)
-                while not textops.split_lines(body)[start - 1].strip():
+                while not textlines.split_lines(body)[start - 1].strip():
                     start = rng.randrange(1, count + 1)
                 end = min(count, start + rng.choice((0, 0, 1, 2)))
                 stance = rng.choice(("comment", "support", "oppose", "question", "objection"))
@@ -182,7 +182,7 @@ def measure_reanchoring(app, info, rng, repeat):
     from app.comments.anchors import reanchor_comments
     from app.comments.models import CommentAnchor
     from app.comments.services import follow_revision
-    from app.core import textops
+    from app.core import textlines
     from app.extensions import db
     from app.policies.models import Policy, Revision
     from app.policies.services import get_revision, save_revision
@@ -190,7 +190,7 @@ def measure_reanchoring(app, info, rng, repeat):
     with app.app_context():
         policy = db.session.get(Policy, info["policy_id"])
         old = get_revision(policy, policy.head_number)
-        lines = edit(textops.split_lines(old.body), rng, policy.head_number + 1)
+        lines = edit(textlines.split_lines(old.body), rng, policy.head_number + 1)
         start = time.perf_counter()
         new, _ = save_revision(policy.head.author, policy, "\n".join(lines) + "\n", policy.head_number, "Bench edit")
         save_ms = (time.perf_counter() - start) * 1000

@@ -16,8 +16,9 @@ from common import ROOT
 
 os.environ.setdefault("COMMONWRIGHT_ENV", "testing")
 
-from app.core.markdown import RenderTooCostly, check_renderable, render_blocks  # noqa: E402
-from app.core.textops import normalize_body  # noqa: E402
+from app.core.mdguard import RenderTooCostly  # noqa: E402
+from app.core.mdpolicy import check_renderable, render_blocks  # noqa: E402
+from app.core.textlines import normalize_body  # noqa: E402
 
 HOSTILE = {
     "[": "[", "![": "![", "[a](": "[a](", "*_": "*_", "&": "&", "a\\n\\n": "a\n\n",

@@ -2,7 +2,7 @@
 change move to it, the others become ``needs_rebase`` until their author updates them.
 """
 from ..accounts.services import notify_user
-from ..core import textops
+from ..core import linemaps, textlines
 from ..core.errors import NotFound
 from ..core.events import log_event
 from ..core.timeutil import utcnow
@@ -20,7 +20,7 @@ def follow_range(policy, revision_number, line_start, line_end):
     except NotFound:
         return None
     try:
-        return textops.rebase_range(old.body, policy.head.body, line_start, line_end)
+        return linemaps.rebase_range(old.body, policy.head.body, line_start, line_end)
     except ValueError:
         return None
 
@@ -32,7 +32,7 @@ def head_lines_for(policy, line_start, line_end):
     the head's length.
     """
     head = policy.head
-    count = textops.count_lines(head.body)
+    count = textlines.count_lines(head.body)
     start = min(max(line_start, 1), count + 1)
     end = min(max(line_end, start - 1), count)
     return start, end, text_of_lines(lines_of(head.body, start, end))
@@ -42,12 +42,12 @@ def rebase_pending_amendments(policy, old, new):
     """Move submitted amendments onto revision `new`, or mark them `needs_rebase`.
 
     An amendment moves (new line numbers, same text) when every line it replaces, or both
-    neighbours of its insertion point, are unchanged in `new` (textops.map_range); otherwise it
+    neighbours of its insertion point, are unchanged in `new` (linemaps.map_range); otherwise it
     becomes `needs_rebase` and its author is notified. Amendments already needing a rebase stay
     so; amendments in a vote or decided are never touched. Returns (moved, outdated).
     """
     moved, outdated = [], []
-    new_lines = textops.split_lines(new.body)
+    new_lines = textlines.split_lines(new.body)
     line_maps = {}
     for amendment in _submitted_behind(policy, new):
         if amendment.base_number not in line_maps:
@@ -69,14 +69,14 @@ def _submitted_behind(policy, new):
 
 
 def _line_map_to(policy, base_number, old, new):
-    """textops.line_map from revision `base_number` (`old` when it is that one) to `new`."""
+    """linemaps.line_map from revision `base_number` (`old` when it is that one) to `new`."""
     base = old if base_number == old.number else get_revision(policy, base_number)
-    return textops.line_map(base.body, new.body)
+    return linemaps.line_map(base.body, new.body)
 
 
 def _unchanged_target(amendment, line_map, new_lines):
     """The amendment's range in the new text when its lines are there unchanged, else None."""
-    target = textops.map_range(line_map, amendment.line_start, amendment.line_end)
+    target = linemaps.map_range(line_map, amendment.line_start, amendment.line_end)
     if target is not None and text_of_lines(new_lines[target[0] - 1 : target[1]]) == amendment.original:
         return target
     return None

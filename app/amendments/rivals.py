@@ -3,7 +3,7 @@
 Pending amendments whose ranges conflict on one base are rivals; groups of mutual rivals become
 one question of a round's vote (a group of one is a yes/no question).
 """
-from ..core import textops
+from ..core import textchanges
 from ..extensions import db
 from .models import PENDING_STATES, Amendment
 
@@ -19,7 +19,7 @@ def pending_amendments(policy):
 
 def are_rivals(a, b):
     """Two amendments are rivals when they are on the same base and their ranges conflict."""
-    return a.id != b.id and a.base_number == b.base_number and textops.ranges_conflict(
+    return a.id != b.id and a.base_number == b.base_number and textchanges.ranges_conflict(
         a.line_start, a.line_end, b.line_start, b.line_end
     )
 
@@ -87,5 +87,5 @@ def rivals_of_range(policy, base_number, line_start, line_end, exclude_id=None):
         for a in pending_amendments(policy)
         if a.id != exclude_id
         and a.base_number == base_number
-        and textops.ranges_conflict(a.line_start, a.line_end, line_start, line_end)
+        and textchanges.ranges_conflict(a.line_start, a.line_end, line_start, line_end)
     ]

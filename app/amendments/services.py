@@ -1,12 +1,12 @@
 """Amendment services: propose, update, withdraw, co-sign; the checks behind them; reading.
 
 An amendment replaces lines ``line_start..line_end`` of revision ``base_number`` with
-``replacement`` (an insertion point before line k is ``(k, k - 1)``, see core.textops). Its
+``replacement`` (an insertion point before line k is ``(k, k - 1)``, see core.textlines). Its
 fields are checked in validation.py, its rivals found in rivals.py, its text shown by text.py and
 display.py; rebasing.py moves pending amendments onto each new revision.
 """
 from ..accounts.services import notify_user
-from ..core import textops
+from ..core import textlines
 from ..core.errors import Conflict, Forbidden, NotFound, ValidationError
 from ..core.events import log_event
 from ..core.timeutil import utcnow
@@ -125,7 +125,7 @@ def preview_amendment(policy, revision_number, line_start, line_end, replacement
     unknown revision, a bad range or an oversized text (an empty rationale is fine here).
     """
     base = revision_of(policy, revision_number)
-    errors = range_errors(line_start, line_end, textops.count_lines(base.body))
+    errors = range_errors(line_start, line_end, textlines.count_lines(base.body))
     errors["replacement"] = replacement_error(replacement)
     raise_if_any(errors)
     original_lines = lines_of(base.body, line_start, line_end)
@@ -133,7 +133,7 @@ def preview_amendment(policy, revision_number, line_start, line_end, replacement
         "base": base,
         "original": text_of_lines(original_lines),
         "rows": diff_rows(base.body, line_start, line_end, replacement),
-        "changed": textops.split_lines(replacement) != original_lines,
+        "changed": textlines.split_lines(replacement) != original_lines,
         "rivals": rivals_of_range(policy, base.number, line_start, line_end, exclude_id),
     }
 

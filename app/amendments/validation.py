@@ -1,7 +1,7 @@
 """Checks of a proposed amendment's fields: its range, new text, rationale and short title."""
 from flask import current_app
 
-from ..core import textops
+from ..core import textlines
 from ..core.errors import ValidationError
 from ..policies.services import get_revision
 from .models import MAX_TITLE_CHARS
@@ -44,7 +44,7 @@ def replacement_error(replacement, original_lines=None, is_insertion=False):
         return NUL_MESSAGE
     if original_lines is None:
         return None
-    new_lines = textops.split_lines(replacement)
+    new_lines = textlines.split_lines(replacement)
     if is_insertion and not new_lines:
         return "Type the lines to insert."
     if new_lines == original_lines:
@@ -92,14 +92,14 @@ def validate_amendment(base, line_start, line_end, replacement, rationale, title
     `title` is the normalised short title (see normalise_title). Raises ValidationError naming
     every field that needs attention.
     """
-    errors = range_errors(line_start, line_end, textops.count_lines(base.body))
+    errors = range_errors(line_start, line_end, textlines.count_lines(base.body))
     original_lines = None if errors else lines_of(base.body, line_start, line_end)
     is_insertion = not errors and line_end == line_start - 1
     errors["replacement"] = replacement_error(replacement, original_lines, is_insertion)
     errors["rationale"] = _rationale_error(rationale)
     errors["title"] = _title_error(title)
     raise_if_any(errors)
-    return text_of_lines(original_lines), text_of_lines(textops.split_lines(replacement))
+    return text_of_lines(original_lines), text_of_lines(textlines.split_lines(replacement))
 
 
 def revision_of(policy, revision_number):

@@ -3,7 +3,7 @@ from flask import Blueprint, abort, flash, redirect, render_template, request
 from flask_login import current_user, login_required
 
 from ..comments.queries import list_amendment_comments
-from ..core import textops
+from ..core import textlines
 from ..core.errors import AppError, Conflict, ValidationError
 from ..core.forms import CsrfForm, apply_field_errors
 from ..extensions import db
@@ -65,7 +65,7 @@ def _index_context(assembly, policy, items, total, state, page):
         "rows": {a.id: diff_rows(bodies[a.base_number], a.line_start, a.line_end, a.replacement)
                  for a in items},
         "rivals": rivals_by_id(policy, items),
-        "line_counts": {number: textops.count_lines(body) for number, body in bodies.items()},
+        "line_counts": {number: textlines.count_lines(body) for number, body in bodies.items()},
         "can_propose": services.can_propose(current_user, policy),
     }
 
@@ -93,8 +93,8 @@ def render_show(assembly, policy, amendment, error=None, status=200):
         "rivals": find_rivals(amendment),
         "error": error,
         "form": _update_form(policy, amendment) if behind and allowed["can_update"] else None,
-        "line_count": textops.count_lines(policy.head.body),
-        "base_line_count": textops.count_lines(body),
+        "line_count": textlines.count_lines(policy.head.body),
+        "base_line_count": textlines.count_lines(body),
         "action": CsrfForm(),
         **allowed,
         "threads": list_amendment_comments(amendment),
@@ -213,7 +213,7 @@ def _load_lines(form, policy, start, end, mode=None):
     with it (a posted "Load these lines") the chosen action stays.
     """
     head = policy.head
-    count = textops.count_lines(head.body)
+    count = textlines.count_lines(head.body)
     errors = range_errors(start, end, count)
     if errors:
         put(form.line_start, start)
@@ -233,7 +233,7 @@ def _update_form(policy, amendment):
     form.rationale.data = amendment.rationale
     form.title.data = amendment.title
     form.revision.data = policy.head_number
-    count = textops.count_lines(policy.head.body)
+    count = textlines.count_lines(policy.head.body)
     if amendment.base_number == policy.head_number:
         form.show_change(amendment.line_start, amendment.line_end, count, amendment.replacement)
         return form
@@ -279,12 +279,12 @@ def _editor(assembly, policy, form, amendment=None, notice=None):
         preview=result,
         error=error,
         notice=notice,
-        line_count=textops.count_lines(policy.head.body),
+        line_count=textlines.count_lines(policy.head.body),
     ), status
 
 
 def _save(policy, form, amendment):
-    start, end, text = form.change(textops.count_lines(policy.head.body))
+    start, end, text = form.change(textlines.count_lines(policy.head.body))
     if amendment is None:
         return services.propose_amendment(
             current_user, policy, form.revision.data, start, end, text, form.rationale.data or "",
@@ -331,7 +331,7 @@ def _preview(policy, form, exclude_id, quiet=False):
     Unless `quiet`, problems with the range or the text are shown on fields that have no
     message yet (a rejected submission keeps its preview when only the rationale was wrong).
     """
-    start, end, text = form.change(textops.count_lines(policy.head.body))
+    start, end, text = form.change(textlines.count_lines(policy.head.body))
     if start is None or end is None:
         return None
     revision = form.revision.data or policy.head_number

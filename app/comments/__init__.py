@@ -16,7 +16,7 @@ def comment_html(body):
     """A comment's Markdown as sanitised HTML (raw HTML escaped, links rel=nofollow ugc)."""
     from markupsafe import Markup
 
-    from ..core.markdown import render_comment
+    from ..core.mdcomment import render_comment
 
     return Markup(render_comment(body or ""))
 

@@ -2,7 +2,7 @@
 
 A root comment is written on revision r at lines s..e. Its position in every later revision is
 stored once in ``comment_anchors`` (NULL lines: outdated), computed from a line mapping of
-consecutive revisions (:func:`app.core.textops.line_map`) applied to its position in the
+consecutive revisions (:func:`app.core.linemaps.line_map`) applied to its position in the
 previous revision. So a comment written on revision 1 maps 1→2→3, and a thread outdated once
 stays outdated: an anchor never lands on text that was not there when it was written.
 
@@ -12,7 +12,7 @@ position, and amendment comments are shown with their amendment.
 from collections import defaultdict
 from typing import NamedTuple
 
-from ..core import textops
+from ..core import linemaps
 from ..extensions import db
 from ..policies.models import Revision
 from .models import Comment, CommentAnchor
@@ -85,7 +85,7 @@ def follow(mapping, position):
     if position is None:
         return None
     try:
-        return textops.map_range(mapping, position[0], position[1])
+        return linemaps.map_range(mapping, position[0], position[1])
     except ValueError:
         return None
 
@@ -102,7 +102,7 @@ def chain_anchors(policy_id, roots, number, store=True):
     for k in range(first, number):
         current.update({r.id: (r.line_start, r.line_end) for r in starting[k]})
         if k in bodies and k + 1 in bodies:
-            mapping = textops.line_map(bodies[k], bodies[k + 1])
+            mapping = linemaps.line_map(bodies[k], bodies[k + 1])
             current = {cid: follow(mapping, pos) for cid, pos in current.items()}
         else:
             current = dict.fromkeys(current)
@@ -173,7 +173,7 @@ def reanchor_comments(policy, old, new):
     One line mapping for (old, new) moves the positions the threads have in `old`.
     """
     before = anchors_at(policy.id, old.number, root_rows(policy.id, old.number), store=True)
-    mapping = textops.line_map(old.body, new.body)
+    mapping = linemaps.line_map(old.body, new.body)
     after = {cid: follow(mapping, pos) for cid, pos in before.items()}
     store_anchor_rows(anchor_rows(policy.id, new.number, after))
     return [cid for cid, pos in before.items() if pos is not None and after[cid] is None]

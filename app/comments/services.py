@@ -5,7 +5,7 @@ service; views call the same function before showing a form. Reading threads is 
 :mod:`app.comments.queries`, telling people in :mod:`app.comments.notifications`.
 """
 from ..assemblies.services import ADMIN_TOTP_MESSAGE
-from ..core import textops
+from ..core import textlines
 from ..core.errors import Conflict, Forbidden, NotFound
 from ..core.events import log_event
 from ..core.timeutil import utcnow
@@ -78,7 +78,7 @@ def create_comment(author, policy, revision_number, line_start, line_end, body, 
         check_range(revision, line_start, line_end, errors)
     raise_if_errors(errors)
     comment = _add_comment(
-        author, policy, revision.number, line_start, line_end, textops.quote_of(revision.body, line_start, line_end),
+        author, policy, revision.number, line_start, line_end, textlines.quote_of(revision.body, line_start, line_end),
         body, stance,
     )
     anchors.extend_anchor(comment, policy.head_number)

@@ -5,7 +5,7 @@ answer names every field that needs attention (raise_if_errors).
 """
 from flask import current_app
 
-from ..core import textops
+from ..core import textlines
 from ..core.errors import ValidationError
 from ..extensions import db
 from ..policies.models import Revision
@@ -18,14 +18,14 @@ def is_int(value):
 
 
 def validate_body(body, errors):
-    """The body normalised (see textops.normalize_body); notes an empty or oversized one."""
+    """The body normalised (see textlines.normalize_body); notes an empty or oversized one."""
     if not isinstance(body, str) or not body.strip():
         errors["body"] = "Write something: the comment is empty."
         return ""
     limit = current_app.config["MAX_COMMENT_BYTES"]
     if len(body.encode("utf-8")) > limit:
         errors["body"] = f"The comment is over the {limit // 1024} KB limit; shorten it or split it."
-    return textops.normalize_body(body).rstrip("\n")
+    return textlines.normalize_body(body).rstrip("\n")
 
 
 def validate_stance(stance, errors):
@@ -52,7 +52,7 @@ def revision_for(policy, number, errors):
 
 def check_range(revision, line_start, line_end, errors):
     """Check 1 <= line_start <= line_end <= n and that the lines are not all blank."""
-    lines = textops.split_lines(revision.body)
+    lines = textlines.split_lines(revision.body)
     if not is_int(line_start) or not 1 <= line_start <= len(lines):
         errors["line_start"] = f"The first line must be between 1 and {len(lines)} (revision {revision.number})."
     if not is_int(line_end) or not 1 <= line_end <= len(lines):

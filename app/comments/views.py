@@ -4,7 +4,7 @@ panel (for static/js/reader.js, which shows it in the reading view's side panel)
 from flask import Blueprint, flash, get_flashed_messages, redirect, render_template, request, url_for
 from flask_login import current_user, login_required
 
-from ..core import textops
+from ..core import textlines
 from ..core.errors import ValidationError
 from ..core.forms import apply_field_errors
 from ..core.urls import safe_next
@@ -62,7 +62,7 @@ def _range_args(revision):
     """(line_start, line_end) from the query when they form a range of the revision, else Nones."""
     start = request.args.get("line_start", type=int)
     end = request.args.get("line_end", type=int)
-    count = textops.count_lines(revision.body)
+    count = textlines.count_lines(revision.body)
     if start is None or end is None or not 1 <= start <= end <= count:
         return None, None
     return start, end
@@ -72,7 +72,7 @@ def _quote_lines(revision, start, end):
     """[(number, text)] of lines start..end (for showing what is commented on)."""
     if start is None:
         return []
-    lines = textops.split_lines(revision.body)
+    lines = textlines.split_lines(revision.body)
     return list(enumerate(lines[start - 1 : end], start))
 
 
@@ -150,7 +150,7 @@ def _new_page(assembly, policy, form):
     number = form.revision.data if isinstance(form.revision.data, int) else policy.head_number
     revision = get_revision(policy, min(max(number, 1), policy.head_number))
     start, end = form.line_start.data, form.line_end.data
-    valid = isinstance(start, int) and isinstance(end, int) and 1 <= start <= end <= textops.count_lines(revision.body)
+    valid = isinstance(start, int) and isinstance(end, int) and 1 <= start <= end <= textlines.count_lines(revision.body)
     return page(
         "comments/new.html", 422 if form.errors else 200, assembly=assembly, policy=policy, revision=revision,
         form=form, quote=_quote_lines(revision, start, end) if valid else [],

@@ -1,4 +1,4 @@
-"""Bounds on the work of parsing Markdown (used by :mod:`app.core.markdown`).
+"""Bounds on the work of parsing Markdown (used by :mod:`app.core.mdparsers`).
 
 markdown-it-py is linear in the size of its input, but its constant depends
 on the text: a megabyte of ``[`` made it walk every bracket twenty times

@@ -30,7 +30,7 @@ from typing import Callable
 
 from flask import current_app
 
-from ..core import textops
+from ..core import diffing, textlines
 from ..core.errors import NotFound, ValidationError
 from ..core.slugs import is_slug
 from ..extensions import db
@@ -304,7 +304,7 @@ def revision_pdf(policy, revision, options=PdfOptions()):
     document = _document_meta(data, f"{data['policy']['title']} — revision {revision.number}")
 
     def build_html():
-        source = textops.split_lines(body)
+        source = textlines.split_lines(body)
         numbered = [{**b, "numbered": lines.number_block(b, source)} for b in blocks]
         return render_print("exports/revision.html", record=data, blocks=numbered, toc=contents(blocks),
                             options=options, doc=document)
@@ -328,7 +328,7 @@ def comparison_pdf(policy, old, new, options=PdfOptions()):
     )
 
     def build_html():
-        rows = [asdict(row) for row in textops.side_by_side(old_body, new_body, context=options.context)]
+        rows = [asdict(row) for row in diffing.side_by_side(old_body, new_body, context=options.context)]
         stats = {kind: sum(1 for row in rows if row["kind"] == kind) for kind in ("replace", "insert", "delete")}
         return render_print("exports/comparison.html", record=data, rows=rows, stats=stats,
                             options=options, doc=document)

@@ -6,11 +6,12 @@ from dataclasses import asdict
 from cachetools import LRUCache
 from flask import current_app
 
-from ..core import textops
+from ..core import diffing, merging, textlines
 from ..core.errors import Conflict, Forbidden, NotFound, ValidationError
 from ..accounts.models import User
 from ..core.events import Event, log_event
-from ..core.markdown import TOO_COSTLY_MESSAGE, RenderTooCostly, check_renderable, render_blocks
+from ..core.mdguard import RenderTooCostly
+from ..core.mdpolicy import TOO_COSTLY_MESSAGE, check_renderable, render_blocks
 from ..core.slugs import is_slug, slugify
 from ..core.timeutil import utcnow
 from ..extensions import db
@@ -45,7 +46,7 @@ def validate_body(body, field="body"):
     limit = current_app.config["MAX_BODY_BYTES"]
     if len(body.encode("utf-8")) > limit:
         raise ValidationError.field(field, f"The text is over the {limit // 1024} KB limit.")
-    body = textops.normalize_body(body)
+    body = textlines.normalize_body(body)
     if not body.strip():
         raise ValidationError.field(field, "The text cannot be empty.")
     try:
@@ -264,7 +265,7 @@ def _base_revision(policy, base):
 
 
 def _merge_or_conflict(base_revision, head, body):
-    result = textops.three_way_merge(
+    result = merging.three_way_merge(
         base_revision.body, body, head.body, ours_label="your edit", theirs_label=f"revision {head.number}"
     )
     if not result.clean:
@@ -348,9 +349,9 @@ def _compute_diff(old, new, a, b):
     result = {
         "from": a,
         "to": b,
-        "unified": textops.unified_diff(old.body, new.body, f"revision {a}", f"revision {b}"),
-        "hunks": textops.diff_hunks(old.body, new.body),
-        "rows": textops.side_by_side(old.body, new.body, context=3),
+        "unified": diffing.unified_diff(old.body, new.body, f"revision {a}", f"revision {b}"),
+        "hunks": diffing.diff_hunks(old.body, new.body),
+        "rows": diffing.side_by_side(old.body, new.body, context=3),
     }
     return {**result, "size": 3 * (len(old.body) + len(new.body)) + 2 * len(result["unified"]) + 1024}
 
@@ -375,11 +376,11 @@ def diff_revisions(policy, a, b):
 
 def diff_page(policy, a, b, page=1):
     """One page of the diff from revision a to b for the diff page: at most
-    textops.ROWS_PER_PAGE rows, each side cut to textops.ROW_MAX_CHARS characters, with `page`
+    diffing.ROWS_PER_PAGE rows, each side cut to diffing.ROW_MAX_CHARS characters, with `page`
     (clamped) and `pages`."""
     result = diff_revisions(policy, a, b)
-    rows, page, pages = textops.page_of_rows(result["rows"], page)
-    return {**result, "rows": [textops.clip_row(row) for row in rows], "page": page, "pages": pages}
+    rows, page, pages = diffing.page_of_rows(result["rows"], page)
+    return {**result, "rows": [diffing.clip_row(row) for row in rows], "page": page, "pages": pages}
 
 
 def all_tags(assembly):

@@ -132,8 +132,9 @@ def preview(slug, policy_slug=None):
     from flask import current_app, make_response
     from werkzeug.exceptions import RequestEntityTooLarge
 
-    from ..core.markdown import TOO_COSTLY_MESSAGE, RenderTooCostly, render_blocks
-    from ..core.textops import normalize_body
+    from ..core.mdguard import RenderTooCostly
+    from ..core.mdpolicy import TOO_COSTLY_MESSAGE, render_blocks
+    from ..core.textlines import normalize_body
 
     with limiter.limit("240/minute"):
         if policy_slug is None:

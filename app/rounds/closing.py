@@ -11,7 +11,7 @@ from ..accounts.models import User
 from ..accounts.services import notify_user
 from ..amendments.models import Amendment
 from ..assemblies.models import Membership
-from ..core import textops
+from ..core import merging, textchanges
 from ..core.errors import Conflict
 from ..core.events import log_event
 from ..core.timeutil import utcnow
@@ -107,7 +107,7 @@ def _merge_accepted(round_, policy, decisions):
     """Apply the accepted amendments; a Merge.
 
     They were written against the voted revision (the round's base). When the head is still
-    that revision they are applied together, bottom-up (textops.apply_changes; accepted
+    that revision they are applied together, bottom-up (textchanges.apply_changes; accepted
     amendments never overlap, rivals having been decided together). When the text moved
     since (a state the phase guards prevent, but closing must survive it: data from before
     the guards, a restore), each is merged onto the current head with the three-way rules of
@@ -120,8 +120,8 @@ def _merge_accepted(round_, policy, decisions):
     base = policy_services.get_revision(policy, round_.base_number)
     head = policy_services.get_revision(policy, policy.head_number)
     if head.number == base.number:
-        changes = [textops.Change(a.line_start, a.line_end, a.replacement) for a in accepted]
-        body, applied, not_merged = textops.apply_changes(base.body, changes), accepted, {}
+        changes = [textchanges.Change(a.line_start, a.line_end, a.replacement) for a in accepted]
+        body, applied, not_merged = textchanges.apply_changes(base.body, changes), accepted, {}
     else:
         body, applied, not_merged = _merge_onto_head(base, head, accepted)
     if not applied:
@@ -138,9 +138,9 @@ def _merge_onto_head(base, head, accepted):
     """(body, applied, not_merged): each accepted amendment merged three ways onto the moving text."""
     body, applied, not_merged = head.body, [], {}
     for amendment in accepted:
-        change = textops.Change(amendment.line_start, amendment.line_end, amendment.replacement)
-        ours = textops.apply_changes(base.body, [change])
-        result = textops.three_way_merge(base.body, ours, body)
+        change = textchanges.Change(amendment.line_start, amendment.line_end, amendment.replacement)
+        ours = textchanges.apply_changes(base.body, [change])
+        result = merging.three_way_merge(base.body, ours, body)
         if result.clean:
             body = result.text
             applied.append(amendment)

@@ -8,7 +8,8 @@ from hypothesis import strategies as st
 
 from app.amendments.rivals import are_rivals
 from app.amendments.text import apply_amendments, diff_rows, text_of_lines
-from app.core.textops import OverlapError, join_lines, normalize_body, split_lines
+from app.core.textchanges import OverlapError
+from app.core.textlines import join_lines, normalize_body, split_lines
 
 pytestmark = pytest.mark.no_db
 

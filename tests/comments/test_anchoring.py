@@ -1,4 +1,4 @@
-"""Comments follow the text across real revisions (service level; textops is tested itself).
+"""Comments follow the text across real revisions (service level; the text operations of app/core are tested themselves).
 
 Every scenario edits the policy through save_revision, so anchors are computed by the
 revision_created handler exactly as in use.
@@ -11,7 +11,7 @@ from app.comments import anchors
 from app.comments.models import Comment, CommentAnchor
 from app.comments.queries import get_thread, summarise_threads
 from app.comments.services import create_comment
-from app.core import textops
+from app.core import textlines
 from app.core.errors import ValidationError
 from app.extensions import db
 from app.policies.models import Policy
@@ -177,7 +177,7 @@ def apply_edit(lines, edit):
 
 
 def as_body(lines):
-    return textops.normalize_body("\n".join(lines))
+    return textlines.normalize_body("\n".join(lines))
 
 
 @settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
@@ -212,7 +212,7 @@ def world_assembly(world):
 
 def add_random_comments(author, policy, data):
     head = policy.head
-    count = textops.count_lines(head.body)
+    count = textlines.count_lines(head.body)
     start = data.draw(st.integers(1, count), label="line_start")
     end = data.draw(st.integers(start, min(count, start + 3)), label="line_end")
     try:
@@ -229,7 +229,7 @@ def check_anchors(policy, comments, was_outdated):
             was_outdated.add(comment.id)
             continue
         assert comment.id not in was_outdated, "an outdated comment came back"
-        assert textops.quote_of(head.body, *position) == comment.quote
+        assert textlines.quote_of(head.body, *position) == comment.quote
 
 
 def test_stored_anchor_rows_are_unique_per_comment_and_revision(app, world, office, edit):

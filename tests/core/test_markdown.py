@@ -1,4 +1,5 @@
-"""Tests for app.core.markdown: block line ranges, rendering, sanitising, XSS."""
+"""Tests for the Markdown modules of app.core (mdpolicy, mdcomment, mdinline, mdplain,
+mdsanitize): block line ranges, rendering, sanitising, XSS."""
 
 from __future__ import annotations
 
@@ -16,18 +17,18 @@ for _path in (str(_ROOT), str(_TESTS_DIR)):
     if _path not in sys.path:
         sys.path.insert(0, _path)
 
-from app.core.markdown import (  # noqa: E402
+from app.core.mdcomment import render_comment  # noqa: E402
+from app.core.mdinline import render_inline  # noqa: E402
+from app.core.mdplain import plain_text  # noqa: E402
+from app.core.mdpolicy import (  # noqa: E402
     BLOCK_KINDS,
     Block,
-    plain_text,
     render_blocks,
-    render_comment,
     render_document,
-    render_inline,
     render_markdown,
-    sanitize_html,
     wrap_block,
 )
+from app.core.mdsanitize import sanitize_html  # noqa: E402
 from xss import (  # noqa: E402
     ALLOWED_TAGS,
     assert_no_executable,

@@ -10,8 +10,11 @@ import sys
 
 import pytest
 
-from app.core import markdown, mdguard
-from app.core.markdown import RenderTooCostly, check_renderable, render_blocks, render_comment, plain_text
+from app.core import mdguard, mdpolicy
+from app.core.mdcomment import render_comment
+from app.core.mdguard import RenderTooCostly
+from app.core.mdplain import plain_text
+from app.core.mdpolicy import check_renderable, render_blocks
 
 SIZE = 128 * 1024
 #: Python calls allowed for rendering any SIZE text: about 23 per byte, the same rate as the
@@ -133,7 +136,7 @@ def test_budget_counts_are_deterministic_and_small_for_ordinary_prose():
     budgets = []
     for _ in range(2):
         budget = mdguard.Budget(limit=10**9)
-        markdown._POLICY_MD.parse(prose, {mdguard.ENV_KEY: budget})
+        mdpolicy.POLICY_MD.parse(prose, {mdguard.ENV_KEY: budget})
         budgets.append(budget.used)
     assert budgets[0] == budgets[1]
     assert budgets[0] < 0.8 * len(prose)  # dense Markdown costs under a unit per byte
@@ -193,7 +196,7 @@ def test_preview_refuses_a_megabyte_of_brackets_with_422(login, world):
     for url in (f"/a/{assembly.slug}/preview", f"/a/{assembly.slug}/p/{policy.slug}/preview"):
         response = browser.post(url, data=text.encode(), content_type="text/plain; charset=utf-8")
         assert response.status_code == 422
-        assert markdown.TOO_COSTLY_MESSAGE in response.text.replace("&#39;", "'")
+        assert mdpolicy.TOO_COSTLY_MESSAGE in response.text.replace("&#39;", "'")
         assert 'role="alert"' in response.text
 
 
@@ -202,7 +205,7 @@ def test_saving_such_a_text_is_422_and_the_form_keeps_it(login, api, world):
     text = "*_" * 300_000
     response = api(member).post(f"/api/v1/policies/{policy.id}/revisions", json={"body": text, "base": 1})
     assert response.status_code == 422
-    assert response.json["error"]["fields"]["body"] == markdown.TOO_COSTLY_MESSAGE
+    assert response.json["error"]["fields"]["body"] == mdpolicy.TOO_COSTLY_MESSAGE
     created = api(member).post(f"/api/v1/assemblies/{assembly.slug}/policies", json={"title": "T", "body": text})
     assert created.status_code == 422 and "body" in created.json["error"]["fields"]
     page = login(member).post(

@@ -1,4 +1,5 @@
-"""Tests for app.core.textops: the text layer comments and amendments rest on."""
+"""Tests for the text modules of app.core (textlines, linemaps, textchanges, merging, diffing,
+worddiff): the text layer comments and amendments rest on."""
 
 from __future__ import annotations
 
@@ -17,30 +18,18 @@ _ROOT = str(Path(__file__).resolve().parents[2])
 if _ROOT not in sys.path:  # run without conftest or packaging: make `app` importable
     sys.path.insert(0, _ROOT)
 
-from app.core.textops import (  # noqa: E402
+from app.core.diffing import Row, diff_hunks, side_by_side, unified_diff  # noqa: E402
+from app.core.linemaps import LineMap, line_map, map_range, rebase_range, remap_anchor  # noqa: E402
+from app.core.merging import MergeResult, three_way_merge  # noqa: E402
+from app.core.textchanges import (  # noqa: E402
     Change,
-    LineMap,
-    MergeResult,
     OverlapError,
-    Row,
     apply_changes,
-    count_lines,
-    diff_hunks,
-    join_lines,
-    line_map,
-    map_range,
-    normalize_body,
-    quote_of,
     ranges_conflict,
     rebase_change,
-    rebase_range,
-    remap_anchor,
-    side_by_side,
-    split_lines,
-    three_way_merge,
-    unified_diff,
-    word_diff,
 )
+from app.core.textlines import count_lines, join_lines, normalize_body, quote_of, split_lines  # noqa: E402
+from app.core.worddiff import word_diff  # noqa: E402
 
 settings.register_profile("textops", deadline=None, max_examples=150)
 settings.load_profile("textops")

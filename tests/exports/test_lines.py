@@ -4,7 +4,7 @@ from dataclasses import asdict
 
 import pytest
 
-from app.core.markdown import render_blocks
+from app.core.mdpolicy import render_blocks
 from app.exports.lines import number_block
 
 pytestmark = pytest.mark.no_db

@@ -2,13 +2,13 @@
 
 Two 900 KB revisions gave a 41 MB diff page, recomputed on every request, for anonymous readers of
 public assemblies. Now unchanged runs are collapsed into links to the reading view, long diffs are
-paged (textops.ROWS_PER_PAGE rows, plain ?page= links), each side of a row is cut to
-textops.ROW_MAX_CHARS characters with a note, and the computed diff is cached per revision pair."""
+paged (diffing.ROWS_PER_PAGE rows, plain ?page= links), each side of a row is cut to
+diffing.ROW_MAX_CHARS characters with a note, and the computed diff is cached per revision pair."""
 import re
 
 import pytest
 
-from app.core import textops
+from app.core import diffing
 from app.policies import services
 
 PAGE_BUDGET = 2 * 1024 * 1024
@@ -84,8 +84,8 @@ def test_page_links_work_without_javascript(client, long_policy):
 
 def test_second_request_uses_the_cache(client, long_policy, monkeypatch):
     calls = []
-    original = textops.side_by_side
-    monkeypatch.setattr(textops, "side_by_side", lambda *a, **k: calls.append(1) or original(*a, **k))
+    original = diffing.side_by_side
+    monkeypatch.setattr(diffing, "side_by_side", lambda *a, **k: calls.append(1) or original(*a, **k))
     client.get(diff_url(long_policy))
     client.get(diff_url(long_policy, view="inline"))
     client.get(diff_url(long_policy, page=2))
@@ -103,15 +103,15 @@ def test_one_huge_changed_line_is_cut_with_a_note(client, in_app, make_user, mak
 
 
 def test_clip_row_and_page_of_rows():
-    rows = textops.side_by_side("a\n" * 5, "b\n" * 5)
-    page, number, pages = textops.page_of_rows(rows, 2, per_page=2)
+    rows = diffing.side_by_side("a\n" * 5, "b\n" * 5)
+    page, number, pages = diffing.page_of_rows(rows, 2, per_page=2)
     assert (len(page), number, pages) == (2, 2, 3)
-    assert textops.page_of_rows([], 5)[1:] == (1, 1)
-    long = textops.Row("replace", 1, "x" * 50, 1, "y" * 50, (("delete", "x" * 50), ("insert", "y" * 50)))
-    cut = textops.clip_row(long, limit=10)
+    assert diffing.page_of_rows([], 5)[1:] == (1, 1)
+    long = diffing.Row("replace", 1, "x" * 50, 1, "y" * 50, (("delete", "x" * 50), ("insert", "y" * 50)))
+    cut = diffing.clip_row(long, limit=10)
     assert cut.clipped and cut.old_text == "x" * 10 and cut.words == (("delete", "x" * 10), ("insert", "y" * 10))
-    same = textops.Row("equal", 1, "short", 1, "short")
-    assert textops.clip_row(same) is same
+    same = diffing.Row("equal", 1, "short", 1, "short")
+    assert diffing.clip_row(same) is same
 
 
 def test_api_diff_still_answers_in_full(api, long_policy):

@@ -42,7 +42,7 @@ def test_member_gets_the_reading_views_blocks_with_gutters(login, world):
 
 def test_same_blocks_as_the_reading_view(app, login, world):
     """The preview is rendered by render_blocks, exactly as a saved revision's blocks."""
-    from app.core.markdown import render_blocks
+    from app.core.mdpolicy import render_blocks
 
     member, _, policy = world
     html = login(member).post(preview_url(policy), data={"body": BODY}).text  # form field also accepted

@@ -3,7 +3,7 @@ with the policy's lines, labels and codes, the amendments questions refer to."""
 from dataclasses import replace
 
 from ...amendments.models import Amendment
-from ...core import textops
+from ...core import diffing
 from ...extensions import db
 from .words import KEEP_LABEL
 
@@ -11,7 +11,7 @@ from .words import KEEP_LABEL
 def amendment_rows(amendment):
     """Side-by-side diff rows of an amendment, numbered with the policy's line numbers."""
     offset = amendment.line_start - 1
-    rows = textops.side_by_side(amendment.original or "", amendment.replacement or "")
+    rows = diffing.side_by_side(amendment.original or "", amendment.replacement or "")
     return [
         replace(
             row,
