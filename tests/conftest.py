@@ -6,8 +6,11 @@ session; every test starts from empty tables. Test clients never run inside an o
 (it would share `g` and the session between requests), so factories open their own context and
 return plain values.
 """
+import itertools
 import os
+import re
 import sys
+from datetime import timedelta
 from pathlib import Path
 from types import SimpleNamespace
 
@@ -253,8 +256,8 @@ def build_world(app, password_hash):
     assembly_name="Commons Assembly", policy=True, author="member", body=SAMPLE_BODY, round=None,
     rules=None, amendments=(), voters=0, tokens=False) → World.
 
-    Makes, in one app context and through the services (users are inserted with one precomputed
-    password hash, so building is fast):
+    Makes, in one app context, through the services except for users and memberships (inserted
+    directly, the users with one precomputed password hash, so building is fast):
     - one user per key of `members`, in that order, named by `names`, WORLD_NAMES or the key
       ("member0" → "Member 0"), e-mail `<key>@example.org` (`<key>.<n>@…` in the n-th world of a test);
     - an assembly (public or not) made by "admin" (added last when `members` lacks it), where each
@@ -269,29 +272,27 @@ def build_world(app, password_hash):
       when there are none), then the round moved on to that phase;
     - with tokens=True, an API token per person and voter.
     """
-    built = []
+    worlds = itertools.count(1)
 
     def build(members=("admin", "member"), *, names=None, roles=None, public=False,
               assembly_name="Commons Assembly", policy=True, author="member", body=SAMPLE_BODY, round=None,
               rules=None, amendments=(), voters=0, tokens=False):
-        built.append(1)
-        suffix = "" if len(built) == 1 else f".{len(built)}"
+        number = next(worlds)
         keys = list(members) + ([] if "admin" in members else ["admin"])
         roles = {key: (roles or {}).get(key, WORLD_ROLES.get(key, "member")) for key in keys}
         roles.update({f"voter{i}": "member" for i in range(voters)})
         with app.app_context():
-            people = _add_world_people(keys, names or {}, voters, suffix, password_hash)
-            world = World(**{key: _person(user) for key, user in people.items()}, users={}, body=body,
-                          voters=[f"voter{i}" for i in range(voters)], round=None, amendment_ids=[], tokens={})
-            world.users = {key: getattr(world, key) for key in people}
-            assembly = _add_world_assembly(world, people, roles, public, assembly_name + suffix.replace(".", " "))
+            people = _add_world_people(keys, names or {}, voters, "" if number == 1 else f".{number}", password_hash)
+            persons = {key: _person(user) for key, user in people.items()}
+            world = World(**persons, users=persons, body=body, voters=[f"voter{i}" for i in range(voters)],
+                          policy=None, round=None, amendment_ids=[], tokens={})
+            name = assembly_name if number == 1 else f"{assembly_name} {number}"
+            assembly = _add_world_assembly(world, people, roles, public, name)
             if policy is not False:
                 policy_row = _add_world_policy(people[author], assembly, body, policy if isinstance(policy, dict) else {})
                 world.policy = SimpleNamespace(id=policy_row.id, slug=policy_row.slug, assembly_slug=assembly.slug)
                 if round is not None:
                     _add_world_round(world, people, roles, assembly, policy_row, round, rules or {}, amendments)
-            else:
-                world.policy = None
             _add_late_members(assembly, people, roles)
             if tokens:
                 world.tokens = _add_world_tokens(people)
@@ -303,13 +304,12 @@ def build_world(app, password_hash):
 
 
 def _person(user):
+    """What tests see of a user: a namespace (id, email, name, password)."""
     return SimpleNamespace(id=user.id, email=user.email, name=user.name, password=PASSWORD)
 
 
 def _add_world_people(keys, names, voters, suffix, password_hash):
     """The world's User rows by key: the people, then the voters."""
-    import re
-
     from app.accounts.models import User
 
     named = {key: names.get(key) or WORLD_NAMES.get(key) or re.sub(r"(\D)(\d)", r"\1 \2", key).title() for key in keys}
@@ -338,6 +338,7 @@ def _add_world_assembly(world, people, roles, public, name):
 
 
 def _add_world_policy(author, assembly, body, fields):
+    """The policy "Commons pact" (or fields' title, summary, tags) with `body`."""
     from app.policies.services import create_policy
 
     fields = {"title": "Commons pact", "summary": "A pact.", "tags": ("commons",), **fields}
@@ -347,8 +348,6 @@ def _add_world_policy(author, assembly, body, fields):
 
 def _add_world_round(world, people, roles, assembly, policy, phase, rules, amendments):
     """A round on the policy with the amendments proposed, then moved on to `phase`."""
-    from datetime import timedelta
-
     from app.amendments.services import propose_amendment
     from app.core.timeutil import utcnow
     from app.rounds import phases, services
@@ -383,6 +382,7 @@ def _add_late_members(assembly, people, roles):
 
 
 def _add_world_tokens(people):
+    """A raw API token per person, by key."""
     from app.accounts.services import create_token
 
     return {key: create_token(user)[0] for key, user in people.items()}
