@@ -6,8 +6,11 @@ session; every test starts from empty tables. Test clients never run inside an o
 (it would share `g` and the session between requests), so factories open their own context and
 return plain values.
 """
+import itertools
 import os
+import re
 import sys
+from datetime import timedelta
 from pathlib import Path
 from types import SimpleNamespace
 
@@ -217,6 +220,172 @@ def make_policy(app):
             return SimpleNamespace(id=policy.id, slug=policy.slug, assembly_slug=assembly.slug)
 
     return make
+
+
+@pytest.fixture(scope="session")
+def password_hash(app):
+    """One hash of PASSWORD, made once: build_world inserts its users with it instead of hashing each."""
+    from app.accounts.services import _hasher
+
+    with app.app_context():
+        return _hasher().hash(PASSWORD)
+
+
+WORLD_NAMES = {"admin": "Ada Admin", "author": "Ada Author", "facilitator": "Fay Facilitator", "member": "Mia Member",
+               "other": "Otto Other", "outsider": "Olga Outsider", "late": "Late Joiner"}
+WORLD_ROLES = {"admin": "admin", "facilitator": "facilitator", "outsider": None, "late": "late"}
+
+
+class World(SimpleNamespace):
+    """What build_world made: one namespace (id, email, name, password) per person as an attribute
+    (world.admin, world.member …) and in world.users; world.assembly (id, slug, admin);
+    world.policy (id, slug, assembly_slug) or None; world.round (id) or None; world.amendment_ids;
+    world.voters (the voters' keys in world.users); world.tokens and world.api(key) when built
+    with tokens=True. round_id, policy_id, policy_slug, assembly_id and assembly_slug are shortcuts."""
+
+    round_id = property(lambda self: self.round.id)
+    policy_id = property(lambda self: self.policy.id)
+    policy_slug = property(lambda self: self.policy.slug)
+    assembly_id = property(lambda self: self.assembly.id)
+    assembly_slug = property(lambda self: self.assembly.slug)
+
+
+@pytest.fixture
+def build_world(app, password_hash):
+    """build_world(members=("admin", "member"), *, names=None, roles=None, public=False,
+    assembly_name="Commons Assembly", policy=True, author="member", body=SAMPLE_BODY, round=None,
+    rules=None, amendments=(), voters=0, tokens=False) → World.
+
+    Makes, in one app context, through the services except for users and memberships (inserted
+    directly, the users with one precomputed password hash, so building is fast):
+    - one user per key of `members`, in that order, named by `names`, WORLD_NAMES or the key
+      ("member0" → "Member 0"), e-mail `<key>@example.org` (`<key>.<n>@…` in the n-th world of a test);
+    - an assembly (public or not) made by "admin" (added last when `members` lacks it), where each
+      other person has the role `roles` or WORLD_ROLES gives, else "member"; None means no
+      membership, "late" a member who joins after the amendments were proposed;
+    - `voters` more members ("voter0" …, named "Voter 000" …);
+    - unless policy=False, a policy "Commons pact" by `author` with `body` (a dict for `policy`
+      overrides create_policy's title, summary and tags);
+    - with round="amending" (or "deliberating", "voting", "closed", "cancelled"), a round opened by
+      the facilitator (or admin) with the create_round options in `rules`, the `amendments`
+      [(start, end, replacement)] proposed in turn by the members with role "member" (by the admin
+      when there are none), then the round moved on to that phase;
+    - with tokens=True, an API token per person and voter.
+    """
+    worlds = itertools.count(1)
+
+    def build(members=("admin", "member"), *, names=None, roles=None, public=False,
+              assembly_name="Commons Assembly", policy=True, author="member", body=SAMPLE_BODY, round=None,
+              rules=None, amendments=(), voters=0, tokens=False):
+        number = next(worlds)
+        keys = list(members) + ([] if "admin" in members else ["admin"])
+        roles = {key: (roles or {}).get(key, WORLD_ROLES.get(key, "member")) for key in keys}
+        roles.update({f"voter{i}": "member" for i in range(voters)})
+        with app.app_context():
+            people = _add_world_people(keys, names or {}, voters, "" if number == 1 else f".{number}", password_hash)
+            persons = {key: _person(user) for key, user in people.items()}
+            world = World(**persons, users=persons, body=body, voters=[f"voter{i}" for i in range(voters)],
+                          policy=None, round=None, amendment_ids=[], tokens={})
+            name = assembly_name if number == 1 else f"{assembly_name} {number}"
+            assembly = _add_world_assembly(world, people, roles, public, name)
+            if policy is not False:
+                policy_row = _add_world_policy(people[author], assembly, body, policy if isinstance(policy, dict) else {})
+                world.policy = SimpleNamespace(id=policy_row.id, slug=policy_row.slug, assembly_slug=assembly.slug)
+                if round is not None:
+                    _add_world_round(world, people, roles, assembly, policy_row, round, rules or {}, amendments)
+            _add_late_members(assembly, people, roles)
+            if tokens:
+                world.tokens = _add_world_tokens(people)
+            db.session.commit()
+        world.api = lambda key: ApiClient(app.test_client(), world.tokens[key])
+        return world
+
+    return build
+
+
+def _person(user):
+    """What tests see of a user: a namespace (id, email, name, password)."""
+    return SimpleNamespace(id=user.id, email=user.email, name=user.name, password=PASSWORD)
+
+
+def _add_world_people(keys, names, voters, suffix, password_hash):
+    """The world's User rows by key: the people, then the voters."""
+    from app.accounts.models import User
+
+    named = {key: names.get(key) or WORLD_NAMES.get(key) or re.sub(r"(\D)(\d)", r"\1 \2", key).title() for key in keys}
+    named.update({f"voter{i}": f"Voter {i:03d}" for i in range(voters)})
+    people = {key: User(email=f"{key}{suffix}@example.org", name=name, password_hash=password_hash)
+              for key, name in named.items()}
+    for user in people.values():  # one at a time, so ids follow the order of the keys
+        db.session.add(user)
+        db.session.flush()
+    return people
+
+
+def _add_world_assembly(world, people, roles, public, name):
+    """The assembly, made by the admin, with every person whose role is a membership role."""
+    from app.assemblies.models import Membership
+    from app.assemblies.services import create_assembly
+
+    assembly = create_assembly(people["admin"], name, is_public=public)
+    for key, role in roles.items():
+        if role in ("member", "facilitator"):
+            db.session.add(Membership(assembly_id=assembly.id, user_id=people[key].id, role=role))
+    db.session.flush()
+    db.session.refresh(assembly)
+    world.assembly = SimpleNamespace(id=assembly.id, slug=assembly.slug, admin=world.admin)
+    return assembly
+
+
+def _add_world_policy(author, assembly, body, fields):
+    """The policy "Commons pact" (or fields' title, summary, tags) with `body`."""
+    from app.policies.services import create_policy
+
+    fields = {"title": "Commons pact", "summary": "A pact.", "tags": ("commons",), **fields}
+    tags = None if fields["tags"] is None else list(fields["tags"])
+    return create_policy(author, assembly, fields["title"], body, fields["summary"], tags)
+
+
+def _add_world_round(world, people, roles, assembly, policy, phase, rules, amendments):
+    """A round on the policy with the amendments proposed, then moved on to `phase`."""
+    from app.amendments.services import propose_amendment
+    from app.core.timeutil import utcnow
+    from app.rounds import phases, services
+
+    opener = people["facilitator" if "facilitator" in people else "admin"]
+    now = utcnow()
+    round_ = services.create_round(opener, policy, now + timedelta(days=1), now + timedelta(days=2),
+                                   now + timedelta(days=3), **rules)
+    authors = [people[key] for key in people if roles[key] == "member" and not key.startswith("voter")]
+    for index, (start, end, replacement) in enumerate(amendments):
+        author = authors[index % len(authors)] if authors else people["admin"]
+        amendment = propose_amendment(author, policy, policy.head_number, start, end, replacement, f"Reason {index}.")
+        world.amendment_ids.append(amendment.id)
+    _add_late_members(assembly, people, roles)
+    steps = {"amending": [], "deliberating": ["advance"], "voting": ["advance"] * 2,
+             "closed": ["advance"] * 3, "cancelled": ["cancel"]}[phase]
+    for step in steps:
+        round_ = (phases.advance_round if step == "advance" else phases.cancel_round)(opener, round_)
+    db.session.flush()
+    world.round = SimpleNamespace(id=round_.id)
+
+
+def _add_late_members(assembly, people, roles):
+    """Make the "late" people members (once: after the amendments when there is a round)."""
+    from app.assemblies.models import Membership
+
+    for key, role in roles.items():
+        if role == "late":
+            db.session.add(Membership(assembly_id=assembly.id, user_id=people[key].id, role="member"))
+            roles[key] = "member"
+    db.session.flush()
+
+
+def _add_world_tokens(people):
+    """A raw API token per person, by key."""
+    from app.accounts.services import create_token
+
+    return {key: create_token(user)[0] for key, user in people.items()}
 
 
 class ApiClient:

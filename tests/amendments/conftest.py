@@ -1,6 +1,5 @@
 """Fixtures for the amendment tests: a policy in an assembly with an author, a member, an outsider."""
 from datetime import timedelta
-from types import SimpleNamespace
 
 import pytest
 
@@ -18,21 +17,14 @@ BODY = (
 )
 
 
+AMENDMENT_NAMES = {"member": "Mo Member", "other": "Oz Other", "admin": "Admin 1"}
+
+
 @pytest.fixture
-def world(make_user, make_assembly, make_policy):
-    """world(body=BODY, public=False) → namespace: author, member, other, outsider, assembly, policy."""
-
-    def make(body=BODY, public=False):
-        author = make_user(name="Ada Author")
-        member = make_user(name="Mo Member")
-        other = make_user(name="Oz Other")
-        outsider = make_user(name="Olga Outsider")
-        assembly = make_assembly(members=[(author, "member"), (member, "member"), (other, "member")], public=public)
-        policy = make_policy(assembly, author, body=body)
-        return SimpleNamespace(author=author, member=member, other=other, outsider=outsider,
-                               assembly=assembly, policy=policy, body=body)
-
-    return make
+def world(build_world):
+    """world(body=BODY, public=False) → World: author, member, other, outsider, assembly, policy (by the author)."""
+    return lambda body=BODY, public=False: build_world(("author", "member", "other", "outsider"), names=AMENDMENT_NAMES,
+                                                       author="author", body=body, public=public)
 
 
 @pytest.fixture

@@ -1,25 +1,17 @@
 """A real browser (Chromium, CSRF on, strict CSP): propose with the live preview, co-sign, withdraw."""
 import re
-from types import SimpleNamespace
 
 import pytest
 from playwright.sync_api import expect
 
-from amendments.conftest import BODY
+from amendments.conftest import AMENDMENT_NAMES, BODY
 
 
 
 @pytest.fixture
-def world(make_user, make_assembly, make_policy):
-    """world() → an assembly with an author and a member, and a policy with BODY."""
-
-    def make():
-        author, member = make_user(name="Ada Author"), make_user(name="Mo Member")
-        assembly = make_assembly(members=[(author, "member"), (member, "member")])
-        return SimpleNamespace(author=author, member=member, assembly=assembly,
-                               policy=make_policy(assembly, author, body=BODY))
-
-    return make
+def world(build_world):
+    """world() → an assembly with an author and a member, and a policy by the author with BODY."""
+    return lambda: build_world(("author", "member"), names=AMENDMENT_NAMES, author="author", body=BODY)
 
 
 def test_propose_with_live_preview_then_cosign(page, browser_login, world):

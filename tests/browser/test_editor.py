@@ -11,11 +11,8 @@ MOD = "Control"  # Linux Chromium
 
 
 @pytest.fixture
-def world(make_user, make_assembly, make_policy):
-    member = make_user()
-    assembly = make_assembly(members=[(member, "member")])
-    policy = make_policy(assembly, member, title="Repair cafés", body=BODY)
-    return member, assembly, policy
+def world(build_world):
+    return build_world(("member", "admin"), policy={"title": "Repair cafés"}, body=BODY)
 
 
 def policy_url(policy, suffix=""):
@@ -62,7 +59,7 @@ def save_elsewhere(app, member, policy, body, base=1):
 
 
 def test_editor_loads_with_line_numbers_and_an_accessible_name(page, browser_login, world):
-    member, _, policy = world
+    member, policy = world.member, world.policy
     browser_login(page, member)
     page.goto(policy_url(policy, "/edit"))
     box = editor(page)
@@ -95,7 +92,7 @@ def test_editor_loads_with_line_numbers_and_an_accessible_name(page, browser_log
 
 
 def test_toolbar_and_shortcuts_change_the_text(page, browser_login, world):
-    member, _, policy = world
+    member, policy = world.member, world.policy
     browser_login(page, member)
     page.goto(policy_url(policy, "/edit"))
     toolbar = page.get_by_role("toolbar", name="Formatting")
@@ -133,7 +130,7 @@ def test_toolbar_and_shortcuts_change_the_text(page, browser_login, world):
 
 
 def test_preview_is_rendered_by_the_server(page, browser_login, world):
-    member, _, policy = world
+    member, policy = world.member, world.policy
     browser_login(page, member)
     page.goto(policy_url(policy, "/edit"))
     preview = page.get_by_role("region", name="Preview")
@@ -153,7 +150,7 @@ def test_preview_is_rendered_by_the_server(page, browser_login, world):
 
 
 def test_draft_survives_a_reload_and_is_cleared_after_saving(page, browser_login, world):
-    member, _, policy = world
+    member, policy = world.member, world.policy
     browser_login(page, member)
     page.goto(policy_url(policy, "/edit"))
     go_to_line(page, 5, end=True)
@@ -180,7 +177,7 @@ def test_draft_survives_a_reload_and_is_cleared_after_saving(page, browser_login
 
 
 def test_draft_on_an_older_revision_is_merged_when_saved(page, browser_login, world, app):
-    member, _, policy = world
+    member, policy = world.member, world.policy
     browser_login(page, member)
     page.goto(policy_url(policy, "/edit"))
     go_to_line(page, 5, end=True)
@@ -202,7 +199,7 @@ def test_draft_on_an_older_revision_is_merged_when_saved(page, browser_login, wo
 
 
 def test_draft_can_be_discarded(page, browser_login, world):
-    member, _, policy = world
+    member, policy = world.member, world.policy
     browser_login(page, member)
     page.goto(policy_url(policy, "/edit"))
     go_to_line(page, 1, end=True)
@@ -218,7 +215,7 @@ def test_draft_can_be_discarded(page, browser_login, world):
 
 
 def test_conflict_is_resolved_side_by_side(page, browser_login, world, app):
-    member, _, policy = world
+    member, policy = world.member, world.policy
     browser_login(page, member)
     page.goto(policy_url(policy, "/edit"))  # based on revision 1
 
@@ -268,7 +265,7 @@ def test_conflict_is_resolved_side_by_side(page, browser_login, world, app):
 
 
 def test_conflict_chunk_arrow_takes_the_current_wording(page, browser_login, world, app):
-    member, _, policy = world
+    member, policy = world.member, world.policy
     browser_login(page, member)
     page.goto(policy_url(policy, "/edit"))
     save_elsewhere(app, member, policy, BODY.replace("one.", "two."))
@@ -284,7 +281,7 @@ def test_conflict_chunk_arrow_takes_the_current_wording(page, browser_login, wor
 
 
 def test_diff_page_toggles_inline_and_side_by_side(page, browser_login, world, app):
-    member, _, policy = world
+    member, policy = world.member, world.policy
     save_elsewhere(app, member, policy, BODY.replace("gets one.", "gets two.").replace("Volunteers are insured.\n", ""))
     browser_login(page, member)
     page.goto(policy_url(policy, "/diff"))
@@ -333,7 +330,7 @@ def test_new_policy_uses_the_editor(page, browser_login, make_user, make_assembl
 
 
 def test_edit_page_works_without_javascript(chromium, live_server, world):
-    member, _, policy = world
+    member, policy = world.member, world.policy
     context = chromium.new_context(base_url=live_server, java_script_enabled=False)
     page = context.new_page()
     try:

@@ -1,11 +1,8 @@
 """Fixtures for the comments tests: an assembly with every role, a policy, and helpers that
 edit the policy through the real services (so revisions and anchors are made as in use)."""
-from types import SimpleNamespace
-
 import pytest
 
 from app.extensions import db
-from conftest import PASSWORD
 
 BODY = (
     "# Commons pact\n"          # 1
@@ -21,35 +18,10 @@ BODY = (
 )
 
 
-@pytest.fixture(scope="session")
-def password_hash():
-    """One hash of the fixtures' password: hashing is slow on purpose, so do it once."""
-    from argon2 import PasswordHasher
-
-    return PasswordHasher().hash(PASSWORD)
-
-
 @pytest.fixture
-def world(app, password_hash, make_policy):
-    """Users in every role, a private assembly and a policy whose body is BODY."""
-    from app.accounts.models import User
-    from app.assemblies.models import Membership
-    from app.assemblies.services import create_assembly
-
-    names = {"member": "Mia Member", "other": "Otto Other", "facilitator": "Fay Facilitator",
-             "outsider": "Olga Outsider", "admin": "Ada Admin"}
-    with app.app_context():
-        users = {key: User(email=f"{key}@example.org", name=name, password_hash=password_hash) for key, name in names.items()}
-        db.session.add_all(users.values())
-        db.session.flush()
-        assembly = create_assembly(users["admin"], "Commons Assembly")
-        for key, role in (("member", "member"), ("other", "member"), ("facilitator", "facilitator")):
-            db.session.add(Membership(assembly_id=assembly.id, user_id=users[key].id, role=role))
-        db.session.commit()
-        people = {key: SimpleNamespace(id=u.id, email=u.email, name=u.name, password=PASSWORD) for key, u in users.items()}
-        assembly_ns = SimpleNamespace(id=assembly.id, slug=assembly.slug, admin=people["admin"])
-    policy = make_policy(assembly_ns, people["member"], body=BODY)
-    return SimpleNamespace(**people, assembly=assembly_ns, policy=policy)
+def world(build_world):
+    """Users in every role, a private assembly and a policy by the member whose body is BODY."""
+    return build_world(("member", "other", "facilitator", "outsider", "admin"), body=BODY)
 
 
 @pytest.fixture

@@ -183,14 +183,12 @@ def test_link_labels_are_memoised(monkeypatch):
 
 
 @pytest.fixture
-def world(make_user, make_assembly, make_policy):
-    member = make_user()
-    assembly = make_assembly(members=[(member, "member")])
-    return member, assembly, make_policy(assembly, member)
+def world(build_world):
+    return build_world(("member", "admin"))
 
 
 def test_preview_refuses_a_megabyte_of_brackets_with_422(login, world):
-    member, assembly, policy = world
+    member, assembly, policy = world.member, world.assembly, world.policy
     browser = login(member)
     text = "[" * (1024 * 1024 - 100)
     for url in (f"/a/{assembly.slug}/preview", f"/a/{assembly.slug}/p/{policy.slug}/preview"):
@@ -201,7 +199,7 @@ def test_preview_refuses_a_megabyte_of_brackets_with_422(login, world):
 
 
 def test_saving_such_a_text_is_422_and_the_form_keeps_it(login, api, world):
-    member, assembly, policy = world
+    member, assembly, policy = world.member, world.assembly, world.policy
     text = "*_" * 300_000
     response = api(member).post(f"/api/v1/policies/{policy.id}/revisions", json={"body": text, "base": 1})
     assert response.status_code == 422

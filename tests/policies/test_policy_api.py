@@ -5,14 +5,8 @@ BODY = "# Pact\n\nFirst sentence.\nSecond sentence.\nThird sentence.\nFourth sen
 
 
 @pytest.fixture
-def world(make_user, make_assembly, make_policy):
-    def make():
-        member, outsider = make_user(), make_user()
-        assembly = make_assembly(members=[(member, "member")])
-        policy = make_policy(assembly, member, body=BODY)
-        return member, outsider, assembly, policy
-
-    return make
+def world(build_world):
+    return build_world(("member", "outsider", "admin"), body=BODY)
 
 
 def test_create_policy(api, make_user, make_assembly):
@@ -66,7 +60,7 @@ def test_non_member_cannot_create_in_public_assembly(api, make_user, make_assemb
 
 
 def test_non_member_gets_404_for_private(api, world):
-    _, outsider, assembly, policy = world()
+    outsider, assembly, policy = world.outsider, world.assembly, world.policy
     assert api(outsider).get(f"/api/v1/policies/{policy.id}").status_code == 404
     assert api(outsider).get(f"/api/v1/assemblies/{assembly.slug}/policies").status_code == 404
     response = api(outsider).post(f"/api/v1/policies/{policy.id}/revisions", json={"body": "x", "base": 1})
@@ -74,13 +68,13 @@ def test_non_member_gets_404_for_private(api, world):
 
 
 def test_unknown_ids_are_404(api, world):
-    member, _, _, policy = world()
+    member, policy = world.member, world.policy
     assert api(member).get("/api/v1/policies/999999").status_code == 404
     assert api(member).get(f"/api/v1/policies/{policy.id}/revisions/9").status_code == 404
 
 
 def test_list_and_filter(api, world):
-    member, _, assembly, _ = world()
+    member, assembly = world.member, world.assembly
     client = api(member)
     client.post(f"/api/v1/assemblies/{assembly.slug}/policies", json={"title": "Procurement", "body": BODY, "tags": ["buying"]})
     listing = client.get(f"/api/v1/assemblies/{assembly.slug}/policies").json
@@ -93,7 +87,7 @@ def test_list_and_filter(api, world):
 
 
 def test_revisions_edit_merge_conflict(api, world):
-    member, _, _, policy = world()
+    member, policy = world.member, world.policy
     client = api(member)
     url = f"/api/v1/policies/{policy.id}/revisions"
     first = client.post(url, json={"body": BODY.replace("First", "1st"), "base": 1, "message": "shorter"})
@@ -111,7 +105,7 @@ def test_revisions_edit_merge_conflict(api, world):
 
 
 def test_revision_validation(api, world):
-    member, _, _, policy = world()
+    member, policy = world.member, world.policy
     url = f"/api/v1/policies/{policy.id}/revisions"
     assert api(member).post(url, json={"body": BODY}).status_code == 422
     assert api(member).post(url, json={"body": BODY, "base": "1"}).status_code == 422
@@ -119,7 +113,7 @@ def test_revision_validation(api, world):
 
 
 def test_diff(api, world):
-    member, _, _, policy = world()
+    member, policy = world.member, world.policy
     client = api(member)
     client.post(f"/api/v1/policies/{policy.id}/revisions", json={"body": BODY.replace("Second sentence.", "Second, changed."), "base": 1})
     diff = client.get(f"/api/v1/policies/{policy.id}/diff?from=1&to=2").json

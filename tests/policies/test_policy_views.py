@@ -8,14 +8,8 @@ BODY = "# Pact\n\nFirst sentence.\nSecond sentence.\n\n- item one\n- item two\n\
 
 
 @pytest.fixture
-def world(make_user, make_assembly, make_policy):
-    def make(body=BODY):
-        member = make_user()
-        assembly = make_assembly(members=[(member, "member")])
-        policy = make_policy(assembly, member, body=body)
-        return member, assembly, policy
-
-    return make
+def world(build_world):
+    return build_world(("member", "admin"), body=BODY)
 
 
 def url(policy, suffix=""):
@@ -47,7 +41,7 @@ def test_non_member_create_page_is_forbidden(login, make_user, make_assembly):
 
 
 def test_reading_view_has_line_gutters(login, world):
-    member, _, policy = world()
+    member, policy = world.member, world.policy
     page = login(member).get(url(policy))
     assert page.status_code == 200
     starts = re.findall(r'class="line-block" id="L(\d+)" data-line-start="(\d+)" data-line-end="(\d+)"', page.text)
@@ -56,9 +50,10 @@ def test_reading_view_has_line_gutters(login, world):
     assert 'data-line-start="6"' in page.text and "<li" in page.text
 
 
-def test_reading_view_neutralises_hostile_markdown(login, world):
+def test_reading_view_neutralises_hostile_markdown(login, build_world):
     hostile = "# T\n\n<script>alert(1)</script>\n[click](javascript:alert(1))\n<img src=x onerror=alert(1)>\n"
-    member, _, policy = world(hostile)
+    hostile_world = build_world(("member", "admin"), body=hostile)
+    member, policy = hostile_world.member, hostile_world.policy
     page = login(member).get(url(policy)).text
     article = page.split('<article class="document"', 1)[1].split("</article>", 1)[0]
     for block in re.findall(r'<div class="block-body">(.*?)</div>', article, re.S):
@@ -67,7 +62,7 @@ def test_reading_view_neutralises_hostile_markdown(login, world):
 
 
 def test_edit_flow_and_history(login, world):
-    member, _, policy = world()
+    member, policy = world.member, world.policy
     browser = login(member)
     form = browser.get(url(policy, "/edit"))
     assert form.status_code == 200 and 'name="base"' in form.text
@@ -80,7 +75,7 @@ def test_edit_flow_and_history(login, world):
 
 
 def test_edit_conflict_keeps_both_texts(login, world, make_user):
-    member, _, policy = world()
+    member, policy = world.member, world.policy
     browser = login(member)
     browser.post(url(policy, "/edit"), data={"body": BODY.replace("Second sentence.", "Second by A."), "base": "1", "message": "A"})
     response = browser.post(url(policy, "/edit"), data={"body": BODY.replace("Second sentence.", "Second by B."), "base": "1", "message": "B"})
@@ -91,7 +86,7 @@ def test_edit_conflict_keeps_both_texts(login, world, make_user):
 
 
 def test_edit_merges_silently_when_clean(login, world):
-    member, _, policy = world()
+    member, policy = world.member, world.policy
     browser = login(member)
     browser.post(url(policy, "/edit"), data={"body": BODY.replace("First", "1st"), "base": "1"})
     response = browser.post(url(policy, "/edit"), data={"body": BODY.replace("Last line.", "Final line."), "base": "1"}, follow_redirects=True)
@@ -99,13 +94,13 @@ def test_edit_merges_silently_when_clean(login, world):
 
 
 def test_edit_bad_input(login, world):
-    member, _, policy = world()
+    member, policy = world.member, world.policy
     response = login(member).post(url(policy, "/edit"), data={"body": BODY, "base": "1"})
     assert response.status_code == 422 and "Nothing changed" in response.text
 
 
 def test_outsider_gets_404_and_member_of_public_can_read(login, make_user, world, make_assembly, make_policy):
-    _, _, policy = world()
+    policy = world.policy
     assert login(make_user()).get(url(policy)).status_code == 404
     public = make_assembly(public=True)
     open_policy = make_policy(public, public.admin)
@@ -115,7 +110,7 @@ def test_outsider_gets_404_and_member_of_public_can_read(login, make_user, world
 
 
 def test_old_revision_view_and_unknown_revision(login, world):
-    member, _, policy = world()
+    member, policy = world.member, world.policy
     browser = login(member)
     browser.post(url(policy, "/edit"), data={"body": BODY + "Added.\n", "base": "1"})
     assert "Earlier wording" in browser.get(url(policy, "?revision=1")).text
@@ -134,7 +129,7 @@ def test_assembly_page_filters(login, make_user, make_assembly, make_policy):
 
 
 def test_details_edit(login, world):
-    member, _, policy = world()
+    member, policy = world.member, world.policy
     browser = login(member)
     response = browser.post(url(policy, "/details"), data={"title": "New title", "summary": "New summary", "tags": "a, b"})
     assert response.status_code == 302

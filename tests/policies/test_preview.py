@@ -9,11 +9,8 @@ BODY = "# Pact\n\nFirst sentence.\nSecond sentence.\n\n- item one\n- item two\n\
 
 
 @pytest.fixture
-def world(make_user, make_assembly, make_policy):
-    member = make_user()
-    assembly = make_assembly(members=[(member, "member")])
-    policy = make_policy(assembly, member)
-    return member, assembly, policy
+def world(build_world):
+    return build_world(("member", "admin"))
 
 
 def preview_url(policy):
@@ -28,7 +25,7 @@ def blocks(html):
 
 
 def test_member_gets_the_reading_views_blocks_with_gutters(login, world):
-    member, _, policy = world
+    member, policy = world.member, world.policy
     response = login(member).post(preview_url(policy), data=BODY.encode(), content_type="text/plain; charset=utf-8")
     assert response.status_code == 200
     assert response.mimetype == "text/html"
@@ -44,14 +41,14 @@ def test_same_blocks_as_the_reading_view(app, login, world):
     """The preview is rendered by render_blocks, exactly as a saved revision's blocks."""
     from app.core.mdpolicy import render_blocks
 
-    member, _, policy = world
+    member, policy = world.member, world.policy
     html = login(member).post(preview_url(policy), data={"body": BODY}).text  # form field also accepted
     for block in render_blocks(BODY):
         assert f'<div class="block-body">{block.html}</div>' in html
 
 
 def test_crlf_and_blank_text(login, world):
-    member, _, policy = world
+    member, policy = world.member, world.policy
     browser = login(member)
     crlf = browser.post(preview_url(policy), data=BODY.replace("\n", "\r\n"), content_type="text/plain")
     assert blocks(crlf.text) == [(1, 1), (3, 4), (6, 7), (9, 11)]
@@ -60,7 +57,7 @@ def test_crlf_and_blank_text(login, world):
 
 
 def test_hostile_markdown_is_sanitised(login, world):
-    member, _, policy = world
+    member, policy = world.member, world.policy
     hostile = "\n\n".join(load_payloads()[:200]) + "\n<script>alert(1)</script>\n[x](javascript:alert(1))\n"
     html = login(member).post(preview_url(policy), data=hostile.encode(), content_type="text/plain").text
     bodies = re.findall(r'<div class="block-body">(.*?)</div>\n</section>', html, re.S)
@@ -73,13 +70,13 @@ def test_hostile_markdown_is_sanitised(login, world):
 
 
 def test_new_policy_preview_for_assembly_members(login, world):
-    member, assembly, _ = world
+    member, assembly = world.member, world.assembly
     response = login(member).post(f"/a/{assembly.slug}/preview", data="Hello *world*\n", content_type="text/plain")
     assert response.status_code == 200 and "<em>world</em>" in response.text
 
 
 def test_non_members_are_refused(login, make_user, make_assembly, make_policy, world, client):
-    _, assembly, policy = world
+    assembly, policy = world.assembly, world.policy
     outsider = login(make_user())
     # A private assembly is not revealed.
     assert outsider.post(preview_url(policy), data="x", content_type="text/plain").status_code == 404
@@ -95,7 +92,7 @@ def test_non_members_are_refused(login, make_user, make_assembly, make_policy, w
 
 
 def test_oversize_body_is_413(login, world):
-    member, _, policy = world
+    member, policy = world.member, world.policy
     browser = login(member)
     big = ("A sentence that repeats.\n" * 45000).encode()  # > 1 MB
     assert len(big) > 1024 * 1024
@@ -114,7 +111,7 @@ def csrf_app(app):
 
 
 def test_csrf_token_is_required_in_the_header(csrf_app, world):
-    member, _, policy = world
+    member, policy = world.member, world.policy
     browser = csrf_app.test_client()
     login_page = browser.get("/login").text
     token = re.search(r'name="csrf_token" type="hidden" value="([^"]+)"', login_page).group(1)
@@ -131,7 +128,7 @@ def test_csrf_token_is_required_in_the_header(csrf_app, world):
 
 
 def test_edit_page_wires_the_editor(login, world):
-    member, _, policy = world
+    member, policy = world.member, world.policy
     page = login(member).get(f"/a/{policy.assembly_slug}/p/{policy.slug}/edit").text
     assert f'data-preview-url="{preview_url(policy)}"' in page
     assert f'data-draft-key="policy/{policy.id}/base/1"' in page
@@ -140,7 +137,7 @@ def test_edit_page_wires_the_editor(login, world):
 
 
 def test_conflict_page_carries_the_current_revision(login, world):
-    member, _, policy = world
+    member, policy = world.member, world.policy
     browser = login(member)
     edit = f"/a/{policy.assembly_slug}/p/{policy.slug}/edit"
     from conftest import SAMPLE_BODY

@@ -1,12 +1,12 @@
 """Reliability tests: several real processes against one PostgreSQL database.
 
-They reuse the rounds fixtures (`world`, `fast_user`) and skip on SQLite, which serialises
+They reuse the rounds' `world` fixture and skip on SQLite, which serialises
 every writer and so cannot show what row locks and transactions do across processes.
 """
 import pytest
 
 from conftest import is_postgres
-from rounds.conftest import fast_user, password_hash, world  # noqa: F401  (fixtures reused here)
+from rounds.conftest import world  # noqa: F401  (fixture reused here)
 
 
 @pytest.fixture
