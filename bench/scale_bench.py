@@ -34,8 +34,8 @@ import sys
 import time
 from pathlib import Path
 
-from comments_bench import edit, measure_reanchoring, summary
-from common import ROOT, _SERVERS, gunicorn, temp_sqlite_url, wait_for
+from comments_bench import CPU, edit, measure_reanchoring, summary
+from common import ROOT, _SERVERS, gunicorn, server_cpu_seconds, temp_sqlite_url, wait_for
 from reading_bench import BENCH_AGENT, PASSWORD, SECRET, settled_cookie
 
 FULL = {"members": 20_000, "lines": 5_000, "comments": 20_000, "amendments": 500}
@@ -207,11 +207,20 @@ def worker_rss_mb(base):
     return sizes
 
 
+def timed_gets(name, base, requests):
+    """Milliseconds of each (path, cookie) in `requests`, one at a time; the server's CPU
+    milliseconds per request (master and workers, from /proc) go to CPU[name]."""
+    before = server_cpu_seconds(base)
+    times = [timed_get(base, path, cookie) for path, cookie in requests]
+    CPU[name] = [(server_cpu_seconds(base) - before) * 1000 / len(times)]
+    return times
+
+
 def measure_hello(requests):
     """Latencies of the hello-world app and its workers' RSS."""
     with gunicorn("hello:app", cwd=ROOT / "bench") as base:
         wait_for(base + "/")
-        times = [timed_get(base, "/") for _ in range(requests)]
+        times = timed_gets("hello world (baseline)", base, [("/", None)] * requests)
         return times, worker_rss_mb(base)
 
 
@@ -224,15 +233,17 @@ def measure_app(env, info, cookies, rng, requests):
         warm = settled_cookie(base + read, cookies[0])  # one member's first view: renders, then cached
         for _ in range(4):  # every worker has rendered once (templates compiled, caches filled)
             timed_get(base, read, warm)
-        results["reading view, member (cold)"] = [timed_get(base, read, c) for c in cookies[1:]]
-        results["reading view, member (warm)"] = [timed_get(base, read, warm) for _ in range(requests)]
+        for name, cookies_used in (("reading view, member (cold)", cookies[1:]),
+                                   ("reading view, member (warm)", [warm] * requests)):
+            results[name] = timed_gets(name, base, [(read, cookie) for cookie in cookies_used])
         threads = [f"{read}/comments/{rng.choice(info['roots'])}?partial=1" for _ in range(requests + 4)]
         for path in threads[:4]:  # as for the reading view: every worker has served a thread once
             timed_get(base, path, warm)
             timed_get(base, path.replace("?partial=1", ""), warm)
         threads = threads[4:]
-        results["comment thread (panel)"] = [timed_get(base, path, warm) for path in threads]
-        results["comment thread (whole page)"] = [timed_get(base, p.replace("?partial=1", ""), warm) for p in threads]
+        results["comment thread (panel)"] = timed_gets("comment thread (panel)", base, [(p, warm) for p in threads])
+        results["comment thread (whole page)"] = timed_gets(
+            "comment thread (whole page)", base, [(p.replace("?partial=1", ""), warm) for p in threads])
         return results, worker_rss_mb(base)
 
 
@@ -252,9 +263,11 @@ def print_report(sizes, seconds, engine, hello, figures, anchoring, save_ms, anc
     hello_times, hello_rss = hello
     print(f"\nScale: {sizes['members']:,} members, {sizes['lines']:,} lines, {sizes['comments']:,} comments, "
           f"{sizes['amendments']:,} amendments on {engine}; seeded in {seconds:.1f} s")
-    print(f"Wall-clock milliseconds, one request at a time; load average {'/'.join(f'{x:.1f}' for x in os.getloadavg())} "
+    print("Wall-clock milliseconds, one request at a time (cpu: the server's CPU milliseconds per request, "
+          "from /proc; in this process, the p50, for the two re-anchoring rows)")
+    print(f"Load average {'/'.join(f'{x:.1f}' for x in os.getloadavg())} "
           f"on {os.cpu_count()} cores")
-    print(f"{'measure':38} {'n':>4} {'p50':>8} {'p95':>8} {'max':>8}  target")
+    print(f"{'measure':38} {'n':>4} {'p50':>8} {'p95':>8} {'max':>8} {'cpu':>7}  target")
     ok = True
     rows = {"hello world (baseline)": hello_times, **figures, **anchoring}
     for name, times in rows.items():
@@ -264,7 +277,8 @@ def print_report(sizes, seconds, engine, hello, figures, anchoring, save_ms, anc
         verdict = "" if target is None else f"{'max' if name == 're-anchoring' else 'p95'} <= {target} ms " + (
             "ok" if figure <= target else "MISSED")
         ok &= target is None or figure <= target
-        print(f"{name:38} {len(times):4d} {p50:8.1f} {p95:8.1f} {worst:8.1f}  {verdict}")
+        cpu = summary(CPU[name])[0]
+        print(f"{name:38} {len(times):4d} {p50:8.1f} {p95:8.1f} {worst:8.1f} {cpu:7.1f}  {verdict}")
     head, threads = anchored
     print(f"\nA whole save_revision of revision {head} (render + re-anchor {threads:,} threads "
           f"+ notifications + amendment rebases): {save_ms:.0f} ms")
