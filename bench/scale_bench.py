@@ -17,6 +17,10 @@ run, and requested one at a time from this process. Measured:
 * memory per worker: the RSS of each gunicorn worker after the runs;
 * the machine's load average.
 
+Beside each latency, the server's CPU milliseconds per request (gunicorn's master and workers,
+from /proc; not PostgreSQL's own process): on a shared machine the wall-clock figures include
+the wait for a core, the CPU figures do not.
+
 Targets: reading view p95 <= 250 ms, thread p95 <= 30 ms, re-anchoring <= 300 ms, RSS per
 worker <= 300 MB.
 
