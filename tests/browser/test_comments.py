@@ -7,7 +7,7 @@ import re
 import pytest
 from playwright.sync_api import expect
 
-from comments.conftest import BODY, comment, edit, password_hash, world  # noqa: F401 - fixtures
+from comments.conftest import BODY, comment, edit, world  # noqa: F401 - fixtures
 
 
 def path(w):
