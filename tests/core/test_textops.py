@@ -19,7 +19,7 @@ if _ROOT not in sys.path:  # run without conftest or packaging: make `app` impor
     sys.path.insert(0, _ROOT)
 
 from app.core.diffing import Row, diff_hunks, side_by_side, unified_diff  # noqa: E402
-from app.core.linemaps import LineMap, line_map, map_range, rebase_range, remap_anchor  # noqa: E402
+from app.core.linemaps import LineMap, line_map, map_range, matching_blocks, rebase_range, remap_anchor  # noqa: E402
 from app.core.merging import MergeResult, three_way_merge  # noqa: E402
 from app.core.textchanges import (  # noqa: E402
     Change,
@@ -390,6 +390,27 @@ def test_remapped_range_quotes_same_text(pair):
             if moved is not None:
                 assert moved[1] - moved[0] == e - s
                 assert quote_of(new, *moved) == quote_of(old, s, e)
+
+
+@given(edited())
+def test_the_fast_alignment_pairs_only_equal_lines_in_order(pair):
+    old_lines, new_lines = pair
+    blocks = list(matching_blocks(old_lines, new_lines))
+    pairs = [(i + k, j + k) for i, j, size in blocks for k in range(size)]
+    assert all(old_lines[i] == new_lines[j] for i, j in pairs)
+    assert pairs == sorted(pairs) and len({j for _, j in pairs}) == len(pairs)
+    assert [j for _, j in pairs] == sorted(j for _, j in pairs)
+
+
+def test_line_map_of_a_long_text_with_a_few_edits_keeps_every_other_line():
+    paragraphs = [join_lines(f"Sentence {p}.{k}." for k in range(4)) for p in range(1250)]
+    old_lines = split_lines("\n".join(paragraphs))
+    new_lines = list(old_lines)
+    for index in (5, 900, 2401, 4000, 6200):
+        new_lines[index] += " Changed."
+    mapping = line_map(join_lines(old_lines), join_lines(new_lines))
+    assert len(old_lines) > 6000 and len(mapping) == len(old_lines) - 5
+    assert all(mapping[i] == i for i in mapping)
 
 
 @given(edited())
