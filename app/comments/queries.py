@@ -12,6 +12,7 @@ from typing import NamedTuple
 from ..amendments.models import Amendment
 from ..core.errors import NotFound, ValidationError
 from ..extensions import db
+from ..policies.pagecache import reading_cache
 from . import anchors
 from .models import STANCES, Comment
 from .validation import is_int
@@ -264,20 +265,60 @@ def _current_order(summary):
     return (summary.anchor[0], summary.anchor[1], summary.root_id)
 
 
+class PlacedThreads(NamedTuple):
+    """The threads of one revision as a reading view counts them (plain data, so one process
+    keeps it for every reader until the policy's page version changes)."""
+
+    counts: dict
+    outdated_ids: list
+    current_total: int
+
+    @property
+    def size(self):
+        """Rough bytes, for the reading cache's bound."""
+        return 100 + 120 * len(self.counts) + 30 * len(self.outdated_ids)
+
+
+def placed_threads(policy, revision, blocks, filters):
+    """Counts per block, and the ids of the threads on an earlier wording (newest first), of
+    the threads `filters` show; from this process's reading cache when it holds them.
+
+    Nothing here depends on who reads: with 20,000 comments it is 0.35 s of work that every
+    member's page used to redo. The key holds the policy's page version, which every comment,
+    anchor and revision change bumps in its own transaction."""
+    cache = reading_cache()
+    key = ("placed-threads", policy.id, policy.page_version, revision.number, revision.created_at, filters)
+    placed = cache.get(key) if cache is not None else None
+    if placed is None:
+        placed = _place_threads(policy, revision, blocks, filters)
+        if cache is not None:
+            cache.put(key, placed)
+    return placed
+
+
+def _place_threads(policy, revision, blocks, filters):
+    summaries = _visible(summarise_threads(policy, revision.number), filters)
+    outdated = sorted((s.root_id for s in summaries if s.anchor is None), reverse=True)
+    return PlacedThreads(
+        counts=count_by_block(summaries, blocks),
+        outdated_ids=outdated,
+        current_total=len(summaries) - len(outdated),
+    )
+
+
 def reading_view_comments(policy, revision, blocks=None, filters=Filters(), focus_id=None, outdated_limit=20):
     """Counts per block, the threads that refer to an earlier wording and the focused thread.
 
     Never one query per comment: a few queries whatever the number of comments.
     """
     blocks = [b for b in (blocks if blocks is not None else revision.blocks) if b.get("html")]
-    summaries = _visible(summarise_threads(policy, revision.number), filters)
-    outdated = sorted((s for s in summaries if s.anchor is None), key=lambda s: -s.root_id)
-    positions = {s.root_id: s.anchor for s in summaries}
+    placed = placed_threads(policy, revision, blocks, filters)
+    shown = placed.outdated_ids[:outdated_limit]
     result = ReadingComments(
-        counts=count_by_block(summaries, blocks),
-        outdated=_load_threads([s.root_id for s in outdated[:outdated_limit]], positions, revision.number),
-        outdated_total=len(outdated),
-        current_total=sum(1 for s in summaries if s.anchor is not None),
+        counts=placed.counts,
+        outdated=_load_threads(shown, dict.fromkeys(shown), revision.number),
+        outdated_total=len(placed.outdated_ids),
+        current_total=placed.current_total,
         filters=filters,
     )
     if focus_id is not None:

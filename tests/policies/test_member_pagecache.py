@@ -161,3 +161,29 @@ def test_a_kept_page_still_notes_the_sessions_use(app, member, public):
     with app.app_context():
         seen = db.session.execute(db.select(UserSession.last_seen_at)).scalars().all()
     assert seen and all(when > an_hour_ago + timedelta(minutes=30) for when in seen)
+
+
+def test_the_threads_are_placed_once_for_every_member_until_a_comment_changes(app, public, login, make_user, monkeypatch):  # noqa: F811
+    from app.accounts.models import User
+    from app.assemblies.models import Assembly
+    from app.assemblies.services import add_member
+    from app.comments import queries
+
+    other = make_user(name="Otto Other")
+    with app.app_context():
+        admin_user = db.session.get(User, public.assembly.admin.id)
+        add_member(admin_user, db.session.get(Assembly, public.assembly.id), other.email, "member")
+        db.session.commit()
+
+    placements = []
+    real = queries._place_threads
+    monkeypatch.setattr(queries, "_place_threads", lambda *a: placements.append(1) or real(*a))
+    comment = {"revision": 1, "line_start": 3, "line_end": 3, "body": "Which commons?"}
+    assert public.admin.post(f"/api/v1/policies/{public.policy.id}/comments", json=comment).status_code == 201
+    admin = login(public.assembly.admin)
+    for browser in (admin, login(other)):
+        assert "1 comment" in page(browser, public.url).text
+    assert placements == [1]  # the second member's page is rendered, but the counts are kept
+    assert public.facilitator.post(f"/api/v1/policies/{public.policy.id}/comments", json=comment).status_code == 201
+    assert "2 comments" in page(admin, public.url).text
+    assert placements == [1, 1]
