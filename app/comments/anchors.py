@@ -154,7 +154,7 @@ def store_anchor_rows(rows):
         statement = insert(CommentAnchor.__table__).from_select(
             ANCHOR_COLUMNS, db.select(*(source.c[c] for c in ANCHOR_COLUMNS))
         )
-        db.session.execute(statement.on_conflict_do_nothing(index_elements=["comment_id", "revision_number"]))
+        db.session.execute(statement.on_conflict_do_nothing(index_elements=["policy_id", "revision_number", "comment_id"]))
         return
     if dialect == "sqlite":
         from sqlalchemy.dialects.sqlite import insert
@@ -162,7 +162,7 @@ def store_anchor_rows(rows):
         db.session.execute(db.insert(CommentAnchor.__table__), rows)
         return
     statement = insert(CommentAnchor.__table__).on_conflict_do_nothing(
-        index_elements=["comment_id", "revision_number"]
+        index_elements=["policy_id", "revision_number", "comment_id"]
     )
     db.session.execute(statement, rows)
 

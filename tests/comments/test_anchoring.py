@@ -239,6 +239,6 @@ def test_stored_anchor_rows_are_unique_per_comment_and_revision(app, world, offi
         root = anchors.RootRow(office, 1, 4, 5)
         anchors.chain_anchors(policy.id, [root], 2)  # computing again stores nothing twice
         db.session.commit()
-        count = db.session.execute(db.select(db.func.count(CommentAnchor.id)).filter_by(comment_id=office)).scalar_one()
+        count = db.session.execute(db.select(db.func.count()).select_from(CommentAnchor).filter_by(comment_id=office)).scalar_one()
         assert db.session.get(Comment, office).quote == OFFICE
     assert count == 1
