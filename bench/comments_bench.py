@@ -195,7 +195,7 @@ def measure_reanchoring(app, info, rng, repeat):
         new, _ = save_revision(policy.head.author, policy, "\n".join(lines) + "\n", policy.head_number, "Bench edit")
         save_ms = (time.perf_counter() - start) * 1000
         db.session.commit()
-        roots = db.session.execute(db.select(db.func.count(CommentAnchor.id)).filter_by(revision_number=new.number)).scalar_one()
+        roots = db.session.execute(db.select(db.func.count()).select_from(CommentAnchor).filter_by(revision_number=new.number)).scalar_one()
         results = {"re-anchoring": [], "revision handler (with notifications)": []}
         for run in range(repeat + 1):  # the first run warms the statement caches and is not counted
             for key, func in (("re-anchoring", reanchor_comments), ("revision handler (with notifications)", follow_revision)):
