@@ -100,13 +100,14 @@ def load(url, seconds=10, connections=16, headers=None):
 
 def _python_load(url, seconds, connections, headers):
     code = (
-        "import json,sys,time,threading,urllib.request\n"
+        "import json,sys,time,threading,urllib.error,urllib.request\n"
         "url,secs,n=sys.argv[1],float(sys.argv[2]),int(sys.argv[3]);count=[0];bad=[0];end=time.time()+secs\n"
         "headers=json.loads(sys.argv[4])\n"
         "def run():\n"
         "  while time.time()<end:\n"
         "    try:\n"
         "      r=urllib.request.urlopen(urllib.request.Request(url,headers=headers));r.read();count[0]+=1\n"
+        "    except urllib.error.HTTPError as e: count[0]+=e.code==304;bad[0]+=e.code!=304\n"
         "    except Exception: bad[0]+=1\n"
         "ts=[threading.Thread(target=run) for _ in range(n)];[t.start() for t in ts];[t.join() for t in ts]\n"
         "print(count[0]/secs,bad[0])\n"
