@@ -153,7 +153,7 @@ def _confirmed_action(slug, policy_slug, round_id, action):
     return render_template(
         "rounds/confirm.html", assembly=assembly, policy=policy, round=round_, form=form, action=action,
         next_phase=phases.NEXT_PHASE.get(round_.phase), phases=PHASES_SHOWN,
-        voters=services.voter_count(round_),
+        voters=services.voter_count(round_), planned_end=services.next_deadline(round_),
     )
 
 

@@ -1,6 +1,7 @@
 """The round's header: its phase, timeline, countdown and what the viewer may do."""
 from ...core.timeutil import utcnow
 from .. import services
+from ..models import OPEN_PHASES
 from .rules import rules_facts, rules_text
 from .words import describe_duration, percent, phase_words, round_title
 
@@ -51,6 +52,7 @@ def round_view(round_, user):
         "is_elector": round_.is_elector(user),
         "has_voted": round_.has_voted(user),
         "can_facilitate": round_.can_facilitate(user),
+        "in_progress": round_.phase in OPEN_PHASES,
         "threshold": percent(round_.threshold),
         "quorum": percent(round_.quorum),
     }
