@@ -1,6 +1,7 @@
 """The browser pages of rounds, through a logged-in test client."""
 import re
 
+from app.core.timeutil import as_utc
 from app.extensions import db
 from app.rounds.models import Ballot, Round
 
@@ -95,7 +96,13 @@ def test_advance_and_cancel_ask_for_confirmation(world, login, app):
     browser = login(w.users["facilitator"])
     confirm = browser.get(f"{pages(w)}/{w.round_id}/advance")
     assert confirm.status_code == 200 and "from amending to deliberating now?" in confirm.text
+    with app.app_context():
+        planned = db.session.get(Round, w.round_id).amending_until
+    assert f"planned to end on {as_utc(planned):%Y-%m-%d %H:%M} UTC" in confirm.text
     assert browser.post(f"{pages(w)}/{w.round_id}/advance").status_code == 302
+    with app.app_context():
+        planned = db.session.get(Round, w.round_id).deliberating_until
+    assert f"planned to end on {as_utc(planned):%Y-%m-%d %H:%M} UTC" in browser.get(f"{pages(w)}/{w.round_id}/advance").text
     assert "Cancel Round 1?" in browser.get(f"{pages(w)}/{w.round_id}/cancel").text  # its number, not its id
     assert browser.post(f"{pages(w)}/{w.round_id}/cancel").status_code == 302
     with app.app_context():
