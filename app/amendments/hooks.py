@@ -19,10 +19,12 @@ def amendments_tab(policy):
 
 
 def _propose_url(policy):
+    """The proposal page of `policy`."""
     return url_for("amendments.propose", slug=policy.assembly.slug, policy_slug=policy.slug)
 
 
 def _can_amend(policy, revision, user):
+    """True when `user` may propose an amendment on `revision` now (only the head; asked once per page)."""
     if revision.number != policy.head_number:
         return False
     key = ("can_propose", policy.id, user.get_id())
