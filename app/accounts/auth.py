@@ -11,6 +11,7 @@ from datetime import timedelta
 from flask import current_app, g, request, session
 from flask_login import login_user, logout_user
 from sqlalchemy.exc import SQLAlchemyError
+from sqlalchemy.orm import joinedload
 from sqlalchemy.orm.attributes import set_committed_value
 
 from ..core.timeutil import utcnow
@@ -123,8 +124,8 @@ def _lookup_bearer():
     scheme, _, raw = header.partition(" ")
     if scheme.lower() != "bearer" or not raw.strip():
         return None
-    token = db.session.execute(
-        db.select(ApiToken).filter_by(digest=ApiToken.digest_of(raw.strip()))
+    token = db.session.execute(  # the token and its user in one query: every API request asks
+        db.select(ApiToken).options(joinedload(ApiToken.user)).filter_by(digest=ApiToken.digest_of(raw.strip()))
     ).scalar_one_or_none()
     if token is None or token.revoked_at is not None or token.expires_at <= utcnow():
         return None
