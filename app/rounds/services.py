@@ -7,6 +7,8 @@ counting and merging at the close in :mod:`app.rounds.closing`, and what pages s
 import math
 from datetime import datetime, timedelta
 
+from sqlalchemy.orm import joinedload
+
 from ..assemblies.models import Assembly, Membership
 from ..core.errors import Conflict, Forbidden, NotFound, ValidationError
 from ..core.events import log_event
@@ -28,7 +30,7 @@ def get_round(round_id, user):
 
     Reading never sends reminders: they go out from the tick (:func:`tick_round`).
     """
-    round_ = db.session.get(Round, round_id) if isinstance(round_id, int) else None
+    round_ = db.session.get(Round, round_id, options=[joinedload(Round.questions)]) if isinstance(round_id, int) else None
     if round_ is None or not can_view_round(round_, user):
         raise NotFound("No such round.")
     return phases.refresh_round(round_)
@@ -37,21 +39,20 @@ def get_round(round_id, user):
 def can_view_round(round_, user):
     """Whoever may read the policy may follow its rounds: anyone if the assembly is public, else members.
 
-    The same rule as Assembly.can_view, checked with one column query instead of loading the
-    policy and the assembly (which loads every membership of the assembly): this runs on every
-    ballot.
+    The same rule as Assembly.can_view, checked with one column query (the assembly's
+    visibility and the user's membership) instead of loading the policy, the assembly and the
+    user's memberships: this runs on every ballot.
     """
+    user_id = user.id if signed_in(user) else None
     query = (
-        db.select(Policy.assembly_id, Assembly.is_public)
+        db.select(Assembly.is_public, Membership.id)
+        .select_from(Policy)
         .join(Assembly, Assembly.id == Policy.assembly_id)
+        .outerjoin(Membership, db.and_(Membership.assembly_id == Assembly.id, Membership.user_id == user_id))
         .filter(Policy.id == round_.policy_id)
     )
-    assembly_id, is_public = db.session.execute(query).one()
-    if is_public:
-        return True
-    if not signed_in(user):
-        return False
-    return any(membership.assembly_id == assembly_id for membership in user.memberships)
+    is_public, membership_id = db.session.execute(query).one()
+    return is_public or membership_id is not None
 
 
 def list_rounds(policy, page=1, per_page=50):
