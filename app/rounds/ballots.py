@@ -11,6 +11,7 @@ import json
 import re
 import secrets
 from random import SystemRandom
+from typing import NamedTuple
 
 from flask import current_app
 from sqlalchemy.dialects import postgresql, sqlite
@@ -51,23 +52,27 @@ def cast_ballot(voter, round_, answers):
     return make_receipt(round_, cleaned)
 
 
+_BALLOT_ENTRY = (  # built once: this runs on every ballot
+    db.select(Round.phase, Round.voting_until, Elector.id, Participation.id, Participation.ballot_key)
+    .select_from(Round)
+    .outerjoin(Elector, db.and_(Elector.round_id == Round.id, Elector.user_id == db.bindparam("user_id")))
+    .outerjoin(Participation, db.and_(Participation.round_id == Round.id, Participation.user_id == db.bindparam("user_id")))
+    .filter(Round.id == db.bindparam("round_id"))
+    .with_for_update(read=True, of=Round)
+)
+
+
 def _ballot_entry(round_, voter):
-    """(is the voter an elector, their participation or None, phase, voting deadline), in one query.
+    """(is the voter an elector, their participation (Voted) or None, phase, voting deadline), in one query.
 
     The round's stored phase and voting deadline are read under a shared row lock on the
     round (``FOR SHARE OF rounds``). Ballots hold this lock until they commit: they never wait
     for each other, but a closing or cancelling transaction (FOR UPDATE) waits for the
     ballots in flight, and a ballot that waited for a close reads the closed phase.
     """
-    query = (
-        db.select(Round.phase, Round.voting_until, Elector.id, Participation)
-        .select_from(Round)
-        .outerjoin(Elector, db.and_(Elector.round_id == Round.id, Elector.user_id == voter.id))
-        .outerjoin(Participation, db.and_(Participation.round_id == Round.id, Participation.user_id == voter.id))
-        .filter(Round.id == round_.id)
-        .with_for_update(read=True, of=Round)
-    )
-    phase, voting_until, elector_id, participation = db.session.execute(query).one()
+    params = {"round_id": round_.id, "user_id": voter.id}
+    phase, voting_until, elector_id, participation_id, key = db.session.execute(_BALLOT_ENTRY, params).one()
+    participation = None if participation_id is None else Voted(participation_id, key)
     return elector_id is not None, participation, phase, as_utc(voting_until)
 
 
@@ -90,6 +95,13 @@ def _store_ballot(round_, voter, answers, participation):
     db.session.flush()
 
 
+class Voted(NamedTuple):
+    """A voter's participation as a ballot needs it: its id and the key of its ballot."""
+
+    id: int
+    ballot_key: str | None
+
+
 def _insert_participation(round_id, user_id, key):
     """Insert a participation row; its id, or None when the voter already has one."""
     dialect = db.session.get_bind().dialect.name
@@ -104,8 +116,10 @@ def _insert_participation(round_id, user_id, key):
 
 
 def _participation(round_, user):
-    query = db.select(Participation).filter_by(round_id=round_.id, user_id=user.id)
-    return db.session.execute(query.execution_options(populate_existing=True)).scalar_one_or_none()
+    """The voter's participation (Voted) or None, read again after a racing first ballot."""
+    query = db.select(Participation.id, Participation.ballot_key).filter_by(round_id=round_.id, user_id=user.id)
+    row = db.session.execute(query).first()
+    return None if row is None else Voted(*row)
 
 
 def _ballot_of(round_, participation):
