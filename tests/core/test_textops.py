@@ -813,9 +813,9 @@ def test_word_diff_handles_private_use_characters_in_input():
     assert word_diff("\ue000 a", "\ue000 b") == [("equal", "\ue000 "), ("delete", "a"), ("insert", "b")]
 
 
-def test_word_diff_many_distinct_tokens_falls_back_cleanly():
+def test_word_diff_past_the_bmp_private_use_area_stays_word_by_word():
     rng = random.Random(5)
-    old_words = [f"w{i}" for i in range(7000)]  # more distinct tokens than the private-use area
+    old_words = [f"w{i}" for i in range(7000)]  # more distinct tokens than the BMP's private-use area
     new_words = list(old_words)
     for i in rng.sample(range(7000), 20):
         new_words[i] = f"v{i}"
@@ -824,6 +824,12 @@ def test_word_diff_many_distinct_tokens_falls_back_cleanly():
     assert "".join(t for op, t in pieces if op != "insert") == old
     assert "".join(t for op, t in pieces if op != "delete") == new
     assert sum(op == "delete" for op, _ in pieces) == 20
+
+
+def test_word_diff_with_more_distinct_tokens_than_codes_shows_the_line_replaced():
+    old = " ".join(f"w{i}" for i in range(140_000))
+    new = old.replace("w5 ", "v5 ", 1)
+    assert word_diff(old, new) == [("delete", old), ("insert", new)]
 
 
 TOKEN_BOUNDARY = re.compile(r"\w+|\s+|[^\w\s]")
