@@ -35,17 +35,16 @@ PASSWORD = "bench-password-1"
 TARGETS = {"reading view": 250, "thread fetch (panel)": 30, "re-anchoring": 100}
 
 
-def make_body(rng, revision=1):
-    """2,000 lines: paragraphs of four sentences (one per line) between blank lines, headings."""
-    lines = []
-    paragraph = 0
-    while len(lines) < LINES:
+def make_body(rng, count=LINES):
+    """`count` lines: paragraphs of four sentences (one per line) between blank lines, headings."""
+    lines, paragraph = [], 0
+    while len(lines) < count:
         if paragraph % 10 == 0:
             lines += [f"## Part {paragraph // 10 + 1}", ""]
         lines += [f"Sentence {paragraph}.{k} on the commons, measure {rng.randint(0, 10**6)}." for k in range(4)]
         lines.append("")
         paragraph += 1
-    return lines[:LINES]
+    return lines[:count]
 
 
 def edit(lines, rng, number):

@@ -38,7 +38,7 @@ import sys
 import time
 from pathlib import Path
 
-from comments_bench import CPU, edit, measure_reanchoring, summary
+from comments_bench import CPU, edit, make_body, measure_reanchoring, summary
 from common import ROOT, _SERVERS, gunicorn, server_cpu_seconds, temp_sqlite_url, wait_for
 from reading_bench import BENCH_AGENT, PASSWORD, SECRET, settled_cookie
 
@@ -54,18 +54,6 @@ STANCES = ("comment", "support", "oppose", "question", "objection")
 def sizes_at(scale):
     """The counts of FULL times `scale` (at least a few of each)."""
     return {name: max(10, int(count * scale)) for name, count in FULL.items()}
-
-
-def make_body(rng, count):
-    """`count` lines: paragraphs of four sentences (one per line) between blank lines, headings."""
-    lines, paragraph = [], 0
-    while len(lines) < count:
-        if paragraph % 10 == 0:
-            lines += [f"## Part {paragraph // 10 + 1}", ""]
-        lines += [f"Sentence {paragraph}.{k} on the commons, measure {rng.randint(0, 10**6)}." for k in range(4)]
-        lines.append("")
-        paragraph += 1
-    return lines[:count]
 
 
 def seed_members(assembly_id, count):
