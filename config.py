@@ -76,6 +76,10 @@ class Config:
     MAIL_SERVER = os.environ.get("MAIL_SERVER")
     MAIL_PORT = int(os.environ.get("MAIL_PORT", "25"))
     MAIL_FROM = os.environ.get("MAIL_FROM", "commonwright@localhost")
+    MAIL_TIMEOUT = _int("MAIL_TIMEOUT", 30)  # seconds the worker waits for the mail server
+    MAIL_CLAIM_TIMEOUT = _int("MAIL_CLAIM_TIMEOUT", 600)  # seconds before a dead worker's mail is sent again
+    # jobs run at once inside the process that queues them (tests; never in production)
+    JOBS_IMMEDIATE = _bool("JOBS_IMMEDIATE", False)
     HSTS = False
     TESTING = False
     PUBLIC_URL = os.environ.get("PUBLIC_URL")
@@ -104,6 +108,7 @@ class TestingConfig(Config):
     RATELIMIT_ENABLED = False
     RATELIMIT_STORAGE_URI = "memory://"
     SQLALCHEMY_DATABASE_URI = _database_url(None)
+    JOBS_IMMEDIATE = True  # tests that need a real worker start one (tests/jobs)
     ARGON2_PARAMS = {"time_cost": 1, "memory_cost": 8, "parallelism": 1}  # fast, for tests only
     PUBLIC_URL = LOCAL_URL  # fixed, whatever the environment says: tests pass PUBLIC_URL=… to create_app
     TRUSTED_HOSTS = []

@@ -30,6 +30,7 @@ def create_app(env=None, **overrides):
     register_cli(app)
     register_templates(app)
     register_domains(app)
+    register_jobs(app)
     return app
 
 
@@ -154,3 +155,20 @@ def register_domains(app):
         init = getattr(import_module(f".{domain}", __name__), "init_app", None)
         if init is not None:
             init(app)
+
+
+# modules whose jobs (app.core.jobs.job / periodic) must be known before each app's Huey is made
+JOB_MODULES = (".core.mail", ".rounds.schedule")
+
+
+def register_jobs(app):
+    """Give the app its job queue (Huey) with every domain's jobs, and the mail outbox's hooks."""
+    from importlib import import_module
+
+    from .core.jobs import init_jobs
+    from .core.mail import init_mail
+
+    for module in JOB_MODULES:
+        import_module(module, __name__)
+    init_jobs(app)
+    init_mail(app)

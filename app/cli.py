@@ -110,27 +110,22 @@ def _summary(outcomes):
 
 @rounds_cli.command("tick")
 def tick_command():
-    """Apply passed deadlines to every open round and send day-before reminders (run it from cron).
+    """Apply passed deadlines to every open round and send day-before reminders (the worker does
+    this every minute; this command is for cron users).
 
     Each round is committed on its own, so one failing round does not hold back the others;
     the exit status is 1 when any failed.
     """
-    from .rounds.services import open_round_ids, tick_round
+    from .rounds.schedule import tick_open_rounds
 
-    failed = 0
-    for round_id in open_round_ids():
-        try:
-            before, after, reminded = tick_round(round_id)
-            db.session.commit()
-        except Exception as error:  # noqa: BLE001 - report, roll back, go on with the next round
-            db.session.rollback()
-            failed += 1
-            click.echo(f"round {round_id}: failed, nothing changed ({error})", err=True)
-            continue
-        if before != after or reminded:
-            note = f", reminded {reminded} elector{'' if reminded == 1 else 's'}" if reminded else ""
-            click.echo(f"round {round_id}: {before} -> {after}{note}")
-    if failed:
+    ticked = tick_open_rounds()
+    for t in ticked:
+        if t.error:
+            click.echo(f"round {t.round_id}: failed, nothing changed ({t.error})", err=True)
+        elif t.before != t.after or t.reminded:
+            note = f", reminded {t.reminded} elector{'' if t.reminded == 1 else 's'}" if t.reminded else ""
+            click.echo(f"round {t.round_id}: {t.before} -> {t.after}{note}")
+    if any(t.error for t in ticked):
         raise SystemExit(1)
 
 

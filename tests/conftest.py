@@ -144,6 +144,18 @@ def statements(app):
 
 
 @pytest.fixture
+def outbox(monkeypatch):
+    """Mail the worker sent (jobs run at once in tests), as (to, subject, text) tuples."""
+    from app.core import mail
+    from app.core.testing import RecordingTransport
+
+    sent = []
+    record = lambda message: sent.append((message["To"], message["Subject"], message.get_content()))  # noqa: E731
+    monkeypatch.setattr(mail, "open_transport", lambda: RecordingTransport(record))
+    return sent
+
+
+@pytest.fixture
 def client(app):
     return app.test_client()
 

@@ -22,10 +22,9 @@ def comment_html(body):
 
 
 def init_app(app):
-    """Connect the signal handler and the mail outbox; add the `comment_html` filter and the
+    """Connect the signal handler; add the `comment_html` filter and the
     `comment_rights(user, assembly)` and `comment_stances` template globals; a comment's change
     is a change of its policy's page."""
-    from ..core.mail import init_mail
     from ..policies.pagecache import track_policy_changes
     from ..policies.signals import revision_created
     from .models import STANCE_LABELS, Comment, CommentRights
@@ -33,7 +32,6 @@ def init_app(app):
     track_policy_changes(Comment)
 
     revision_created.connect(_on_revision_created)
-    init_mail(app)
     app.jinja_env.filters["comment_html"] = comment_html
     app.jinja_env.globals["comment_rights"] = CommentRights
     app.jinja_env.globals["comment_stances"] = list(STANCE_LABELS.items())

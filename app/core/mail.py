@@ -1,60 +1,66 @@
-"""Outgoing e-mail, optional and configurable.
+"""Outgoing e-mail through a transactional outbox (:mod:`app.core.outbox`); no request talks to
+a mail server.
 
-Mail is queued on the database session with :func:`queue_mail` and goes out only after the
-transaction commits (nothing is sent for work that was rolled back). During a request it goes out
-after the response has been sent (``response.call_on_close``), so no answer waits for, or is
-timed by, a mail server; outside requests (CLI) it goes out right after the commit. Links in mail
-come from PUBLIC_URL (:func:`app.core.urls.public_url`). With ``MAIL_SERVER`` set
-it is sent with :mod:`smtplib` to ``MAIL_SERVER:MAIL_PORT`` from ``MAIL_FROM``; without it
-(development) it is written to the log. A failing server is logged, never raised.
+:func:`queue_mail` writes the message as a row in the current transaction: a rollback drops it
+with the change it belonged to, a commit keeps both. After the commit (after the response, in a
+request) the job ``mail.deliver`` is queued; the worker claims due rows, sends them over one
+SMTP connection per batch, and marks each sent. Failures wait 1, 2, 4 … 30 minutes and are
+tried again for three days; the sweep (every minute, and when a worker starts) puts back rows a
+dead worker left claimed. With ``MAIL_SERVER`` unset (development) each message is printed on
+the worker's console instead, and every message is listed for site admins at /admin/outbox.
+Links in mail come from PUBLIC_URL (:func:`app.core.urls.public_url`).
 """
+import secrets
 import smtplib
+from datetime import timedelta
 from email.message import EmailMessage
+from email.utils import make_msgid
+from urllib.parse import urlsplit
 
+import click
 from flask import current_app
 from flask_sqlalchemy.session import Session
 from sqlalchemy import event
 
 from ..extensions import db
 from .afterwards import after_response, init_after_response
+from .jobs import enqueue, job, periodic
+from .outbox import FAILED, PENDING, SENDING, SENT, OutboxMail, retry_delay, should_give_up
+from .timeutil import utcnow
 from .urls import public_url
 
-OUTBOX = "commonwright_outbox"
+QUEUED = "commonwright_mail_queued"  # on session.info: mail was written in this transaction
+BATCH = 50  # rows claimed at once by one worker (one SMTP connection)
 
 
-def build_message(to, subject, text, sender):
-    """A plain-text message (subject on one line)."""
-    message = EmailMessage()
-    message["From"] = sender
-    message["To"] = to
-    message["Subject"] = " ".join(subject.split())
-    message.set_content(text)
-    return message
-
-
-def send_mail(to, subject, text):
-    """Send one message now; True when it was handed to the server (or logged)."""
-    config = current_app.config
-    message = build_message(to, subject, text, config.get("MAIL_FROM") or "commonwright@localhost")
-    server = config.get("MAIL_SERVER")
-    if not server:
-        current_app.logger.info("mail to %s (MAIL_SERVER unset, not sent)\n%s", to, message)
-        return True
-    try:
-        with smtplib.SMTP(server, int(config.get("MAIL_PORT") or 25), timeout=10) as smtp:
-            smtp.send_message(message)
-    except (OSError, smtplib.SMTPException) as error:
-        current_app.logger.warning("mail to %s failed: %s", to, error)
-        return False
-    return True
-
-
-def queue_mail(to, subject, text):
-    """Send a message once the current transaction commits (a rollback drops it)."""
+def queue_mail(to, subject, text, headers=None):
+    """Write a message to the outbox in the current transaction; it goes out after the commit."""
+    row = OutboxMail(
+        message_id=make_msgid(idstring=secrets.token_hex(6), domain=_mail_domain()),
+        to_address=to, subject=" ".join(subject.split())[:250], body=text,
+        headers="\n".join(f"{name}: {value}" for name, value in (headers or {}).items()),
+    )
     session = db.session()
-    if not session.in_transaction():
-        session.begin()  # so that a rollback before any statement still ends a transaction (and drops this)
-    session.info.setdefault(OUTBOX, []).append((to, subject, text))
+    session.add(row)
+    session.info[QUEUED] = True
+    return row
+
+
+def queue_mails(rows):
+    """Write many messages at once, each a dict of to, subject, text (one bulk INSERT)."""
+    domain = _mail_domain()
+    values = [{"message_id": make_msgid(idstring=secrets.token_hex(6), domain=domain), "to_address": row["to"],
+               "subject": " ".join(row["subject"].split())[:250], "body": row["text"], "headers": "",
+               "status": PENDING, "attempts": 0, "last_error": "", "next_attempt_at": utcnow(),
+               "created_at": utcnow()} for row in rows]
+    if values:
+        db.session.execute(db.insert(OutboxMail), values)
+        db.session().info[QUEUED] = True
+    return len(values)
+
+
+def _mail_domain():
+    return urlsplit(current_app.config["PUBLIC_URL"]).hostname or "localhost"
 
 
 def notification_text(name, message, url):
@@ -67,26 +73,206 @@ def notification_text(name, message, url):
     return "\n".join(lines)
 
 
-def _send_outbox(session):
-    messages = session.info.pop(OUTBOX, [])
-    if messages:
-        after_response(lambda: _deliver(messages))
+def build_message(row, sender):
+    """The e-mail of an outbox row, with its stable Message-ID."""
+    message = EmailMessage()
+    message["From"] = sender
+    message["To"] = row.to_address
+    message["Subject"] = row.subject
+    message["Message-ID"] = row.message_id
+    for line in filter(None, row.headers.split("\n")):
+        name, _, value = line.partition(": ")
+        message[name] = value
+    message.set_content(row.body)
+    return message
 
 
-def _deliver(messages):
-    for to, subject, text in messages:
-        send_mail(to, subject, text)
+class ConsoleTransport:
+    """Development without MAIL_SERVER: each message printed on the worker's console."""
+
+    def __enter__(self):
+        return self
+
+    def __exit__(self, *exc):
+        return False
+
+    def send(self, message):
+        """Print `message` (and log it) instead of sending it."""
+        current_app.logger.info("mail to %s (MAIL_SERVER unset, not sent)\n%s", message["To"], message)
+        click.echo(f"\n──── mail (MAIL_SERVER unset: printed, not sent) ────\n{message}\n────")
 
 
-def _drop_outbox(session, transaction):
-    if transaction.parent is None:
-        session.info.pop(OUTBOX, None)
+class SmtpTransport:
+    """One SMTP connection to MAIL_SERVER:MAIL_PORT for a batch of messages."""
+
+    def __init__(self, server, port, timeout):
+        self.smtp = smtplib.SMTP(server, port, timeout=timeout)
+
+    def __enter__(self):
+        return self
+
+    def __exit__(self, *exc):
+        try:
+            self.smtp.quit()
+        except (OSError, smtplib.SMTPException):
+            self.smtp.close()
+        return False
+
+    def send(self, message):
+        """Hand `message` to the server (raises on refusal)."""
+        self.smtp.send_message(message)
+
+
+def open_transport():
+    """Where mail goes: MAIL_SERVER's SMTP, or the console in development."""
+    config = current_app.config
+    if not config.get("MAIL_SERVER"):
+        return ConsoleTransport()
+    return SmtpTransport(config["MAIL_SERVER"], int(config.get("MAIL_PORT") or 25), config.get("MAIL_TIMEOUT", 30))
+
+
+def claim_batch(limit=BATCH, now=None):
+    """Claim up to `limit` due rows for this worker and return them (committed: others skip them)."""
+    now = now or utcnow()
+    token = secrets.token_hex(16)
+    due = (db.select(OutboxMail.id).filter(OutboxMail.status == PENDING, OutboxMail.next_attempt_at <= now)
+           .order_by(OutboxMail.id).limit(limit).with_for_update(skip_locked=True))
+    db.session.execute(db.update(OutboxMail).filter(OutboxMail.id.in_(due))
+                       .values(status=SENDING, claim=token, claimed_at=now, attempts=OutboxMail.attempts + 1)
+                       .execution_options(synchronize_session=False))
+    db.session.commit()
+    rows = db.session.execute(db.select(OutboxMail).filter_by(claim=token).order_by(OutboxMail.id)).scalars().all()
+    return token, rows
+
+
+def _settle(row, token, **values):
+    """Record what happened to a claimed row (only while this worker still holds its claim)."""
+    db.session.execute(db.update(OutboxMail).filter_by(id=row.id, claim=token).values(**values)
+                       .execution_options(synchronize_session=False))
+    db.session.execute(db.update(OutboxMail).filter_by(claim=token, status=SENDING).values(claimed_at=utcnow())
+                       .execution_options(synchronize_session=False))
+    db.session.commit()
+
+
+def _retry_later(row, token, error):
+    now = utcnow()
+    if should_give_up(row, now) or _permanent(error):
+        _settle(row, token, status=FAILED, claim=None, last_error=str(error)[:500])
+        current_app.logger.error("mail %s to %s given up: %s", row.message_id, row.to_address, error)
+        return
+    _settle(row, token, status=PENDING, claim=None, last_error=str(error)[:500],
+            next_attempt_at=now + retry_delay(row.attempts))
+    current_app.logger.warning("mail %s to %s failed (attempt %d), retried later: %s",
+                               row.message_id, row.to_address, row.attempts, error)
+
+
+def _permanent(error):
+    """A refusal the server says will not change (5xx for the recipient)."""
+    if isinstance(error, smtplib.SMTPRecipientsRefused):
+        return all(code >= 500 for code, _ in error.recipients.values())
+    return isinstance(error, smtplib.SMTPResponseException) and error.smtp_code >= 500 and \
+        not isinstance(error, smtplib.SMTPServerDisconnected)
+
+
+def send_batch(token, rows):
+    """Send claimed `rows` over one connection, settling each as it goes; how many were sent."""
+    sender = current_app.config.get("MAIL_FROM") or "commonwright@localhost"
+    sent = 0
+    try:
+        transport = open_transport()
+    except (OSError, smtplib.SMTPException) as error:
+        for row in rows:
+            _retry_later(row, token, error)
+        return 0
+    with transport:
+        for index, row in enumerate(rows):
+            try:
+                transport.send(build_message(row, sender))
+            except (OSError, smtplib.SMTPServerDisconnected) as error:  # the connection is gone
+                for left in rows[index:]:
+                    _retry_later(left, token, error)
+                return sent
+            except smtplib.SMTPException as error:
+                _retry_later(row, token, error)
+                continue
+            _settle(row, token, status=SENT, claim=None, sent_at=utcnow(), last_error="")
+            sent += 1
+    return sent
+
+
+@job("mail.deliver")
+def deliver_mail():
+    """Send every due outbox row, a batch at a time; a second batch waiting is queued as a job of
+    its own first, so that other workers share a long outbox."""
+    sent = 0
+    while True:
+        token, rows = claim_batch()
+        if not rows:
+            return sent
+        if len(rows) == BATCH:
+            enqueue("mail.deliver")
+        sent += send_batch(token, rows)
+
+
+def release_stale_claims(now=None):
+    """Put back rows claimed longer ago than MAIL_CLAIM_TIMEOUT (their worker died); how many."""
+    now = now or utcnow()
+    timeout = timedelta(seconds=current_app.config.get("MAIL_CLAIM_TIMEOUT", 600))
+    result = db.session.execute(
+        db.update(OutboxMail).filter(OutboxMail.status == SENDING, OutboxMail.claimed_at < now - timeout)
+        .values(status=PENDING, claim=None, next_attempt_at=now).execution_options(synchronize_session=False))
+    db.session.commit()
+    if result.rowcount:
+        current_app.logger.warning("mail: %d message(s) left claimed by a stopped worker put back", result.rowcount)
+    return result.rowcount
+
+
+@periodic("mail.sweep", minute="*")
+def sweep_outbox():
+    """Every minute: put back rows a dead worker left, and send whatever is due (retries included)."""
+    release_stale_claims()
+    return deliver_mail()
+
+
+def outbox_rows(limit=200):
+    """The newest outbox rows, for the site admins' page."""
+    return db.session.execute(db.select(OutboxMail).order_by(OutboxMail.id.desc()).limit(limit)).scalars().all()
+
+
+def outbox_counts():
+    """{status: number of rows} over the whole outbox."""
+    rows = db.session.execute(db.select(OutboxMail.status, db.func.count()).group_by(OutboxMail.status)).all()
+    return {status: count for status, count in rows}
+
+
+def retry_failed_mail():
+    """Put every failed row back in the queue (a site admin fixed the server); how many."""
+    result = db.session.execute(db.update(OutboxMail).filter_by(status=FAILED)
+                                .values(status=PENDING, next_attempt_at=utcnow(), created_at=utcnow())
+                                .execution_options(synchronize_session=False))
+    return result.rowcount
+
+
+def _after_commit(session):
+    if session.in_nested_transaction() or not session.info.pop(QUEUED, False):
+        return
+    after_response(lambda: enqueue("mail.deliver"))
+
+
+def _after_rollback(session):
+    if not session.in_nested_transaction():
+        session.info.pop(QUEUED, None)
 
 
 def init_mail(app):
-    """Send queued mail after commit (after the response, in a request) and drop it after a
-    rollback (idempotent)."""
+    """Queue delivery after each commit that wrote mail, and sweep when a worker starts (idempotent)."""
     init_after_response(app)
-    if not event.contains(Session, "after_commit", _send_outbox):
-        event.listen(Session, "after_commit", _send_outbox)
-        event.listen(Session, "after_transaction_end", _drop_outbox)
+    for name, hook in (("after_commit", _after_commit), ("after_rollback", _after_rollback)):
+        if not event.contains(Session, name, hook):
+            event.listen(Session, name, hook)
+    huey = app.extensions["huey"]
+
+    @huey.on_startup(name="mail.startup")
+    def _sweep_at_start():
+        with app.app_context():
+            release_stale_claims()

@@ -10,3 +10,20 @@ class ClosingClient(FlaskClient):
 
     def open(self, *args, buffered=True, **kwargs):
         return super().open(*args, buffered=buffered, **kwargs)
+
+
+class RecordingTransport:
+    """Stands in for the mail server in tests: each message handed to `record(message)`."""
+
+    def __init__(self, record):
+        self.record = record
+
+    def __enter__(self):
+        return self
+
+    def __exit__(self, *exc):
+        return False
+
+    def send(self, message):
+        """Record `message` as sent."""
+        self.record(message)

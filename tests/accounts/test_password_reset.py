@@ -6,13 +6,6 @@ import pytest
 from app.core import mail
 
 
-@pytest.fixture
-def outbox(monkeypatch):
-    sent = []
-    monkeypatch.setattr(mail, "send_mail", lambda to, subject, text: sent.append((to, subject, text)) or True)
-    return sent
-
-
 def _link(outbox, base="http://127.0.0.1:5000"):
     """The path of the reset link in the last mail (the link is on PUBLIC_URL)."""
     return re.search(re.escape(base) + r"(/reset/\S+)", outbox[-1][2]).group(1)

@@ -35,6 +35,9 @@ class FakeSMTP:
     def __exit__(self, *exc):
         return False
 
+    def quit(self):
+        pass
+
     def send_message(self, message):
         FakeSMTP.sent.append((self.host, self.port, message))
 
@@ -170,12 +173,18 @@ def test_without_a_mail_server_mail_is_written_to_the_log(app, world, comment, c
     assert any("MAIL_SERVER unset" in r.getMessage() and world.member.email in r.getMessage() for r in caplog.records)
 
 
-def test_a_failing_mail_server_is_logged_not_raised(app, monkeypatch, caplog):
+def test_a_failing_mail_server_is_logged_and_the_mail_kept_for_later(app, monkeypatch, caplog):
+    from app.core.outbox import PENDING, OutboxMail
+
     def refuse(*args, **kwargs):
         raise OSError("connection refused")
 
     monkeypatch.setattr(mail.smtplib, "SMTP", refuse)
     monkeypatch.setitem(app.config, "MAIL_SERVER", "mail.example.org")
     with app.app_context(), caplog.at_level(logging.WARNING):
-        assert mail.send_mail("a@example.org", "Subject", "Text") is False
+        mail.queue_mail("a@example.org", "Subject", "Text")
+        db.session.commit()
+        row = db.session.execute(db.select(OutboxMail)).scalar_one()
+        assert (row.status, row.attempts, row.last_error) == (PENDING, 1, "connection refused")
+        assert row.next_attempt_at > row.created_at
     assert any("connection refused" in r.getMessage() for r in caplog.records)

@@ -10,6 +10,7 @@ from werkzeug.test import EnvironBuilder
 
 from app import create_app
 from app.core import mail
+from app.core.testing import RecordingTransport
 from app.core.urls import MAX_NEXT_LENGTH, public_url, safe_next
 from app.extensions import db
 
@@ -24,13 +25,6 @@ EVIL_NEXTS = [
 
 def _app(app, **overrides):
     return create_app("testing", SQLALCHEMY_DATABASE_URI=app.config["SQLALCHEMY_DATABASE_URI"], **overrides)
-
-
-@pytest.fixture
-def outbox(monkeypatch):
-    sent = []
-    monkeypatch.setattr(mail, "send_mail", lambda to, subject, text: sent.append((to, subject, text)) or True)
-    return sent
 
 
 @pytest.fixture
@@ -71,9 +65,7 @@ def test_api_password_resets_share_the_forms_rate_limit(app, make_user, outbox):
     assert statuses == [302] * 3 + [202] * 2 + [429]
 
 
-def test_notification_mail_links_to_public_url(public_app, make_user, make_assembly, make_policy, monkeypatch):
-    sent = []
-    monkeypatch.setattr(mail, "send_mail", lambda to, subject, text: sent.append(text) or True)
+def test_notification_mail_links_to_public_url(public_app, make_user, make_assembly, make_policy, outbox):
     author, other = make_user(), make_user()
     assembly = make_assembly(members=[(author, "member"), (other, "member")])
     policy = make_policy(assembly, author)
@@ -87,7 +79,7 @@ def test_notification_mail_links_to_public_url(public_app, make_user, make_assem
     replier.post("/login", data={"email": other.email, "password": other.password})
     reply = replier.post(f"/a/{assembly.slug}/p/{policy.slug}/comments/{root}/reply", data={"body": "Hi."})
     assert reply.status_code == 302
-    assert f"{PUBLIC}/a/{assembly.slug}/p/{policy.slug}/comments/{root}" in sent[-1]
+    assert f"{PUBLIC}/a/{assembly.slug}/p/{policy.slug}/comments/{root}" in outbox[-1][2]
 
 
 def _first_comment_id(app):
@@ -392,7 +384,7 @@ def test_anonymous_public_pages_keep_their_own_caching(make_user, make_assembly,
 def _wsgi_events(app, path, monkeypatch, **builder):
     """Run one request as a WSGI server does; the order of: headers sent, body sent, mail sent."""
     events = []
-    monkeypatch.setattr(mail, "send_mail", lambda to, subject, text: events.append(("mail", to)) or True)
+    monkeypatch.setattr(mail, "open_transport", lambda: RecordingTransport(lambda message: events.append(("mail", message["To"]))))
     environ = EnvironBuilder(path=path, method="POST", base_url="http://localhost", **builder).get_environ()
     body = app(environ, lambda status, headers, exc_info=None: events.append(("status", status)))
     events.extend(("body", len(chunk)) for chunk in body)
