@@ -327,14 +327,6 @@ def revoke_token(token):
     return token
 
 
-def notify_user(user_id, kind, message, url=""):
-    """Add an in-app notification (and log it as e-mail in development)."""
-    note = Notification(user_id=user_id, kind=kind, message=message, url=url)
-    db.session.add(note)
-    current_app.logger.info("notify user %s: %s", user_id, message)
-    return note
-
-
 def list_notifications(user, limit=100):
     """The user's newest notifications."""
     return db.session.execute(

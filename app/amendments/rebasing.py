@@ -1,7 +1,7 @@
 """Pending amendments follow the text: when a revision is created, those whose lines did not
 change move to it, the others become ``needs_rebase`` until their author updates them.
 """
-from ..accounts.services import notify_user
+from ..accounts.notifying import notify_user
 from ..core import linemaps, textlines
 from ..core.errors import NotFound
 from ..core.events import log_event

@@ -5,7 +5,7 @@ An amendment replaces lines ``line_start..line_end`` of revision ``base_number``
 fields are checked in validation.py, its rivals found in rivals.py, its text shown by text.py and
 display.py; rebasing.py moves pending amendments onto each new revision.
 """
-from ..accounts.services import notify_user
+from ..accounts.notifying import notify_user
 from ..core import textlines
 from ..core.errors import Conflict, Forbidden, NotFound, ValidationError
 from ..core.events import log_event

@@ -1,10 +1,10 @@
 """Who gets told what about comments: replies, and lines commented on that changed.
 
-Each notification goes to the user's notifications and, queued, by e-mail (sent after commit).
+Each notification goes to the user's notifications, and by e-mail at once or in the digest
+(app.accounts.notifying decides by its kind).
 """
 from ..accounts.models import User
-from ..accounts.services import notify_user
-from ..core import mail
+from ..accounts.notifying import notify_user
 from ..extensions import db
 from .links import amendment_url, earlier_wording_url, thread_url
 from .models import Comment
@@ -64,6 +64,5 @@ def _users(ids):
 
 
 def _notify(user, kind, message, url):
-    """One notification for `user`, and its e-mail queued."""
+    """One notification for `user` (mailed now or in the digest, by its kind)."""
     notify_user(user.id, kind, message, url)
-    mail.queue_mail(user.email, "Commonwright: " + message[:120], mail.notification_text(user.name, message, url))

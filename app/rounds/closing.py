@@ -8,7 +8,7 @@ ends ``accepted_not_merged`` with a note, and the facilitators are told.
 from dataclasses import dataclass, field
 
 from ..accounts.models import User
-from ..accounts.services import notify_user
+from ..accounts.notifying import notify_user, notify_users
 from ..amendments.models import Amendment
 from ..assemblies.models import Membership
 from ..core import merging, textchanges
@@ -61,6 +61,7 @@ def close_round(round_, now=None):
         ballots.seal_secret_ballots(round_)
     if merge.not_merged:
         _tell_facilitators(round_, policy, merge.not_merged)
+    _tell_electors(round_, policy, len(cast))
     log_event(None, "round.closed", round_, assembly_id=policy.assembly_id, voters=len(cast),
               new_revision=round_.new_revision_number, not_merged=sorted(merge.not_merged))
     return round_
@@ -183,6 +184,13 @@ def _set_outcome(amendment, decision, merge):
         amendment.outcome = f"{_accepted_text(decision)} and merged into revision {merge.revision.number}."
 
 
+def _tell_electors(round_, policy, voters):
+    """Tell every elector that the round closed (mailed at once: it is their decision)."""
+    people = "1 member" if voters == 1 else f"{voters} members"
+    message = f"Round {round_.number} on “{policy.title}” has closed; {people} voted. The results are published."
+    notify_users(phases.elector_ids(round_), "round.results", message, notices.round_path(round_, "results"))
+
+
 def _tell_facilitators(round_, policy, not_merged):
     """Notify the assembly's facilitators and admins of accepted amendments that were not merged."""
     query = db.select(Membership.user_id).filter(
@@ -194,7 +202,7 @@ def _tell_facilitators(round_, policy, not_merged):
         f"Round {round_.number} on “{policy.title}” closed, but {names} could not be applied to the text, "
         "which changed after voting opened. See the report."
     )
-    notices.notify_users(db.session.execute(query).scalars(), "round", message, notices.round_path(round_, "report"))
+    notify_users(db.session.execute(query).scalars(), "round", message, notices.round_path(round_, "report"))
 
 
 def _accepted_text(decision):

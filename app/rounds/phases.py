@@ -22,6 +22,7 @@ under it, so two requests never apply the same transition twice; a ballot takes 
 (``FOR SHARE``, :mod:`app.rounds.ballots`). On SQLite the row locks are no-ops and the database
 serialises writers instead.
 """
+from ..accounts.notifying import notify_users
 from ..amendments.models import Amendment
 from ..amendments.rivals import group_rivals, pending_amendments
 from ..core.errors import Conflict, Forbidden
@@ -154,7 +155,7 @@ def cancel_round(actor, round_):
     log_event(actor, "round.cancelled", round_, assembly_id=round_.policy.assembly_id, was_voting=was_voting)
     if was_voting:
         message = f"The round on “{round_.policy.title}” was cancelled; no ballot was counted."
-        notices.notify_users(elector_ids(round_), "round", message, notices.round_path(round_), skip=actor.id)
+        notify_users(elector_ids(round_), "round", message, notices.round_path(round_), skip=actor.id)
     return round_
 
 
@@ -187,7 +188,7 @@ def open_voting(round_, now=None):
     else:
         _put_amendments_to_the_vote(round_, policy, now)
     message = f"Voting is open on “{policy.title}” until {notices.when_text(round_.voting_until)}."
-    notices.notify_users(elector_ids(round_), "round", message, notices.round_path(round_, "ballot"))
+    notify_users(elector_ids(round_), "round", message, notices.round_path(round_, "ballot"))
     return round_
 
 

@@ -9,6 +9,7 @@ from datetime import datetime, timedelta
 
 from sqlalchemy.orm import joinedload
 
+from ..accounts.notifying import notify_users
 from ..assemblies.models import Assembly, Membership
 from ..core.errors import Conflict, Forbidden, NotFound, ValidationError
 from ..core.events import log_event
@@ -125,7 +126,7 @@ def create_round(actor, policy, amending_until, deliberating_until, voting_until
     electors = _snapshot_electorate(round_, policy)
     policy.status = "in_round"
     log_event(actor, "round.created", round_, assembly_id=policy.assembly_id, policy_id=policy.id, **_rules_log(round_))
-    notices.notify_users(electors, "round", _opening_message(round_, policy), notices.round_path(round_), skip=actor.id)
+    notify_users(electors, "round", _opening_message(round_, policy), notices.round_path(round_), skip=actor.id)
     return round_
 
 
@@ -253,7 +254,7 @@ def send_reminders(round_, now=None):
         f"Voting on “{round_.policy.title}” closes in {describe_duration(round_.voting_until - now)} "
         f"({notices.when_text(round_.voting_until)}) and you have not voted yet."
     )
-    notices.notify_users(waiting, "reminder", message, notices.round_path(round_, "ballot"))
+    notify_users(waiting, "reminder", message, notices.round_path(round_, "ballot"))
     return len(waiting)
 
 

@@ -1,6 +1,6 @@
 """Account pages: register, log in, log out, change password, notifications."""
 from app.accounts.models import User
-from app.accounts.services import notify_user
+from app.accounts.notifying import notify_user
 from app.extensions import db
 
 

@@ -83,7 +83,7 @@ def seed(app, make_user, make_assembly, make_policy):
     """A member's world: a policy with two revisions, a comment, a pending amendment and a closed
     round with results; a second policy whose round is voting on rival and single amendments."""
     from app.accounts.models import User
-    from app.accounts.services import notify_user
+    from app.accounts.notifying import notify_user
     from app.amendments.services import propose_amendment
     from app.comments.services import create_comment
     from app.core.timeutil import utcnow

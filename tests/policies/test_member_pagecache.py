@@ -97,7 +97,7 @@ def test_a_new_notification_and_a_new_role_are_seen_at_once(app, member, public)
         db.session.commit()
     assert "Open a round" not in page(member, public.url).text
     with app.app_context():
-        from app.accounts.services import notify_user
+        from app.accounts.notifying import notify_user
 
         notify_user(public.assembly.admin.id, "reply", "Someone replied.", "/")
         db.session.commit()
