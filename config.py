@@ -80,6 +80,7 @@ class Config:
     MAIL_CLAIM_TIMEOUT = _int("MAIL_CLAIM_TIMEOUT", 600)  # seconds before a dead worker's mail is sent again
     # jobs run at once inside the process that queues them (tests; never in production)
     JOBS_IMMEDIATE = _bool("JOBS_IMMEDIATE", False)
+    QUEUE_FILE = os.environ.get("QUEUE_FILE")  # the queue's SQLite file without Redis (default: beside the database)
     HSTS = False
     TESTING = False
     PUBLIC_URL = os.environ.get("PUBLIC_URL")

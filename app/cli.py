@@ -36,6 +36,7 @@ def ensure_demo():
     users = []
     for email, name, _ in DEMO_USERS:
         users.append(find_user_by_email(email) or register_user(email, name, DEMO_PASSWORD))
+    users[0].is_site_admin = True  # the demo admin sees the outbox (mail printed in development)
     assembly = find_assembly(DEMO_ASSEMBLY[0])
     if assembly is None:
         assembly = create_assembly(
@@ -186,6 +187,23 @@ def reset_totp_command(email):
     log_event(None, "totp.reset_by_operator", user)
     db.session.commit()
     click.echo(f"Two-factor authentication is off for {user.email}; every session and token was revoked.")
+
+
+@users_cli.command("site-admin")
+@click.argument("email")
+@click.option("--remove", is_flag=True, help="Take the right away instead.")
+@with_appcontext
+def site_admin_command(email, remove):
+    """Make EMAIL a site administrator (the outbox page, /admin/outbox), or no longer one."""
+    from .core.events import log_event
+
+    user = find_user_by_email(email)
+    if user is None:
+        raise click.ClickException(f"No account has the e-mail {email}.")
+    user.is_site_admin = not remove
+    log_event(None, "user.site_admin_removed" if remove else "user.site_admin_granted", user)
+    db.session.commit()
+    click.echo(f"{user.email} is {'no longer' if remove else 'now'} a site administrator.")
 
 
 def init_cli(app):

@@ -143,15 +143,26 @@ def statements(app):
     return run
 
 
+class SentMail(list):
+    """(to, subject, text) of each message the worker sent; `.messages` the e-mails themselves."""
+
+    def __init__(self):
+        super().__init__()
+        self.messages = []
+
+    def record(self, message):
+        self.messages.append(message)
+        self.append((message["To"], message["Subject"], message.get_content()))
+
+
 @pytest.fixture
 def outbox(monkeypatch):
-    """Mail the worker sent (jobs run at once in tests), as (to, subject, text) tuples."""
+    """Mail the worker sent (jobs run at once in tests), as a SentMail list."""
     from app.core import mail
     from app.core.testing import RecordingTransport
 
-    sent = []
-    record = lambda message: sent.append((message["To"], message["Subject"], message.get_content()))  # noqa: E731
-    monkeypatch.setattr(mail, "open_transport", lambda: RecordingTransport(record))
+    sent = SentMail()
+    monkeypatch.setattr(mail, "open_transport", lambda: RecordingTransport(sent.record))
     return sent
 
 

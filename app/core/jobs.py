@@ -48,7 +48,10 @@ def queue_name(database_uri):
 
 
 def queue_file(app):
-    """The SQLite file of the queue without Redis: beside a SQLite database, else in the instance folder."""
+    """The SQLite file of the queue without Redis: QUEUE_FILE if set, else beside a SQLite database,
+    else in the instance folder."""
+    if app.config.get("QUEUE_FILE"):
+        return app.config["QUEUE_FILE"]
     url = make_url(app.config["SQLALCHEMY_DATABASE_URI"])
     if url.get_backend_name() == "sqlite" and url.database and url.database != ":memory:":
         return str(Path(url.database).with_suffix("")) + "-queue.sqlite"

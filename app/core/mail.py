@@ -24,6 +24,7 @@ from sqlalchemy import event
 
 from ..extensions import db
 from .afterwards import after_response, init_after_response
+from .errors import Forbidden
 from .jobs import enqueue, job, periodic
 from .outbox import FAILED, PENDING, SENDING, SENT, OutboxMail, retry_delay, should_give_up
 from .timeutil import utcnow
@@ -220,7 +221,7 @@ def release_stale_claims(now=None):
     timeout = timedelta(seconds=current_app.config.get("MAIL_CLAIM_TIMEOUT", 600))
     result = db.session.execute(
         db.update(OutboxMail).filter(OutboxMail.status == SENDING, OutboxMail.claimed_at < now - timeout)
-        .values(status=PENDING, claim=None, next_attempt_at=now).execution_options(synchronize_session=False))
+        .values(status=PENDING, claim=None).execution_options(synchronize_session=False))
     db.session.commit()
     if result.rowcount:
         current_app.logger.warning("mail: %d message(s) left claimed by a stopped worker put back", result.rowcount)
@@ -232,6 +233,18 @@ def sweep_outbox():
     """Every minute: put back rows a dead worker left, and send whatever is due (retries included)."""
     release_stale_claims()
     return deliver_mail()
+
+
+def check_can_read_outbox(user):
+    """Only site admins see the outbox (addresses, subjects; bodies too while mail is only printed)."""
+    if not getattr(user, "is_site_admin", False):
+        raise Forbidden("Only site administrators can see the outbox.")
+
+
+def bodies_shown():
+    """Message bodies are shown on the outbox page only while nothing is really sent (development):
+    in production they hold one-time links (password resets) that nobody else may read."""
+    return not current_app.config.get("MAIL_SERVER")
 
 
 def outbox_rows(limit=200):

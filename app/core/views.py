@@ -1,9 +1,10 @@
-"""Home page and health check."""
-from flask import Blueprint, jsonify, redirect, render_template, url_for
-from flask_login import current_user
+"""Home page, health check and the site admins' outbox."""
+from flask import Blueprint, flash, jsonify, redirect, render_template, url_for
+from flask_login import current_user, login_required
 from sqlalchemy import text
 
 from ..extensions import db
+from . import mail
 
 bp = Blueprint("core", __name__)
 
@@ -23,3 +24,21 @@ def home():
     if current_user.is_authenticated:
         return redirect(url_for("assemblies.index"))
     return render_template("home.html")
+
+
+@bp.get("/admin/outbox")
+@login_required
+def outbox():
+    mail.check_can_read_outbox(current_user)
+    return render_template("admin/outbox.html", rows=mail.outbox_rows(), counts=mail.outbox_counts(),
+                           bodies=mail.bodies_shown())
+
+
+@bp.post("/admin/outbox/retry")
+@login_required
+def retry_outbox():
+    mail.check_can_read_outbox(current_user)
+    count = mail.retry_failed_mail()
+    db.session.commit()
+    flash(f"{count} message{'' if count == 1 else 's'} put back in the queue." if count else "No failed messages.")
+    return redirect(url_for("core.outbox"))
