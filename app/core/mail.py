@@ -100,7 +100,9 @@ class ConsoleTransport:
     def send(self, message):
         """Print `message` (and log it) instead of sending it."""
         current_app.logger.info("mail to %s (MAIL_SERVER unset, not sent)\n%s", message["To"], message)
-        click.echo(f"\n──── mail (MAIL_SERVER unset: printed, not sent) ────\n{message}\n────")
+        head = "".join(f"{name}: {message[name]}\n" for name in ("To", "Subject", "Message-ID", "List-Unsubscribe")
+                       if message[name])
+        click.echo(f"\n──── mail (MAIL_SERVER unset: printed, not sent) ────\n{head}\n{message.get_content()}────")
 
 
 class SmtpTransport:
