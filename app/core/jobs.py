@@ -17,7 +17,7 @@ from pathlib import Path
 import click
 from flask import current_app
 from flask.cli import with_appcontext
-from huey import RedisHuey, SqliteHuey, crontab
+from huey import MemoryHuey, RedisHuey, SqliteHuey, crontab
 from sqlalchemy.engine import make_url
 
 JOBS = {}  # name: (function, crontab keyword arguments or None, retries)
@@ -63,9 +63,11 @@ def make_huey(app):
     """The Huey of `app`: Redis when REDIS_URL is set, else a SQLite file; immediate in tests."""
     name = queue_name(app.config["SQLALCHEMY_DATABASE_URI"])
     immediate = bool(app.config.get("JOBS_IMMEDIATE"))
-    if app.config.get("REDIS_URL") and not immediate:
+    if immediate:
+        return MemoryHuey(name, results=False, immediate=True)
+    if app.config.get("REDIS_URL"):
         return RedisHuey(name, url=app.config["REDIS_URL"], results=False)
-    return SqliteHuey(name, filename=queue_file(app), results=False, immediate=immediate)
+    return SqliteHuey(name, filename=queue_file(app), results=False)
 
 
 def _in_context(app, function):
