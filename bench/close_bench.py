@@ -21,6 +21,7 @@ import os
 import random
 import secrets
 import sys
+import tempfile
 import time
 from datetime import timedelta
 
@@ -108,6 +109,8 @@ def timed_close(facilitator_id, round_id):
 
     from app.accounts.models import Notification, User
     from app.core import mail
+    from app.core.outbox import OutboxMail
+    from app.core.testing import RecordingTransport
     from app.extensions import db
     from app.rounds import closing, phases, services
 
@@ -117,11 +120,10 @@ def timed_close(facilitator_id, round_id):
     def count(*_):
         figures["queries"] += 1
 
-    def fake_send(to, subject, text):
+    def record(message):
         figures["mail_after" if committed[0] else "mail_in_transaction"] += 1
-        return True
 
-    original_close, original_send = closing.close_round, mail.send_mail
+    original_close, original_transport = closing.close_round, mail.open_transport
 
     def close_round(round_, now=None):
         start = time.perf_counter()
@@ -131,10 +133,11 @@ def timed_close(facilitator_id, round_id):
             figures["close_round"] = time.perf_counter() - start
 
     before = db.session.execute(db.select(db.func.count(Notification.id))).scalar_one()
+    mails_before = db.session.execute(db.select(db.func.count(OutboxMail.id))).scalar_one()
     db.session.commit()
     db.session.expunge_all()
     event.listen(db.engine, "before_cursor_execute", count)
-    closing.close_round, mail.send_mail = close_round, fake_send
+    closing.close_round, mail.open_transport = close_round, lambda: RecordingTransport(record)
     try:
         start = time.perf_counter()
         facilitator = db.session.get(User, facilitator_id)
@@ -146,10 +149,11 @@ def timed_close(facilitator_id, round_id):
         figures["commit"] = time.perf_counter() - commit_start
         figures["total"] = time.perf_counter() - start
     finally:
-        closing.close_round, mail.send_mail = original_close, original_send
+        closing.close_round, mail.open_transport = original_close, original_transport
         event.remove(db.engine, "before_cursor_execute", count)
     figures["phase"] = round_.phase
     figures["notifications"] = db.session.execute(db.select(db.func.count(Notification.id))).scalar_one() - before
+    figures["outbox"] = db.session.execute(db.select(db.func.count(OutboxMail.id))).scalar_one() - mails_before
     return figures
 
 
@@ -167,7 +171,9 @@ def main():
     database_url = temp_sqlite_url() if args.sqlite else args.database
     if not args.sqlite:
         recreate_database(database_url)
-    app = create_app("testing", SQLALCHEMY_DATABASE_URI=database_url)
+    queue = tempfile.mkdtemp(prefix="cw-close-queue-")  # delivery is queued for a worker, not run here
+    app = create_app("testing", SQLALCHEMY_DATABASE_URI=database_url, JOBS_IMMEDIATE=False,
+                     QUEUE_FILE=os.path.join(queue, "queue.sqlite"))
     app.logger.setLevel("WARNING")
     with app.app_context():
         db.create_all()
@@ -181,8 +187,9 @@ def main():
     print(f"  close_round {figures['close_round'] * 1000:.0f} ms; whole transition (load, lock, close, "
           f"seal) {figures['transaction'] * 1000:.0f} ms; commit {figures['commit'] * 1000:.0f} ms; "
           f"total {figures['total'] * 1000:.0f} ms; {figures['queries']} queries; phase {figures['phase']}")
-    print(f"  {figures['notifications']} notifications written; mail sent inside the transaction: "
-          f"{figures['mail_in_transaction']}, after the commit: {figures['mail_after']}")
+    print(f"  {figures['notifications']} notifications and {figures['outbox']} outbox mails written in the "
+          f"transaction; mail sent inside it: {figures['mail_in_transaction']}, by this process after the commit: "
+          f"{figures['mail_after']} (the worker sends them)")
     passed = figures["total"] < TARGET_SECONDS and figures["mail_in_transaction"] == 0 and figures["phase"] == "closed"
     print(f"{'OK' if passed else 'FAILED'} (target: closing < {TARGET_SECONDS:.0f} s, nothing sent inside the transaction)")
     return 0 if passed else 1
