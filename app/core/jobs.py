@@ -11,6 +11,7 @@ PostgreSQL); with REDIS_URL every web process and worker on every machine shares
 With ``JOBS_IMMEDIATE`` (the test suite) a job runs at once, in memory, when it is queued.
 """
 import hashlib
+import logging
 import re
 from pathlib import Path
 
@@ -112,9 +113,12 @@ def run_job(name, *args, **kwargs):
 
 @click.command("worker")
 @click.option("--threads", default=2, show_default=True, help="Jobs run at the same time in this worker.")
+@click.option("--verbose", is_flag=True, help="Log every job as it runs (default: warnings and errors only).")
 @with_appcontext
-def worker_command(threads):
+def worker_command(threads, verbose):
     """Run the background worker: mail, deadlines, reminders, digests and long renders."""
+    logging.basicConfig(format="%(asctime)s %(levelname)s %(name)s: %(message)s",
+                        level=logging.INFO if verbose else logging.WARNING)
     huey = current_app.extensions["huey"]
     if huey.immediate:
         raise click.ClickException("JOBS_IMMEDIATE is set: jobs run inside the web process, there is nothing to consume.")
