@@ -17,6 +17,7 @@ from flask import current_app
 from sqlalchemy.dialects import postgresql, sqlite
 
 from ..assemblies.models import Assembly, Membership
+from ..core.compiled import CompiledStatement
 from ..core.errors import Conflict, Forbidden, NotFound, ValidationError
 from ..core.events import log_event
 from ..core.timeutil import as_utc, utcnow
@@ -63,9 +64,9 @@ _rounds, _questions = Round.__table__, Question.__table__
 _electors, _participations, _ballots = Elector.__table__, Participation.__table__, Ballot.__table__
 _policies, _assemblies, _memberships = Policy.__table__, Assembly.__table__, Membership.__table__
 
-# The statements a ballot runs, built once on the Core: plain columns, no ORM entity, and a
-# statement object whose cache key SQLAlchemy computes once, so each ballot only binds values.
-_ROUND_STATE = (
+# The statements every ballot runs are built once on the Core (plain columns, no ORM entity)
+# and compiled once per dialect (app/core/compiled.py): a ballot only binds values.
+_ROUND_STATE = CompiledStatement(
     db.select(_rounds.c.phase, _rounds.c.amending_until, _rounds.c.deliberating_until, _rounds.c.voting_until,
               _rounds.c.created_at, _rounds.c.voting_opened_at, _assemblies.c.is_public,
               _memberships.c.id.label("membership_id"))
@@ -82,17 +83,17 @@ def _round_state(round_id, voter):
     that is due (:func:`app.rounds.phases.refresh_round`, which locks only then); 404 unless the
     voter may see the round (the rule of :func:`app.rounds.services.can_view_round`)."""
     params = {"round_id": round_id, "user_id": voter.id}
-    state = db.session.execute(_ROUND_STATE, params).first()
+    state = _ROUND_STATE.first(params)
     if state is None or not (state.is_public or state.membership_id is not None):
         raise NotFound("No such round.")
     if phases.phase_at(state, utcnow()) != state.phase:  # a deadline passed and nobody applied it yet
         phases.refresh_round(db.session.get(Round, round_id))
         db.session.flush()
-        state = db.session.execute(_ROUND_STATE, params).one()
+        state = _ROUND_STATE.first(params)
     return state
 
 
-_BALLOT_ENTRY = (
+_BALLOT_ENTRY = CompiledStatement(
     db.select(_rounds.c.phase, _rounds.c.voting_until, _electors.c.id, _participations.c.id,
               _participations.c.ballot_key)
     .select_from(_rounds
@@ -114,7 +115,7 @@ def _ballot_entry(round_id, voter):
     ballots in flight, and a ballot that waited for a close reads the closed phase.
     """
     params = {"round_id": round_id, "user_id": voter.id}
-    phase, voting_until, elector_id, participation_id, key = db.session.execute(_BALLOT_ENTRY, params).one()
+    phase, voting_until, elector_id, participation_id, key = _BALLOT_ENTRY.first(params)
     participation = None if participation_id is None else Voted(participation_id, key)
     return elector_id is not None, participation, phase, as_utc(voting_until)
 
@@ -192,7 +193,7 @@ def _store_ballot(round_, voter, answers, participation):
         participation = _participation(round_, voter)
     if participation.ballot_key is not None:
         params = {"b_round_id": round_.id, "b_key": participation.ballot_key, "answers": answers}
-        db.session.execute(_REPLACE_BALLOT, params)
+        _REPLACE_BALLOT.rows(params)
 
 
 class Voted(NamedTuple):
@@ -213,16 +214,16 @@ def _participation_insert(insert):
 
 _BALLOT_VALUES = {"round_id": db.bindparam("round_id"), "key": db.bindparam("key"),
                   "voter_id": db.bindparam("voter_id"), "answers": db.bindparam("answers", type_=_ballots.c.answers.type)}
-_INSERT_PARTICIPATION = _participation_insert(sqlite.insert)
-_INSERT_BALLOT = db.insert(_ballots).values(_BALLOT_VALUES)
+_INSERT_PARTICIPATION = CompiledStatement(_participation_insert(sqlite.insert))
+_INSERT_BALLOT = CompiledStatement(db.insert(_ballots).values(_BALLOT_VALUES))
 _participation_cte = _participation_insert(postgresql.insert).cte("participation")
-_INSERT_BOTH = (  # PostgreSQL: one round trip; no participation inserted (a race lost) → no ballot
+_INSERT_BOTH = CompiledStatement(  # PostgreSQL: one round trip; no participation inserted (a race lost) → no ballot
     db.insert(_ballots)
     .from_select(list(_BALLOT_VALUES), db.select(*_BALLOT_VALUES.values()).select_from(_participation_cte))
     .add_cte(_participation_cte)
     .returning(_ballots.c.id)
 )
-_REPLACE_BALLOT = (
+_REPLACE_BALLOT = CompiledStatement(
     db.update(_ballots)
     .where(_ballots.c.round_id == db.bindparam("b_round_id"), _ballots.c.key == db.bindparam("b_key"))
     .values(answers=db.bindparam("answers", type_=_ballots.c.answers.type))
@@ -232,10 +233,10 @@ _REPLACE_BALLOT = (
 def _insert_first_ballot(values):
     """Insert the participation and the ballot; False (nothing inserted) when the voter already has a participation."""
     if db.session.get_bind().dialect.name == "postgresql":
-        return db.session.execute(_INSERT_BOTH, values).scalar_one_or_none() is not None
-    if db.session.execute(_INSERT_PARTICIPATION, values).scalar_one_or_none() is None:
+        return _INSERT_BOTH.scalar(values) is not None
+    if _INSERT_PARTICIPATION.scalar(values) is None:
         return False
-    db.session.execute(_INSERT_BALLOT, values)
+    _INSERT_BALLOT.rows(values)
     return True
 
 
