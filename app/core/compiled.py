@@ -11,7 +11,8 @@ UTC datetimes) and results through its result processors, as SQLAlchemy would ap
 What it gives up: SQLAlchemy's cursor events (echo, ``before_cursor_execute``) do not see these
 statements, and the session does not autoflush before them (flush first when pending ORM
 changes matter). Driver errors are raised as SQLAlchemy's ``DBAPIError`` subclasses, as from
-``Session.execute``. Statements with expanding (``IN``) parameters are refused.
+``Session.execute``. Refused at the first run: expanding (``IN``) parameters, and an INSERT or
+UPDATE that leaves a column with a Python-side default (``default=utcnow``) to SQLAlchemy.
 """
 from collections import namedtuple
 
@@ -64,14 +65,18 @@ class _Form:
 
     def __init__(self, statement, dialect):
         compiled = statement.compile(dialect=dialect)
-        if any(bind.expanding for bind in compiled.binds.values()):
+        binds = compiled.bind_names  # each parameter -> its name in the SQL (anonymous ones: param_1…)
+        if any(bind.expanding for bind in binds):
             raise ValueError("CompiledStatement does not take expanding (IN) parameters")
+        if compiled.insert_prefetch or compiled.update_prefetch:  # SQLAlchemy computes these per execution
+            names = ", ".join(column.name for column in [*compiled.insert_prefetch, *compiled.update_prefetch])
+            raise ValueError(f"CompiledStatement runs no Python-side column defaults: give {names} a value")
         self.sql = compiled.string
         self.names = list(compiled.positiontup) if dialect.positional else None
-        self.required = frozenset(name for name, bind in compiled.binds.items() if bind.required)
+        self.required = frozenset(name for bind, name in binds.items() if bind.required)
         self.defaults = compiled.construct_params(dict.fromkeys(self.required))
         self.bind_processors = {
-            name: processor for name, bind in compiled.binds.items()
+            name: processor for bind, name in binds.items()
             if (processor := bind.type.dialect_impl(dialect).bind_processor(dialect)) is not None
         }
         columns = list(statement.exported_columns)
