@@ -26,13 +26,13 @@ class CompiledStatement:
 
     def __init__(self, statement):
         self.statement = statement
-        self._forms = {}  # dialect name -> _Form
+        self._forms = {}  # (dialect, driver, parameter style, server version) -> _Form
 
     def rows(self, params):
         """The result rows (named tuples, processed values; [] for a statement without rows)."""
         connection = db.session.connection()
         dialect = connection.dialect
-        form = self._forms.get(dialect.name) or self._compile(dialect)
+        form = self._forms.get(_dialect_key(dialect)) or self._compile(dialect)
         arguments = form.arguments(params)
         cursor = connection.connection.cursor()
         try:
@@ -56,8 +56,13 @@ class CompiledStatement:
         return None if row is None else row[0]
 
     def _compile(self, dialect):
-        form = self._forms[dialect.name] = _Form(self.statement, dialect)
+        form = self._forms[_dialect_key(dialect)] = _Form(self.statement, dialect)
         return form
+
+
+def _dialect_key(dialect):
+    """What the compiled text depends on: two engines alike share it (the tests make several)."""
+    return dialect.name, dialect.driver, dialect.paramstyle, dialect.server_version_info
 
 
 class _Form:
