@@ -81,7 +81,11 @@ _ROUND_STATE = CompiledStatement(
 def _round_state(round_id, voter):
     """The round's stored phase and deadlines, read without a lock after applying any transition
     that is due (:func:`app.rounds.phases.refresh_round`, which locks only then); 404 unless the
-    voter may see the round (the rule of :func:`app.rounds.services.can_view_round`)."""
+    voter may see the round (the rule of :func:`app.rounds.services.can_view_round`).
+
+    This read comes before the shared lock of :func:`_ballot_entry`, as a separate query: a
+    transition locks the round FOR UPDATE, and two ballots that both held FOR SHARE and then
+    both asked for it would deadlock."""
     params = {"round_id": round_id, "user_id": voter.id}
     state = _ROUND_STATE.first(params)
     if state is None or not (state.is_public or state.membership_id is not None):
