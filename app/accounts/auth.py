@@ -11,7 +11,6 @@ from datetime import timedelta
 from flask import current_app, g, request, session
 from flask_login import login_user, logout_user
 from sqlalchemy.exc import SQLAlchemyError
-from sqlalchemy.orm import joinedload
 from sqlalchemy.orm.attributes import set_committed_value
 
 from ..core.timeutil import utcnow
@@ -119,18 +118,31 @@ def user_from_bearer():
     return g.bearer_user
 
 
+# The token's state and its user in one query, built once (every API request asks): the user as
+# the ORM object the routes use, the token as plain columns (only revoking it needs the object).
+_TOKEN_USER = (
+    db.select(User, ApiToken.id.label("token_id"), ApiToken.revoked_at, ApiToken.expires_at)
+    .join(ApiToken, ApiToken.user_id == User.id)
+    .where(ApiToken.digest == db.bindparam("digest"))
+)
+
+
 def _lookup_bearer():
     header = request.headers.get("Authorization", "")
     scheme, _, raw = header.partition(" ")
     if scheme.lower() != "bearer" or not raw.strip():
         return None
-    token = db.session.execute(  # the token and its user in one query: every API request asks
-        db.select(ApiToken).options(joinedload(ApiToken.user)).filter_by(digest=ApiToken.digest_of(raw.strip()))
-    ).scalar_one_or_none()
-    if token is None or token.revoked_at is not None or token.expires_at <= utcnow():
+    row = db.session.execute(_TOKEN_USER, {"digest": ApiToken.digest_of(raw.strip())}).first()
+    if row is None or row.revoked_at is not None or row.expires_at <= utcnow():
         return None
-    g.api_token = token
-    return token.user
+    g.api_token_id = row.token_id
+    return row.User
+
+
+def current_token():
+    """The ApiToken of this request's valid bearer token (loaded on demand), or None."""
+    token_id = g.get("api_token_id") if user_from_bearer() is not None else None
+    return None if token_id is None else db.session.get(ApiToken, token_id)
 
 
 def init_login(app):

@@ -2,6 +2,7 @@
 from flask import Blueprint, g
 
 from ..accounts import services, totp
+from ..accounts.auth import current_token
 from ..core.errors import Unauthorized
 from ..accounts.views import RESET_RATE, reset_link
 from ..extensions import db, limiter
@@ -67,7 +68,7 @@ def create_password_reset():
 @bp.delete("/tokens/current")
 @token_required
 def delete_token():
-    services.revoke_token(g.api_token)
+    services.revoke_token(current_token())
     db.session.commit()
     return "", 204
 
@@ -94,7 +95,7 @@ def confirm_totp():
     """Switch TOTP on with the password and a current code; every other session and token is
     revoked (this token keeps working); the recovery codes are in this answer only."""
     data = json_body()
-    codes = totp.confirm_totp(g.user, field(data, "password"), field(data, "code"), keep=g.get("api_token"))
+    codes = totp.confirm_totp(g.user, field(data, "password"), field(data, "code"), keep=current_token())
     db.session.commit()
     return {"recovery_codes": codes}, 200
 

@@ -20,12 +20,16 @@ class Event(db.Model):
     created_at = mapped_column(UTCDateTime, default=utcnow, nullable=False)
 
 
-def log_event(actor, verb, obj, *, assembly_id=None, **data):
-    """Append an event for `obj` (any model with an id) and return it."""
+def log_event(actor, verb, obj, *, assembly_id=None, object_type=None, **data):
+    """Append an event for `obj` (any model with an id) and return it.
+
+    `object_type` names the object's kind when `obj` is not its model (a snapshot of plain
+    columns, as a ballot reads its round); by default it is the class name, lower-cased.
+    """
     event = Event(
         actor_id=getattr(actor, "id", None),
         verb=verb,
-        object_type=type(obj).__name__.lower(),
+        object_type=object_type or type(obj).__name__.lower(),
         object_id=getattr(obj, "id", None),
         assembly_id=assembly_id,
         data=data,

@@ -16,12 +16,15 @@ from typing import NamedTuple
 from flask import current_app
 from sqlalchemy.dialects import postgresql, sqlite
 
-from ..core.errors import Conflict, Forbidden, ValidationError
+from ..assemblies.models import Assembly, Membership
+from ..core.compiled import CompiledStatement
+from ..core.errors import Conflict, Forbidden, NotFound, ValidationError
 from ..core.events import log_event
 from ..core.timeutil import as_utc, utcnow
 from ..extensions import db
 from . import phases, storage
-from .models import Ballot, Elector, Participation, Round
+from ..policies.models import Policy
+from .models import Ballot, Elector, Participation, Question, Round
 from .tally.choices import CHOICES, CONSENT, CONSENT_CHOICES, OBJECT
 
 MIN_REASON_CHARS = 10  # an objection under consent carries a reason this long at least
@@ -31,38 +34,83 @@ MAX_REASON_CHARS = 2_000
 def cast_ballot(voter, round_, answers):
     """Record the voter's ballot, replacing their previous one; returns the receipt.
 
-    403 outside the electorate, 409 outside the voting phase, 422 for an unknown question or
-    option or a malformed answer. The ballot is always the caller's.
+    `round_` is the round or its id: the ballot reads what it needs itself, as plain columns
+    (the API passes the id, the ballot form the round it has shown). 404 when the voter may not
+    see the round, 403 outside the electorate, 409 outside the voting phase, 422 for an unknown
+    question or option or a malformed answer. The ballot is always the caller's.
 
     One ballot per voter: the first ballot inserts the voter's participation row, whose
     unique (round_id, user_id) constraint makes a second one impossible. When two first
-    ballots race, the loser's insert fails, is rolled back to a savepoint, and the ballot is
-    retried once as a replacement of the winner's. Replacing updates the answers in place.
+    ballots race, the loser's insert does nothing (``ON CONFLICT DO NOTHING``) and the ballot
+    is stored as a replacement of the winner's. Replacing updates the answers in place.
     """
-    round_ = phases.refresh_round(round_)
-    is_elector, participation, phase, voting_until = _ballot_entry(round_, voter)
+    round_id = round_ if isinstance(round_, int) else round_.id
+    db.session.flush()  # the plain-column statements below do not autoflush the caller's changes
+    state = _round_state(round_id, voter)
+    is_elector, participation, phase, voting_until = _ballot_entry(round_id, voter)
     if not is_elector:
         raise Forbidden("You are not in this round's electorate (it was fixed when the round opened).")
     if phase != "voting" or voting_until <= utcnow():
         raise Conflict(f"Ballots are accepted only while voting; this round is {phase}.", code="wrong_phase")
-    cleaned = clean_answers(round_, answers)
-    _store_ballot(round_, voter, cleaned, participation)
-    if not round_.secret:
-        log_event(voter, "ballot.cast", round_, assembly_id=round_.policy.assembly_id)
-    return make_receipt(round_, cleaned)
+    frozen = frozen_round(round_id, state)
+    cleaned = clean_answers(frozen, answers)
+    _store_ballot(frozen, voter, cleaned, participation)
+    if not frozen.secret:
+        log_event(voter, "ballot.cast", frozen, assembly_id=frozen.assembly_id, object_type="round")
+    return make_receipt(frozen, cleaned)
 
 
-_BALLOT_ENTRY = (  # built once: this runs on every ballot
-    db.select(Round.phase, Round.voting_until, Elector.id, Participation.id, Participation.ballot_key)
-    .select_from(Round)
-    .outerjoin(Elector, db.and_(Elector.round_id == Round.id, Elector.user_id == db.bindparam("user_id")))
-    .outerjoin(Participation, db.and_(Participation.round_id == Round.id, Participation.user_id == db.bindparam("user_id")))
-    .filter(Round.id == db.bindparam("round_id"))
-    .with_for_update(read=True, of=Round)
+_rounds, _questions = Round.__table__, Question.__table__
+_electors, _participations, _ballots = Elector.__table__, Participation.__table__, Ballot.__table__
+_policies, _assemblies, _memberships = Policy.__table__, Assembly.__table__, Membership.__table__
+
+# The statements every ballot runs are built once on the Core (plain columns, no ORM entity)
+# and compiled once per dialect (app/core/compiled.py): a ballot only binds values.
+_ROUND_STATE = CompiledStatement(
+    db.select(_rounds.c.phase, _rounds.c.amending_until, _rounds.c.deliberating_until, _rounds.c.voting_until,
+              _rounds.c.created_at, _rounds.c.voting_opened_at, _assemblies.c.is_public,
+              _memberships.c.id.label("membership_id"))
+    .select_from(_rounds.join(_policies, _policies.c.id == _rounds.c.policy_id)
+                 .join(_assemblies, _assemblies.c.id == _policies.c.assembly_id)
+                 .outerjoin(_memberships, db.and_(_memberships.c.assembly_id == _assemblies.c.id,
+                                                  _memberships.c.user_id == db.bindparam("user_id"))))
+    .where(_rounds.c.id == db.bindparam("round_id"))
 )
 
 
-def _ballot_entry(round_, voter):
+def _round_state(round_id, voter):
+    """The round's stored phase and deadlines, read without a lock after applying any transition
+    that is due (:func:`app.rounds.phases.refresh_round`, which locks only then); 404 unless the
+    voter may see the round (the rule of :func:`app.rounds.services.can_view_round`).
+
+    This read comes before the shared lock of :func:`_ballot_entry`, as a separate query: a
+    transition locks the round FOR UPDATE, and two ballots that both held FOR SHARE and then
+    both asked for it would deadlock."""
+    params = {"round_id": round_id, "user_id": voter.id}
+    state = _ROUND_STATE.first(params)
+    if state is None or not (state.is_public or state.membership_id is not None):
+        raise NotFound("No such round.")
+    if phases.phase_at(state, utcnow()) != state.phase:  # a deadline passed and nobody applied it yet
+        phases.refresh_round(db.session.get(Round, round_id))
+        db.session.flush()
+        state = _ROUND_STATE.first(params)
+    return state
+
+
+_BALLOT_ENTRY = CompiledStatement(
+    db.select(_rounds.c.phase, _rounds.c.voting_until, _electors.c.id, _participations.c.id,
+              _participations.c.ballot_key)
+    .select_from(_rounds
+                 .outerjoin(_electors, db.and_(_electors.c.round_id == _rounds.c.id,
+                                               _electors.c.user_id == db.bindparam("user_id")))
+                 .outerjoin(_participations, db.and_(_participations.c.round_id == _rounds.c.id,
+                                                     _participations.c.user_id == db.bindparam("user_id"))))
+    .where(_rounds.c.id == db.bindparam("round_id"))
+    .with_for_update(read=True, of=_rounds)
+)
+
+
+def _ballot_entry(round_id, voter):
     """(is the voter an elector, their participation (Voted) or None, phase, voting deadline), in one query.
 
     The round's stored phase and voting deadline are read under a shared row lock on the
@@ -70,10 +118,67 @@ def _ballot_entry(round_, voter):
     for each other, but a closing or cancelling transaction (FOR UPDATE) waits for the
     ballots in flight, and a ballot that waited for a close reads the closed phase.
     """
-    params = {"round_id": round_.id, "user_id": voter.id}
-    phase, voting_until, elector_id, participation_id, key = db.session.execute(_BALLOT_ENTRY, params).one()
+    params = {"round_id": round_id, "user_id": voter.id}
+    phase, voting_until, elector_id, participation_id, key = _BALLOT_ENTRY.first(params)
     participation = None if participation_id is None else Voted(participation_id, key)
     return elector_id is not None, participation, phase, as_utc(voting_until)
+
+
+class FrozenQuestion(NamedTuple):
+    """A question as a ballot needs it (questions do not change once voting has opened)."""
+
+    id: int
+    kind: str
+    options: tuple
+    position: int
+
+
+class FrozenRound(NamedTuple):
+    """What a ballot needs of a round in its voting phase, all frozen when voting opened."""
+
+    id: int
+    secret: bool
+    decision: str
+    assembly_id: int
+    questions: tuple
+
+
+_FROZEN = {}  # (round id, created_at, voting_opened_at) -> FrozenRound, per process
+_FROZEN_MAX = 1024
+
+_FROZEN_ROUND = (
+    db.select(_rounds.c.secret, _rounds.c.decision, _policies.c.assembly_id)
+    .select_from(_rounds.join(_policies, _policies.c.id == _rounds.c.policy_id))
+    .where(_rounds.c.id == db.bindparam("round_id"))
+)
+_FROZEN_QUESTIONS = (
+    db.select(_questions.c.id, _questions.c.kind, _questions.c.options, _questions.c.position)
+    .where(_questions.c.round_id == db.bindparam("round_id"))
+    .order_by(_questions.c.position, _questions.c.id)
+)
+
+
+def frozen_round(round_id, state):
+    """The round's rules and questions as a FrozenRound, read once per process and voting phase.
+
+    Only for a round whose voting has opened (`state` from :func:`_round_state`): its rules were
+    frozen at the opening and its questions built then, in the same transaction. The cache key
+    holds the creation and voting-opening times beside the id, so a reused id (a recreated
+    database) or a voting opening that was rolled back and redone never finds another round's
+    questions.
+    """
+    key = (round_id, state.created_at, state.voting_opened_at)
+    frozen = _FROZEN.get(key)
+    if frozen is None:
+        params = {"round_id": round_id}
+        secret, decision, assembly_id = db.session.execute(_FROZEN_ROUND, params).one()
+        questions = tuple(FrozenQuestion(qid, kind, tuple(options or ()), position)
+                          for qid, kind, options, position in db.session.execute(_FROZEN_QUESTIONS, params))
+        frozen = FrozenRound(round_id, secret, decision, assembly_id, questions)
+        if len(_FROZEN) >= _FROZEN_MAX:
+            _FROZEN.clear()
+        _FROZEN[key] = frozen
+    return frozen
 
 
 def _store_ballot(round_, voter, answers, participation):
@@ -81,18 +186,18 @@ def _store_ballot(round_, voter, answers, participation):
 
     The participation goes in with ``ON CONFLICT DO NOTHING``: when two first ballots race,
     the loser's insert waits for the winner's commit, inserts nothing, and the ballot
-    replaces the winner's. Both rows are written with Core statements (no ORM flush).
+    replaces the winner's. Both rows are written with Core statements (no ORM flush); on
+    PostgreSQL in one statement (the ballot is inserted from the participation's RETURNING).
     """
     if participation is None:
-        key = secrets.token_hex(16)
-        if _insert_participation(round_.id, voter.id, key):
-            voter_id = None if round_.secret else voter.id
-            db.session.execute(db.insert(Ballot).values(round_id=round_.id, key=key, voter_id=voter_id, answers=answers))
+        values = {"round_id": round_.id, "user_id": voter.id, "key": secrets.token_hex(16),
+                  "voter_id": None if round_.secret else voter.id, "answers": answers}
+        if _insert_first_ballot(values):
             return
         participation = _participation(round_, voter)
-    ballot = _ballot_of(round_, participation)
-    ballot.answers = answers
-    db.session.flush()
+    if participation.ballot_key is not None:
+        params = {"b_round_id": round_.id, "b_key": participation.ballot_key, "answers": answers}
+        _REPLACE_BALLOT.rows(params)
 
 
 class Voted(NamedTuple):
@@ -102,17 +207,41 @@ class Voted(NamedTuple):
     ballot_key: str | None
 
 
-def _insert_participation(round_id, user_id, key):
-    """Insert a participation row; its id, or None when the voter already has one."""
-    dialect = db.session.get_bind().dialect.name
-    insert = postgresql.insert if dialect == "postgresql" else sqlite.insert
-    statement = (
-        insert(Participation)
-        .values(round_id=round_id, user_id=user_id, ballot_key=key)
+def _participation_insert(insert):
+    return (
+        insert(_participations)
+        .values(round_id=db.bindparam("round_id"), user_id=db.bindparam("user_id"), ballot_key=db.bindparam("key"))
         .on_conflict_do_nothing(index_elements=["round_id", "user_id"])
-        .returning(Participation.id)
+        .returning(_participations.c.id)
     )
-    return db.session.execute(statement).scalar_one_or_none()
+
+
+_BALLOT_VALUES = {"round_id": db.bindparam("round_id"), "key": db.bindparam("key"),
+                  "voter_id": db.bindparam("voter_id"), "answers": db.bindparam("answers", type_=_ballots.c.answers.type)}
+_INSERT_PARTICIPATION = CompiledStatement(_participation_insert(sqlite.insert))
+_INSERT_BALLOT = CompiledStatement(db.insert(_ballots).values(_BALLOT_VALUES))
+_participation_cte = _participation_insert(postgresql.insert).cte("participation")
+_INSERT_BOTH = CompiledStatement(  # PostgreSQL: one round trip; no participation inserted (a race lost) → no ballot
+    db.insert(_ballots)
+    .from_select(list(_BALLOT_VALUES), db.select(*_BALLOT_VALUES.values()).select_from(_participation_cte))
+    .add_cte(_participation_cte)
+    .returning(_ballots.c.id)
+)
+_REPLACE_BALLOT = CompiledStatement(
+    db.update(_ballots)
+    .where(_ballots.c.round_id == db.bindparam("b_round_id"), _ballots.c.key == db.bindparam("b_key"))
+    .values(answers=db.bindparam("answers", type_=_ballots.c.answers.type))
+)
+
+
+def _insert_first_ballot(values):
+    """Insert the participation and the ballot; False (nothing inserted) when the voter already has a participation."""
+    if db.session.get_bind().dialect.name == "postgresql":
+        return _INSERT_BOTH.scalar(values) is not None
+    if _INSERT_PARTICIPATION.scalar(values) is None:
+        return False
+    _INSERT_BALLOT.rows(values)
+    return True
 
 
 def _participation(round_, user):

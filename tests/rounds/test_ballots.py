@@ -1,9 +1,14 @@
 """Ballots: cast, replace, refusals that change nothing, and secret-ballot unlinkability."""
+from datetime import timedelta
+from types import SimpleNamespace
+
 import pytest
 
+from app.assemblies.models import Membership
 from app.core.events import Event
 from app.extensions import db
-from app.rounds.models import Ballot, Participation
+from app.rounds import ballots
+from app.rounds.models import Ballot, Participation, Question
 
 from .helpers import rows
 
@@ -114,6 +119,38 @@ def test_outsiders_and_late_members_get_403(world, in_app):
         response = cast(w, role, [{"question": w.yes_no, "choice": "yes"}])
         assert response.status_code == 403
     assert in_app(lambda: rows(Ballot)) == []
+
+
+def test_a_private_assemblys_round_is_not_found_for_ballots_of_outsiders(world, in_app):
+    w = voting_world(world, public=False)
+    yes = [{"question": w.yes_no, "choice": "yes"}]
+    assert cast(w, "outsider", yes).status_code == 404
+    assert w.api("member0").put("/api/v1/rounds/999999/ballot", json={"answers": yes}).status_code == 404
+    in_app(lambda: db.session.execute(db.delete(Membership).filter_by(user_id=w.users["member1"].id)))
+    assert cast(w, "member1", yes).status_code == 404  # an elector who left sees the round no more
+    assert cast(w, "member0", yes).status_code == 200
+    assert in_app(lambda: [p.user_id for p in rows(Participation)]) == [w.users["member0"].id]
+
+
+def test_an_open_ballot_is_logged_against_its_round(world, in_app):
+    w = voting_world(world)
+    cast(w, "member0", [{"question": w.yes_no, "choice": "yes"}])
+    logged = in_app(lambda: [(e.object_type, e.object_id, e.actor_id, e.assembly_id)
+                             for e in rows(Event, verb="ballot.cast")])
+    assert logged == [("round", w.round_id, w.users["member0"].id, w.assembly.id)]
+
+
+def test_a_rounds_questions_are_read_once_per_voting_opening(world, in_app):
+    """frozen_round keeps what voting froze, keyed by the round's id, creation and voting-opening
+    times: another opening (or a recreated database reusing the id) reads the questions again."""
+    w = voting_world(world)
+    state = in_app(lambda: ballots._round_state(w.round_id, SimpleNamespace(id=w.users["member0"].id)))
+    first = in_app(lambda: ballots.frozen_round(w.round_id, state))
+    assert [q.id for q in first.questions] == [w.yes_no, w.ranked] and first.secret is False
+    in_app(lambda: db.session.execute(db.delete(Question).filter_by(id=w.ranked)))  # never happens while voting
+    assert in_app(lambda: ballots.frozen_round(w.round_id, state)) is first
+    reopened = state._replace(voting_opened_at=state.voting_opened_at + timedelta(microseconds=1))
+    assert [q.id for q in in_app(lambda: ballots.frozen_round(w.round_id, reopened)).questions] == [w.yes_no]
 
 
 @pytest.mark.parametrize("phase", ["amending", "deliberating", "closed", "cancelled"])
