@@ -88,7 +88,11 @@ class Config:
     TRUSTED_HOSTS = _list("TRUSTED_HOSTS")
     PROXY_COUNT = _int("PROXY_COUNT", 0)
     LOCAL_HOSTS_TRUSTED = False  # localhost and 127.0.0.1 accepted as hosts (not in production)
-    EXPORT_PDF_MAX_KB = int(os.environ.get("EXPORT_PDF_MAX_KB", "512"))  # typeset per PDF request; 0: no limit
+    # typesetting (KB of HTML, table cells weighted) of one PDF: at most INLINE in the request
+    # (about a second), larger ones by the worker, at most MAX (0: no limit); see app/exports
+    EXPORT_PDF_INLINE_KB = _int("EXPORT_PDF_INLINE_KB", 48)
+    EXPORT_PDF_MAX_KB = _int("EXPORT_PDF_MAX_KB", 2048)
+    EXPORT_PDF_JOB_TIMEOUT = _int("EXPORT_PDF_JOB_TIMEOUT", 600)  # seconds before a stuck render is given up
 
 
 class DevelopmentConfig(Config):

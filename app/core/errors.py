@@ -58,6 +58,13 @@ class TooManyRequests(AppError):
         self.retry_after = max(1, int(retry_after))
 
 
+class ServiceUnavailable(AppError):
+    """The server could not do it this time (a background job stopped): trying again may work."""
+
+    status = 503
+    code = "unavailable"
+
+
 class ValidationError(AppError):
     status = 422
     code = "invalid"
