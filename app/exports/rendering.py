@@ -113,7 +113,9 @@ def render_pdf(kind, policy_id, numbers, options, relative_path):
     queued = cache.resolve(relative_path)
     cache.mark(queued, "rendering")
     try:
-        services.prepare_pdf(kind, policy_id, numbers, options).run()
+        prepared = services.prepare_pdf(kind, policy_id, numbers, options)
+        _warn_if_moved(cache, prepared.path, queued)
+        prepared.run()
     except ValidationError:
         pass  # export_too_large or export_failed: cached beside the PDF by PdfCache.produce
     except Exception:  # noqa: BLE001 - the worker goes on; the reader is told and may try again
@@ -121,3 +123,13 @@ def render_pdf(kind, policy_id, numbers, options, relative_path):
         cache.mark(queued, "failed")
         return
     cache.clear_marker(queued)
+
+
+def _warn_if_moved(cache, prepared, queued):
+    """Log when the worker makes another file than the one queued: what the PDF shows changed
+    meanwhile (fine: the next request asks for the new one), or the worker's configuration
+    (EXPORT_PDF_MAX_KB, the print templates) differs from the web's, which would queue it forever."""
+    if prepared.resolve() != queued:
+        current_app.logger.warning("the PDF %s was queued, %s is made: has the policy changed, or does the "
+                                   "worker's configuration differ from the web's?", queued.name,
+                                   prepared.name)

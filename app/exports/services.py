@@ -306,7 +306,12 @@ def pdf_inline_bytes():
 
 def pdf_cache():
     """The cache of rendered PDFs: config or environment EXPORT_CACHE_DIR, else <instance>/exports
-    (under testing, a folder in the system's temporary directory, to keep the instance clean)."""
+    (under testing, a folder of this process in the system's temporary directory, to keep the
+    instance clean: a test that runs a real worker sets EXPORT_CACHE_DIR for both).
+
+    Web processes and workers must see the same folder: on one machine the instance folder is
+    shared (it is beside the code); several machines need EXPORT_CACHE_DIR on shared storage
+    with working flock() and rename (NFSv4, CephFS…), or their workers' PDFs stay on their disk."""
     folder = current_app.config.get("EXPORT_CACHE_DIR") or os.environ.get("EXPORT_CACHE_DIR")
     if not folder and current_app.testing:
         folder = Path(tempfile.gettempdir()) / f"commonwright-exports-{os.getpid()}"

@@ -281,3 +281,22 @@ def test_with_an_immediate_queue_the_next_request_gets_the_file(member, make_pol
     done = browser.get(page(policy, "compare.pdf"))
     assert done.status_code == 200 and done.get_data().startswith(b"%PDF-")
     assert not list(export_cache.glob("policy-*/*.pending"))
+
+
+def test_a_policy_changed_while_its_pdf_waits_gets_the_new_pdf(member, make_policy, api, in_app, large, queued,
+                                                               work_off, export_cache):
+    from app.accounts.models import User
+    from app.extensions import db
+    from app.policies.models import Policy
+    from app.policies.services import update_policy_details
+
+    user, assembly = member
+    policy = make_policy(assembly, user, title="Old title")
+    client = api(user)
+    assert client.get(api_pdf(policy)).status_code == 202
+    in_app(lambda: update_policy_details(db.session.get(User, user.id), db.session.get(Policy, policy.id),
+                                         "New title", "", []))
+    work_off()  # the worker prepares it again from the database: the new title, a new file name
+    assert not list(export_cache.glob("policy-*/*.pending")) and queued == []
+    done = client.get(api_pdf(policy))
+    assert done.status_code == 200 and "New title" in pdf_text(done.get_data(), "-f", "1", "-l", "1")
