@@ -93,6 +93,7 @@ class Config:
     EXPORT_PDF_INLINE_KB = _int("EXPORT_PDF_INLINE_KB", 48)
     EXPORT_PDF_MAX_KB = _int("EXPORT_PDF_MAX_KB", 2048)
     EXPORT_PDF_JOB_TIMEOUT = _int("EXPORT_PDF_JOB_TIMEOUT", 600)  # seconds before a stuck render is given up
+    EXPORT_PDF_MAX_QUEUED = _int("EXPORT_PDF_MAX_QUEUED", 20)  # PDFs waiting for the worker at once
 
 
 class DevelopmentConfig(Config):

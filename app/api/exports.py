@@ -6,7 +6,8 @@ made by the worker: 202 {"status": "pending"} with a Location (the same URL with
 is not rate limited and never starts a render) to poll until it answers 200 with the file.
 A PDF that cannot be made answers 422 with the code export_too_large (over EXPORT_PDF_MAX_KB of
 typesetting; the message points to export.md) or export_failed (the typesetter failed on it);
-one the worker gave up on, 503 export_interrupted (ask again with retry=1).
+one the worker gave up on, 503 export_interrupted (ask again with retry=1); 503 export_busy when
+EXPORT_PDF_MAX_QUEUED PDFs wait for the worker already.
 """
 from flask import Blueprint, g, jsonify, redirect, request
 
@@ -27,7 +28,8 @@ _PDF_NOTE = ("; 200 with the file when cached or small, else 202 {\"status\": \"
              "\"queued\"|\"rendering\"} while the worker typesets it, with a Location to poll (this URL with "
              "wait=1, not rate limited; it redirects 303 to this URL when nothing was asked yet) and Retry-After "
              "seconds, until the Location answers 200 application/pdf; 503 export_interrupted when the worker "
-             "stopped on it (ask again with retry=1); 422 export_too_large over the server's size limit (use "
+             "stopped on it (ask again with retry=1), 503 export_busy with Retry-After when too many PDFs wait "
+             "for the worker; 422 export_too_large over the server's size limit (use "
              "export.md) or export_failed when it cannot be typeset, answered from the cache on later requests")
 _PDF_RESPONSES = {200: None, 202: "PdfPending", 303: None, 503: "Error", **_ERRORS}
 #: Seconds an API client is asked to wait between two polls of a pending PDF.
@@ -121,5 +123,7 @@ def _pdf(job):
     if state.pending:
         headers = {"Location": same_pdf_url(wait=1), "Retry-After": str(POLL_SECONDS)}
         return jsonify({"status": "pending", "state": state.status}), 202, headers
+    if state.status == "busy":
+        raise ServiceUnavailable(rendering.BUSY_MESSAGE, code="export_busy", retry_after=rendering.BUSY_RETRY)
     raise ServiceUnavailable(rendering.FAILED_MESSAGE + " Ask again with retry=1.", code="export_interrupted",
                              extra={"retry": same_pdf_url(retry=1)})

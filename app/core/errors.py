@@ -59,10 +59,15 @@ class TooManyRequests(AppError):
 
 
 class ServiceUnavailable(AppError):
-    """The server could not do it this time (a background job stopped): trying again may work."""
+    """503: the server could not do it this time (a background job stopped, or too many are
+    waiting): trying again may work; `retry_after` (seconds), if given, becomes Retry-After."""
 
     status = 503
     code = "unavailable"
+
+    def __init__(self, message, *, retry_after=None, **kwargs):
+        super().__init__(message, **kwargs)
+        self.retry_after = retry_after
 
 
 class ValidationError(AppError):

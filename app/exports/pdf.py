@@ -255,6 +255,17 @@ class PdfCache:
         """Remove the pending marker of `path` (the PDF or its failure is written)."""
         self.marker_path(path).unlink(missing_ok=True)
 
+    def pending_count(self, stale_after):
+        """How many PDFs of the whole cache are queued or rendering (markers not failed nor stale)."""
+        now, count = time.time(), 0
+        for marker in self.folder.glob("policy-*/*.pending"):
+            try:
+                fresh = now - marker.stat().st_mtime <= stale_after and marker.read_text("utf-8") != "failed"
+            except FileNotFoundError:
+                continue
+            count += fresh
+        return count
+
     def claim(self, path, stale_after):
         """Mark `path` queued unless it is made or being made: True when the caller must queue it.
 

@@ -8,6 +8,9 @@
   shows "Preparing your PDF…" and the API answers 202 with a Location to poll;
 - ``failed``: the worker stopped on it (or none picked it up within EXPORT_PDF_JOB_TIMEOUT),
   which is not the document's fault: the reader may try again (``retry``);
+- ``busy``: EXPORT_PDF_MAX_QUEUED PDFs are waiting for the worker already: nothing is queued,
+  the reader is asked to try again in a minute (a flood of distinct large PDFs, say every
+  option of every revision, cannot grow the worker's backlog without end);
 - ``unknown``: a poll (``poll``) for a PDF that nobody asked for yet; polls never start work,
   so that they can be exempt from the PDF rate limit.
 
@@ -31,6 +34,10 @@ from ..core.jobs import enqueue, job
 from . import services
 
 JOB_NAME = "exports.render_pdf"
+BUSY_MESSAGE = ("The server is typesetting many other PDFs just now. Try again in a minute, or download the "
+                "Markdown export, which has the whole text.")
+#: Seconds a reader is asked to wait when the queue is full.
+BUSY_RETRY = 60
 FAILED_MESSAGE = ("The server stopped before your PDF was ready (it may have been restarted or be very busy). "
                   "Try again, or download the Markdown export, which has the whole text.")
 
@@ -74,7 +81,12 @@ def pdf_state(pdf_job, retry=False, poll=False):
 
 
 def queue_pdf(pdf_job):
-    """Queue the render of `pdf_job` unless it is queued already (one job for many requests)."""
+    """Queue the render of `pdf_job` unless it is queued already (one job for many requests), or
+    answer busy when EXPORT_PDF_MAX_QUEUED others are waiting."""
+    marker = pdf_job.cache.read_marker(pdf_job.path)
+    waiting = marker is not None and marker[0] != "failed" and marker[1] <= job_timeout()
+    if not waiting and pdf_job.cache.pending_count(job_timeout()) >= max_queued():
+        return PdfState("busy")
     if pdf_job.cache.claim(pdf_job.path, stale_after=job_timeout()):
         enqueue(JOB_NAME, *pdf_job.spec, pdf_job.cache.relative(pdf_job.path))
     return PdfState("queued")
@@ -83,6 +95,11 @@ def queue_pdf(pdf_job):
 def job_timeout():
     """EXPORT_PDF_JOB_TIMEOUT: seconds after which a pending PDF that has not moved is given up."""
     return int(current_app.config.get("EXPORT_PDF_JOB_TIMEOUT", services.DEFAULT_JOB_TIMEOUT))
+
+
+def max_queued():
+    """EXPORT_PDF_MAX_QUEUED: how many PDFs may wait for the worker at once."""
+    return int(current_app.config.get("EXPORT_PDF_MAX_QUEUED", services.DEFAULT_MAX_QUEUED))
 
 
 def _too_large(pdf_job):

@@ -63,6 +63,9 @@ DEFAULT_INLINE_KB = 48
 #: Seconds after which a queued or rendering PDF whose marker has not moved is given up
 #: (a worker killed meanwhile, or no worker running): the reader is offered to try again.
 DEFAULT_JOB_TIMEOUT = 600
+#: Default of EXPORT_PDF_MAX_QUEUED, how many PDFs may wait for the worker at once (at worst
+#: about a minute each); past it a request is asked to try again later.
+DEFAULT_MAX_QUEUED = 20
 #: WeasyPrint spends up to about twice as long per byte on table cells as on prose: a cell
 #: counts this many bytes more, so a table-heavy document hits the limit as early (in CPU) as prose.
 CELL_WEIGHT = 32

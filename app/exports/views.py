@@ -75,7 +75,7 @@ def round_matrix(slug, policy_slug, round_id):
 
 def pdf_or_page(job, policy, numbers):
     """The PDF of `job` if it is ready (or small enough to make now), else a page: preparing
-    (202), ready (the download starts), stopped (503, try again) or unavailable (422)."""
+    (202), ready (the download starts), stopped or busy (503, try again) or unavailable (422)."""
     page = _page_facts(policy, numbers)
     db.session.close()  # a render in this request holds no database connection
     try:
@@ -88,13 +88,20 @@ def pdf_or_page(job, policy, numbers):
         if is_poll():
             return render_template("exports/ready.html", file_url=same_pdf_url(), **page)
         return pdf_response(state.path, job.filename)
-    if state.status == "unknown" or is_retry():
+    if state.status == "unknown" or (is_retry() and state.pending):
         return redirect(same_pdf_url(**({"wait": 1} if is_retry() else {})), 303)
     if state.pending:
         return render_template("exports/preparing.html", state=state, poll_url=same_pdf_url(wait=1),
                                refresh=PREPARING_REFRESH, **page), 202
-    return render_template("exports/stopped.html", message=rendering.FAILED_MESSAGE,
-                           retry_url=same_pdf_url(retry=1), **page), 503
+    return _stopped_page(state, page)
+
+
+def _stopped_page(state, page):
+    """503: the worker stopped on this PDF, or too many are waiting; a link tries again."""
+    busy = state.status == "busy"
+    html = render_template("exports/stopped.html", busy=busy, retry_url=same_pdf_url(retry=1),
+                           message=rendering.BUSY_MESSAGE if busy else rendering.FAILED_MESSAGE, **page)
+    return html, 503, ({"Retry-After": str(rendering.BUSY_RETRY)} if busy else {})
 
 
 #: Seconds between two reloads of the "Preparing your PDF…" page.

@@ -300,3 +300,22 @@ def test_a_policy_changed_while_its_pdf_waits_gets_the_new_pdf(member, make_poli
     assert not list(export_cache.glob("policy-*/*.pending")) and queued == []
     done = client.get(api_pdf(policy))
     assert done.status_code == 200 and "New title" in pdf_text(done.get_data(), "-f", "1", "-l", "1")
+
+
+def test_a_full_queue_asks_to_come_back_instead_of_growing(app, member, make_policy, login, api, large, queued,
+                                                           work_off, monkeypatch):
+    user, assembly = member
+    policy = make_policy(assembly, user, title="Busy pact")
+    monkeypatch.setitem(app.config, "EXPORT_PDF_MAX_QUEUED", 1)
+    browser, client = login(user), api(user)
+    assert client.get(api_pdf(policy, "?paper=letter")).status_code == 202
+    busy = client.get(api_pdf(policy))
+    assert busy.status_code == 503 and busy.get_json()["error"]["code"] == "export_busy"
+    assert busy.headers["Retry-After"] == "60"
+    page_busy = browser.get(page(policy))
+    assert page_busy.status_code == 503 and "cannot be prepared right now" in page_busy.text
+    assert page_busy.headers["Retry-After"] == "60" and 'role="status"' in page_busy.text
+    assert client.get(api_pdf(policy, "?paper=letter&wait=1")).status_code == 202  # the queued one still waits
+    assert len(queued) == 1
+    work_off()
+    assert client.get(api_pdf(policy)).status_code == 202 and len(queued) == 1  # room again
