@@ -88,7 +88,12 @@ class Config:
     TRUSTED_HOSTS = _list("TRUSTED_HOSTS")
     PROXY_COUNT = _int("PROXY_COUNT", 0)
     LOCAL_HOSTS_TRUSTED = False  # localhost and 127.0.0.1 accepted as hosts (not in production)
-    EXPORT_PDF_MAX_KB = int(os.environ.get("EXPORT_PDF_MAX_KB", "512"))  # typeset per PDF request; 0: no limit
+    # typesetting (KB of HTML, table cells weighted) of one PDF: at most INLINE in the request
+    # (about a second), larger ones by the worker, at most MAX (0: no limit); see app/exports
+    EXPORT_PDF_INLINE_KB = _int("EXPORT_PDF_INLINE_KB", 48)
+    EXPORT_PDF_MAX_KB = _int("EXPORT_PDF_MAX_KB", 2048)
+    EXPORT_PDF_JOB_TIMEOUT = _int("EXPORT_PDF_JOB_TIMEOUT", 600)  # seconds before a stuck render is given up
+    EXPORT_PDF_MAX_QUEUED = _int("EXPORT_PDF_MAX_QUEUED", 20)  # PDFs waiting for the worker at once
 
 
 class DevelopmentConfig(Config):

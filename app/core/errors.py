@@ -58,6 +58,18 @@ class TooManyRequests(AppError):
         self.retry_after = max(1, int(retry_after))
 
 
+class ServiceUnavailable(AppError):
+    """503: the server could not do it this time (a background job stopped, or too many are
+    waiting): trying again may work; `retry_after` (seconds), if given, becomes Retry-After."""
+
+    status = 503
+    code = "unavailable"
+
+    def __init__(self, message, *, retry_after=None, **kwargs):
+        super().__init__(message, **kwargs)
+        self.retry_after = retry_after
+
+
 class ValidationError(AppError):
     status = 422
     code = "invalid"

@@ -17,6 +17,13 @@ Failures are cached too, keyed the same way: when WeasyPrint stops on a document
 document is over the size limit), <stem>-<fingerprint>.failed records why, and later requests
 for the same PDF answer from it at once instead of typesetting for seconds again. The same
 change that would give a new PDF (a new fingerprint) gives a new attempt.
+
+A PDF given to the worker (rendering.py) is marked by <stem>-<fingerprint>.pending beside
+where it will be: "queued" by the one request that queued it (created under a short lock of
+its own, so that ten requests for it queue one render), "rendering" once the worker starts,
+"failed" when the worker stopped on something that is not the document's fault. The worker
+removes it when the PDF (or its failure) is written; a marker older than its timeout is
+stale (a worker killed meanwhile) and may be claimed again.
 """
 import fcntl
 import hashlib
@@ -25,6 +32,7 @@ import logging
 import mimetypes
 import os
 import tempfile
+import time
 from contextlib import contextmanager
 from functools import lru_cache
 from pathlib import Path
@@ -56,6 +64,10 @@ class RenderError(Exception):
     def from_json(cls, text):
         data = json.loads(text)
         return cls(data["code"], data["message"])
+
+
+#: States of a pending marker (PdfCache.mark).
+MARKER_STATES = ("queued", "rendering", "failed")
 
 
 class StaticOnlyFetcher:
@@ -198,16 +210,76 @@ class PdfCache:
         return folder.is_dir() and any(folder.glob(f"{stem}-*.pdf"))
 
     @contextmanager
-    def lock(self, path):
+    def lock(self, path, suffix=".lock"):
         """An exclusive lock for producing `path` (shared by every process on this host)."""
         path.parent.mkdir(parents=True, exist_ok=True)
-        lock_path = path.parent / (path.name.rsplit("-", 1)[0] + ".lock")
+        lock_path = path.parent / (path.name.rsplit("-", 1)[0] + suffix)
         with open(lock_path, "a") as handle:
             fcntl.flock(handle, fcntl.LOCK_EX)
             try:
                 yield
             finally:
                 fcntl.flock(handle, fcntl.LOCK_UN)
+
+    @staticmethod
+    def marker_path(path):
+        """Where the pending marker of the PDF at `path` is kept."""
+        return path.with_suffix(".pending")
+
+    def relative(self, path):
+        """`path` relative to the cache folder (what a job is told)."""
+        return path.relative_to(self.folder).as_posix()
+
+    def resolve(self, relative):
+        """The PDF path a job was told (relative), refused when it leaves the cache folder."""
+        path = (self.folder / relative).resolve()
+        if not path.is_relative_to(self.folder.resolve()) or path.suffix != ".pdf":
+            raise ValueError(f"not a PDF of this cache: {relative!r}")
+        return path
+
+    def read_marker(self, path):
+        """(state, age in seconds) of the pending marker of `path`, or None when there is none."""
+        marker = self.marker_path(path)
+        try:
+            state, age = marker.read_text("utf-8").strip(), time.time() - marker.stat().st_mtime
+        except FileNotFoundError:
+            return None
+        return (state if state in MARKER_STATES else "queued"), age
+
+    def mark(self, path, state):
+        """Write the pending marker of `path` (atomically): queued, rendering or failed."""
+        path.parent.mkdir(parents=True, exist_ok=True)
+        self._write_atomic(self.marker_path(path), lambda target: Path(target).write_text(state, "utf-8"))
+
+    def clear_marker(self, path):
+        """Remove the pending marker of `path` (the PDF or its failure is written)."""
+        self.marker_path(path).unlink(missing_ok=True)
+
+    def pending_count(self, stale_after):
+        """How many PDFs of the whole cache are queued or rendering (markers not failed nor stale)."""
+        now, count = time.time(), 0
+        for marker in self.folder.glob("policy-*/*.pending"):
+            try:
+                fresh = now - marker.stat().st_mtime <= stale_after and marker.read_text("utf-8") != "failed"
+            except FileNotFoundError:
+                continue
+            count += fresh
+        return count
+
+    def claim(self, path, stale_after):
+        """Mark `path` queued unless it is made or being made: True when the caller must queue it.
+
+        Under a lock of its own (held for a file check, never during a render): of many callers,
+        one gets True; a failed marker, or one older than `stale_after` seconds, is claimed again.
+        """
+        with self.lock(path, ".queue-lock"):
+            if path.is_file() or self.failure_path(path).is_file():
+                return False
+            marker = self.read_marker(path)
+            if marker and marker[0] != "failed" and marker[1] <= stale_after:
+                return False
+            self.mark(path, "queued")
+            return True
 
     def produce(self, path, write):
         """Return `path`, calling write(temporary path) first if it does not exist yet.

@@ -1,10 +1,12 @@
 """HTTP responses for exports, shared by the browser routes and the API."""
 from io import BytesIO
 
-from flask import send_file
+from flask import request, send_file, url_for
 
-from ..extensions import db
 from . import services
+
+#: Query arguments of a PDF request that steer the waiting, not the PDF.
+WAITING_ARGS = ("wait", "retry")
 
 
 def markdown_response(text, filename):
@@ -16,16 +18,27 @@ def markdown_response(text, filename):
     return response
 
 
-def pdf_response(job):
-    """Serve a prepared PDF (services.PdfJob), rendering it first if it is not cached yet.
+def is_poll():
+    """True for a request that only asks whether a queued PDF is ready (?wait=1): it never starts
+    a render, so the PDF rate limit leaves it out."""
+    return request.args.get("wait") == "1"
 
-    The read transaction ends before rendering, so a render that takes seconds holds no
-    database connection (the job reads nothing more from the database).
-    """
-    db.session.close()
-    path, _ = job.run()
+
+def is_retry():
+    """True for a request to queue again a PDF whose render failed (?retry=1)."""
+    return request.args.get("retry") == "1"
+
+
+def same_pdf_url(**extra):
+    """This request's URL (path and PDF options) without the waiting arguments, plus `extra`."""
+    args = {key: value for key, value in request.args.items() if key not in WAITING_ARGS}
+    return url_for(request.endpoint, **request.view_args, **args, **extra)
+
+
+def pdf_response(path, filename):
+    """Serve the PDF file at `path` as a download named `filename`."""
     response = send_file(path, mimetype=services.PDF_MIMETYPE, as_attachment=True,
-                         download_name=job.filename, conditional=True, etag=True, max_age=0)
+                         download_name=filename, conditional=True, etag=True, max_age=0)
     response.headers["Cache-Control"] = "private, no-cache"
     return response
 

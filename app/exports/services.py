@@ -11,12 +11,13 @@ A PDF is produced by a PdfJob: preparing it reads the database (cheap) and names
 file; running it renders only when that file does not exist yet, and reads nothing from the
 database, so a caller may end its transaction before a long render.
 
-Until rendering moves to a background job, a request typesets at most EXPORT_PDF_MAX_KB of
-HTML (config; table cells weigh more): a larger document answers 422 export_too_large, pointing
-to the Markdown export,
-instead of holding a worker for minutes. A document WeasyPrint fails on answers 422
-export_failed. Both outcomes are cached like PDFs (pdf.PdfCache), so a second request costs
-nothing; what the typesetter is given is neutralised first (typeset.py).
+Where a PDF is typeset (rendering.py): a document of at most EXPORT_PDF_INLINE_KB of
+typesetting (config; table cells weigh more) is typeset in the request (about a second); a
+larger one by the worker (job exports.render_pdf), the reader being told to wait. The worker
+typesets at most EXPORT_PDF_MAX_KB: a larger document answers 422 export_too_large, pointing to
+the Markdown export. A document WeasyPrint fails on answers 422 export_failed. Both outcomes are
+cached like PDFs (pdf.PdfCache), so a second request costs nothing; what the typesetter is given
+is neutralised first (typeset.py).
 """
 import csv
 import html as html_lib
@@ -51,10 +52,20 @@ FONT_SIZES = (9, 14)
 MAX_CONTEXT = 50
 PDF_NOTE = "PDF is prepared on first download, this can take a few seconds."
 PDF_RATE = "30/minute"
-#: Default of EXPORT_PDF_MAX_KB, the typesetting size one request may set (see typesetting_size):
-#: about 120 pages, 14 s of CPU. Each seed policy is about 22 KB; the seed library twice over
-#: (57 pages, 6 s of CPU) 230 KB, four times over (112 pages, 13 s) 460 KB.
-DEFAULT_MAX_KB = 512
+#: Default of EXPORT_PDF_MAX_KB, the typesetting size the worker sets for one PDF (see
+#: typesetting_size): about 500 pages, 40 s of CPU off any request. Each seed policy is about
+#: 22 KB; the seed library twice over (57 pages, 6 s of CPU) 230 KB, four times over (112
+#: pages, 13 s) 460 KB. Measured on 2 shared cores: about 0.6 s + 20 ms of CPU per KB.
+DEFAULT_MAX_KB = 2048
+#: Default of EXPORT_PDF_INLINE_KB, the largest typesetting a request does itself: 48 KB is
+#: about 14 pages and 1.1 s (the seed policies are 22 KB); larger PDFs go to the worker.
+DEFAULT_INLINE_KB = 48
+#: Seconds after which a queued or rendering PDF whose marker has not moved is given up
+#: (a worker killed meanwhile, or no worker running): the reader is offered to try again.
+DEFAULT_JOB_TIMEOUT = 600
+#: Default of EXPORT_PDF_MAX_QUEUED, how many PDFs may wait for the worker at once (at worst
+#: about a minute each); past it a request is asked to try again later.
+DEFAULT_MAX_QUEUED = 20
 #: WeasyPrint spends up to about twice as long per byte on table cells as on prose: a cell
 #: counts this many bytes more, so a table-heavy document hits the limit as early (in CPU) as prose.
 CELL_WEIGHT = 32
@@ -240,6 +251,19 @@ class PdfJob:
     cache: pdf.PdfCache = field(repr=False)
     fetcher: pdf.StaticOnlyFetcher = field(repr=False)
     max_bytes: int | None = None
+    #: (kind, policy id, revision numbers, options as a dict): what the worker prepares again.
+    spec: tuple = ()
+    _html: str | None = field(default=None, repr=False)
+
+    def html(self):
+        """The HTML to typeset, built once (tens of milliseconds, no database)."""
+        if self._html is None:
+            self._html = self.build_html()
+        return self._html
+
+    def size(self):
+        """The typesetting size of the document (typesetting_size of its HTML)."""
+        return typesetting_size(self.html())
 
     def run(self):
         """The path of the PDF, rendering and caching it first when needed: (path, rendered).
@@ -253,7 +277,7 @@ class PdfJob:
             raise ValidationError(error.message, code=error.code) from None
 
     def _write(self, target):
-        html = self.build_html()
+        html = self.html()
         size = typesetting_size(html)
         if self.max_bytes and size > self.max_bytes:
             raise pdf.RenderError("export_too_large", too_large_message(size, self.max_bytes))
@@ -267,7 +291,7 @@ def typesetting_size(html):
 
 def too_large_message(size, limit):
     """Why a document is not typeset while the reader waits, and what to download instead."""
-    return (f"This document is too large to typeset as a PDF while you wait: about {-(-size // 1024):,} KB of "
+    return (f"This document is too large to typeset as a PDF: about {-(-size // 1024):,} KB of "
             f"text and tables to set, over this site's limit of {limit // 1024:,} KB (EXPORT_PDF_MAX_KB). "
             "Download the Markdown export instead: it has the whole text.")
 
@@ -278,9 +302,19 @@ def pdf_max_bytes():
     return int(kilobytes) * 1024 if kilobytes else None
 
 
+def pdf_inline_bytes():
+    """EXPORT_PDF_INLINE_KB in bytes: the largest typesetting done in the request itself."""
+    return int(current_app.config.get("EXPORT_PDF_INLINE_KB", DEFAULT_INLINE_KB)) * 1024
+
+
 def pdf_cache():
     """The cache of rendered PDFs: config or environment EXPORT_CACHE_DIR, else <instance>/exports
-    (under testing, a folder in the system's temporary directory, to keep the instance clean)."""
+    (under testing, a folder of this process in the system's temporary directory, to keep the
+    instance clean: a test that runs a real worker sets EXPORT_CACHE_DIR for both).
+
+    Web processes and workers must see the same folder: on one machine the instance folder is
+    shared (it is beside the code); several machines need EXPORT_CACHE_DIR on shared storage
+    with working flock() and rename (NFSv4, CephFS…), or their workers' PDFs stay on their disk."""
     folder = current_app.config.get("EXPORT_CACHE_DIR") or os.environ.get("EXPORT_CACHE_DIR")
     if not folder and current_app.testing:
         folder = Path(tempfile.gettempdir()) / f"commonwright-exports-{os.getpid()}"
@@ -309,7 +343,8 @@ def revision_pdf(policy, revision, options=PdfOptions()):
         return render_print("exports/revision.html", record=data, blocks=numbered, toc=contents(blocks),
                             options=options, doc=document)
 
-    return _job(policy, stem, data, options, build_html, f"{policy.slug}-revision-{revision.number}.pdf")
+    return _job(policy, stem, data, options, build_html, f"{policy.slug}-revision-{revision.number}.pdf",
+                ("revision", policy.id, (revision.number,)))
 
 
 def comparison_pdf(policy, old, new, options=PdfOptions()):
@@ -334,7 +369,8 @@ def comparison_pdf(policy, old, new, options=PdfOptions()):
                             options=options, doc=document)
 
     return _job(policy, stem, data, options, build_html,
-                f"{policy.slug}-revisions-{old.number}-{new.number}-comparison.pdf")
+                f"{policy.slug}-revisions-{old.number}-{new.number}-comparison.pdf",
+                ("comparison", policy.id, (old.number, new.number)))
 
 
 def render_print(template, **context):
@@ -346,12 +382,25 @@ def render_print(template, **context):
     return current_app.jinja_env.get_template(template).render(**context)
 
 
-def _job(policy, stem, data, options, build_html, filename):
+def _job(policy, stem, data, options, build_html, filename, what):
     """The job of one PDF: its cache file is named by stem and the fingerprint of what it shows
     (and of the size limit, so that a cached 'too large' ends when the limit changes)."""
     cache, limit = pdf_cache(), pdf_max_bytes()
     digest = pdf.fingerprint(data, {**asdict(options), "max_bytes": limit}, current_app.root_path)
-    return PdfJob(cache.path(policy.id, stem, digest), filename, build_html, cache, static_fetcher(), limit)
+    return PdfJob(cache.path(policy.id, stem, digest), filename, build_html, cache, static_fetcher(), limit,
+                  spec=(*what, asdict(options)))
+
+
+def prepare_pdf(kind, policy_id, numbers, options):
+    """The PdfJob of a PdfJob.spec, prepared again from the database (the worker acts for the
+    request that checked the reader's permission). NotFound when the policy or a revision is gone."""
+    policy = db.session.get(Policy, policy_id)
+    if policy is None:
+        raise NotFound("No such policy.")
+    revisions = [get_revision(policy, number) for number in numbers]
+    if kind == "revision":
+        return revision_pdf(policy, revisions[0], PdfOptions(**options))
+    return comparison_pdf(policy, *revisions, PdfOptions(**options))
 
 
 def _document_meta(data, running_title):

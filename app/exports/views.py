@@ -3,19 +3,24 @@ and the pairwise matrix of a closed round's ranked question as CSV.
 
 Same loader and permissions as the policy pages: 404 for a policy the user may not see or a
 revision that does not exist, 422 for options out of range. PDF downloads are rate limited
-(a first render costs seconds of CPU). A PDF that cannot be made (too large to typeset while
-the reader waits, or one the typesetter fails on) answers 422 with a page that offers the
-Markdown download instead.
+(a first render costs seconds of CPU), but not the polls of a page waiting for one (?wait=1,
+which never start a render). A PDF that cannot be made (too large, or one the typesetter fails
+on) answers 422 with a page that offers the Markdown download instead.
+
+A large PDF is made by the worker (rendering.py): the reader gets "Preparing your PDF…" (202),
+which reloads itself every few seconds (a meta refresh: no script needed) with ?wait=1 until
+the PDF is ready, then a page that starts the download; a render the worker gave up on answers
+503 with a "Try again" link (?retry=1, which queues it again and goes back to waiting).
 """
-from flask import Blueprint, render_template, request, url_for
+from flask import Blueprint, redirect, render_template, request, url_for
 from flask_login import current_user
 
 from ..core.errors import ValidationError
 from ..extensions import db, limiter
 from ..policies.services import get_policy_at, get_revision
 from ..rounds import phases
-from . import services
-from .responses import csv_response, markdown_response, pdf_response
+from . import rendering, services
+from .responses import csv_response, is_poll, is_retry, markdown_response, pdf_response, same_pdf_url
 
 bp = Blueprint("exports", __name__)
 
@@ -42,7 +47,7 @@ def markdown(slug, policy_slug):
 
 
 @bp.route(BASE + "/export.pdf")
-@limiter.limit(services.PDF_RATE)
+@limiter.limit(services.PDF_RATE, exempt_when=is_poll)
 def revision_pdf(slug, policy_slug):
     policy = load(slug, policy_slug)
     revision = get_revision(policy, services.revision_number(policy, request.args.get("revision")))
@@ -51,7 +56,7 @@ def revision_pdf(slug, policy_slug):
 
 
 @bp.route(BASE + "/compare.pdf")
-@limiter.limit(services.PDF_RATE)
+@limiter.limit(services.PDF_RATE, exempt_when=is_poll)
 def comparison_pdf(slug, policy_slug):
     policy = load(slug, policy_slug)
     old, new = services.comparison_revisions(policy, request.args.get("from"), request.args.get("to"))
@@ -69,16 +74,45 @@ def round_matrix(slug, policy_slug, round_id):
 
 
 def pdf_or_page(job, policy, numbers):
-    """The PDF of `job`, or (422) a page saying why it cannot be made, with the Markdown links."""
-    page = {
+    """The PDF of `job` if it is ready (or small enough to make now), else a page: preparing
+    (202), ready (the download starts), stopped or busy (503, try again) or unavailable (422)."""
+    page = _page_facts(policy, numbers)
+    db.session.close()  # a render in this request holds no database connection
+    try:
+        state = rendering.pdf_state(job, retry=is_retry(), poll=is_poll())
+    except ValidationError as error:
+        if error.code not in services.EXPORT_ERRORS:
+            raise
+        return render_template("exports/unavailable.html", message=error.message, code=error.code, **page), 422
+    if state.status == "ready":
+        if is_poll():
+            return render_template("exports/ready.html", file_url=same_pdf_url(), **page)
+        return pdf_response(state.path, job.filename)
+    if state.status == "unknown" or (is_retry() and state.pending):
+        return redirect(same_pdf_url(**({"wait": 1} if is_retry() else {})), 303)
+    if state.pending:
+        return render_template("exports/preparing.html", state=state, poll_url=same_pdf_url(wait=1),
+                               refresh=PREPARING_REFRESH, **page), 202
+    return _stopped_page(state, page)
+
+
+def _stopped_page(state, page):
+    """503: the worker stopped on this PDF, or too many are waiting; a link tries again."""
+    busy = state.status == "busy"
+    html = render_template("exports/stopped.html", busy=busy, retry_url=same_pdf_url(retry=1),
+                           message=rendering.BUSY_MESSAGE if busy else rendering.FAILED_MESSAGE, **page)
+    return html, 503, ({"Retry-After": str(rendering.BUSY_RETRY)} if busy else {})
+
+
+#: Seconds between two reloads of the "Preparing your PDF…" page.
+PREPARING_REFRESH = 3
+
+
+def _page_facts(policy, numbers):
+    """The policy's title, its URL and the Markdown downloads, for the PDF pages."""
+    return {
         "title": policy.title,
         "policy_url": url_for("policies.read", slug=policy.assembly.slug, policy_slug=policy.slug),
         "markdown": [(n, url_for("exports.markdown", slug=policy.assembly.slug, policy_slug=policy.slug, revision=n))
                      for n in numbers],
     }
-    try:
-        return pdf_response(job)
-    except ValidationError as error:
-        if error.code not in services.EXPORT_ERRORS:
-            raise
-        return render_template("exports/unavailable.html", message=error.message, code=error.code, **page), 422

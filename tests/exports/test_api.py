@@ -54,4 +54,4 @@ def test_openapi_describes_the_exports(client):
         assert operation["security"] == [{"bearer": []}]
         assert {"404", "422", "401"} <= set(operation["responses"])
     names = [p["name"] for p in paths["/api/v1/policies/{policy_id}/compare.pdf"]["get"]["parameters"]]
-    assert names == ["policy_id", "from", "to", "paper", "font_size", "context"]
+    assert names == ["policy_id", "from", "to", "paper", "font_size", "context", "wait", "retry"]
