@@ -1,6 +1,7 @@
 """Account forms."""
 from flask_wtf import FlaskForm
 from wtforms import BooleanField, EmailField, PasswordField, RadioField, StringField
+from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, InputRequired, Length
 
 
@@ -46,6 +47,7 @@ class TotpDisableForm(FlaskForm):
 
 class MailForm(FlaskForm):
     digest = RadioField("Other notifications (new rounds, changed lines, rival amendments…)", choices=[
-        ("daily", "Every day (a digest)"), ("weekly", "Once a week"), ("off", "Never — only on the site")],
+        SelectChoice("daily", "Every day (a digest)"), SelectChoice("weekly", "Once a week"),
+        SelectChoice("off", "Never — only on the site")],
         validators=[InputRequired(message="Choose how often.")])
     mail_personal = BooleanField("Mail me at once about what concerns me personally")
