@@ -95,6 +95,10 @@ def build_message(row, sender):
         name, _, value = line.partition(": ")
         message[name] = value
     message.set_content(row.body)
+    # header lines up to RFC 5322's 998 characters are written whole: folded at 78, a header
+    # without spaces (List-Unsubscribe's <https://…/unsubscribe/TOKEN>) would become an RFC 2047
+    # encoded word, which mail clients do not read as a link (the body is encoded already)
+    message.policy = message.policy.clone(max_line_length=998)
     return message
 
 

@@ -157,6 +157,8 @@ def test_a_digest_has_one_click_unsubscribe_headers(in_app, outbox, place, app):
         message = build_message(row, "assembly@example.org")
         assert message["List-Unsubscribe"] == f"<{link}>"
         assert message["List-Unsubscribe-Post"] == "List-Unsubscribe=One-Click"
+        raw = message.as_bytes()  # as the SMTP transport writes it: the link whole, not an encoded word
+        assert f"\nList-Unsubscribe: <{link}>\n".encode() in raw.replace(b"\r\n", b"\n")
 
 
 def digest_statements(seen):
@@ -292,3 +294,17 @@ def test_the_api_reads_and_changes_the_mail_choices(app, api, place):
     assert "daily" in client.patch("/api/v1/me", json={"digest": "x"}).get_json()["error"]["message"]
     assert api().patch("/api/v1/me", json={"digest": "off"}).status_code == 401
     assert digest_of(app, ann) == "weekly"
+
+
+def test_the_hourly_job_and_the_command_send_the_due_digests(app, in_app, outbox, place):
+    from app.core.jobs import JOBS, run_job
+
+    ann, bob, assembly, policy = place
+    function, schedule, _ = JOBS["accounts.digests"]
+    assert schedule == {"minute": "7"} and "accounts.digests" in app.extensions["jobs"]
+    round_opened(in_app, policy, ann)
+    assert in_app(lambda: run_job("accounts.digests")) == 1
+    round_opened(in_app, policy, bob)
+    result = app.test_cli_runner().invoke(args=["mail", "digests"])
+    assert result.exit_code == 0 and result.output == "1 digest(s) queued.\n"
+    assert [to for to, subject, _ in outbox] == [ann.email, bob.email]
