@@ -150,7 +150,9 @@ def send_due_digests(now=None):
 def _digest_batch(people, now):
     """Write the digests of `people` and mark what they covered; how many were written."""
     notes = _pending_notes([person.id for person in people])
-    topics = {note.id: _topic(note.url) for rows in notes.values() for note in rows}
+    root = current_app.config.get("APPLICATION_ROOT") or "/"
+    adapter = current_app.url_map.bind("localhost", script_name=root)
+    topics = {url: _topic(adapter, url) for url in {note.url for rows in notes.values() for note in rows}}
     titles = _titles({key for key in topics.values() if key[0]})
     mails, marks = [], []
     for person in people:
@@ -165,12 +167,12 @@ def _digest_batch(people, now):
     return len(mails)
 
 
-def _topic(url):
-    """(assembly slug, policy slug) of a notification's link, either None where it names none."""
+def _topic(adapter, url):
+    """(assembly slug, policy slug) of a notification's link (matched by the URL map's `adapter`),
+    either None where it names none."""
     path = (url or "").split("#", 1)[0].split("?", 1)[0]
-    root = current_app.config.get("APPLICATION_ROOT") or "/"
     try:
-        _, args = current_app.url_map.bind("localhost", script_name=root).match(path, method="GET")
+        _, args = adapter.match(path, method="GET")
     except (HTTPException, RoutingException):
         return (None, None)
     slug = args.get("slug") if isinstance(args.get("slug"), str) else None
@@ -187,7 +189,8 @@ def _titles(keys):
 
 
 def digest_mail(person, rows, topics, titles):
-    """The digest of `person` (id, email, name, digest) listing `rows`: {to, subject, text, headers}."""
+    """The digest of `person` (id, email, name, digest) listing `rows` (`topics`: {url: (slug,
+    policy slug)}, `titles`: {(slug, policy slug or None): title}): {to, subject, text, headers}."""
     count = len(rows)
     noun = "notification" if count == 1 else "notifications"
     token = unsubscribe_token(person.id, person.email)
@@ -212,7 +215,7 @@ def _grouped_lines(rows, topics, titles):
     those linked to no assembly last, under "Elsewhere"."""
     groups = {}
     for row in rows:
-        groups.setdefault(topics[row.id], []).append(row)
+        groups.setdefault(topics[row.url], []).append(row)
 
     def order(key):
         slug, policy_slug = key
