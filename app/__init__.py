@@ -158,7 +158,7 @@ def register_domains(app):
 
 
 # modules whose jobs (app.core.jobs.job / periodic) must be known before each app's Huey is made
-JOB_MODULES = (".core.mail", ".rounds.schedule", ".exports.rendering")
+JOB_MODULES = (".core.mail", ".accounts.digests", ".rounds.schedule", ".exports.rendering")
 
 
 def register_jobs(app):

@@ -1,10 +1,12 @@
-"""Command-line tools: flask demo, flask policies import, flask rounds tick and scrub, flask users reset-totp."""
+"""Command-line tools: flask demo, flask policies import, flask rounds tick and scrub, flask users reset-totp,
+flask mail digests."""
 from pathlib import Path
 
 import click
 from flask import current_app
 from flask.cli import AppGroup, with_appcontext
 
+from .accounts.digests import send_due_digests
 from .accounts.models import User
 from .accounts.services import find_user_by_email, register_user
 from .assemblies.services import add_member, create_assembly, find_assembly
@@ -25,6 +27,7 @@ DEMO_ASSEMBLY = ("veldmar-commons", "Veldmar Commons Assembly")
 policies_cli = AppGroup("policies", help="The policy library: import (and export) Markdown files.")
 rounds_cli = AppGroup("rounds", help="Decision rounds: apply deadlines and send reminders (cron), audit results.")
 users_cli = AppGroup("users", help="Accounts: help people who lost their second factor.")
+mail_cli = AppGroup("mail", help="Mail: send the digests that are due now (the worker does it every hour).")
 
 
 def default_library():
@@ -206,6 +209,14 @@ def site_admin_command(email, remove):
     click.echo(f"{user.email} is {'no longer' if remove else 'now'} a site administrator.")
 
 
+@mail_cli.command("digests")
+@with_appcontext
+def digests_command():
+    """Queue the daily and weekly digests that are due (the worker does this every hour; this
+    command is for cron users and for trying it out). The worker or `flask worker` sends them."""
+    click.echo(f"{send_due_digests()} digest(s) queued.")
+
+
 def init_cli(app):
     """Register the commands (the exports' too: a domain does not import this module)."""
     from .exports.cli import export_command, export_library_command
@@ -217,3 +228,4 @@ def init_cli(app):
     app.cli.add_command(users_cli)
     app.cli.add_command(policies_cli)
     app.cli.add_command(rounds_cli)
+    app.cli.add_command(mail_cli)

@@ -1,7 +1,8 @@
 """Account forms."""
 from flask_wtf import FlaskForm
-from wtforms import EmailField, PasswordField, StringField
-from wtforms.validators import DataRequired, Length
+from wtforms import BooleanField, EmailField, PasswordField, RadioField, StringField
+from wtforms.fields.choices import SelectChoice
+from wtforms.validators import DataRequired, InputRequired, Length
 
 
 class RegisterForm(FlaskForm):
@@ -42,3 +43,11 @@ class TotpDisableForm(FlaskForm):
     password = PasswordField("Password", validators=[DataRequired()])
     code = StringField("Code from your authenticator app, or a recovery code",
                        validators=[DataRequired(), Length(max=40)])
+
+
+class MailForm(FlaskForm):
+    digest = RadioField("Other notifications (new rounds, changed lines, rival amendments…)", choices=[
+        SelectChoice("daily", "Every day (a digest)"), SelectChoice("weekly", "Once a week"),
+        SelectChoice("off", "Never — only on the site")],
+        validators=[InputRequired(message="Choose how often.")])
+    mail_personal = BooleanField("Mail me at once about what concerns me personally")

@@ -2,11 +2,15 @@
 import hashlib
 
 from flask_login import UserMixin
-from sqlalchemy import BigInteger, Boolean, ForeignKey, String, Text
+from sqlalchemy import BigInteger, Boolean, ForeignKey, Integer, String, Text, true
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from ..core.timeutil import UTCDateTime, utcnow
 from ..extensions import db
+
+
+#: how a member gets the notifications not mailed at once: a daily or weekly digest, or none
+DIGESTS = ("daily", "weekly", "off")
 
 
 class User(UserMixin, db.Model):
@@ -23,6 +27,13 @@ class User(UserMixin, db.Model):
     totp_secret: Mapped[str | None] = mapped_column(String(64), nullable=True)
     totp_enabled_at = mapped_column(UTCDateTime, nullable=True)
     totp_last_step: Mapped[int] = mapped_column(BigInteger, default=0, server_default="0")
+    # mail (app.accounts.digests): how the non-personal notifications arrive ("daily", "weekly" or
+    # "off"), when the last digest went, the newest notification id it covered, and whether the
+    # personal ones are mailed at once (security mail, such as a password reset, always is)
+    digest: Mapped[str] = mapped_column(String(8), default="daily", server_default="daily")
+    digest_sent_at = mapped_column(UTCDateTime, nullable=True)
+    digested_through: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
+    mail_personal: Mapped[bool] = mapped_column(Boolean, default=True, server_default=true())
     created_at = mapped_column(UTCDateTime, default=utcnow, nullable=False)
 
     memberships = relationship("Membership", back_populates="user", lazy="select")

@@ -3,12 +3,14 @@
 A notification that concerns a member personally (a reply to them, the outcome or the rebase
 of their amendment, a round about to close that they have not voted in, the results of a round
 they were an elector of) is also mailed at once, through the outbox. Every other kind waits for
-the member's daily or weekly digest (:mod:`app.accounts.digests`). In-app notifications are
-written for every kind.
+the member's daily or weekly digest (:mod:`app.accounts.digests`). A member may turn the
+personal mail off too (``User.mail_personal``); security mail (a password reset) is not a
+notification and always goes. In-app notifications are written for every kind.
 """
 from flask import current_app
 
 from ..core import mail
+from ..core.urls import path_for
 from ..extensions import db
 from .models import Notification, User
 
@@ -45,8 +47,10 @@ def notify_users(user_ids, kind, message, url, skip=None):
 
 
 def _mail_now(user_ids, message, url):
-    """Queue one notification e-mail per user (in this transaction)."""
-    people = db.session.execute(db.select(User.email, User.name).filter(User.id.in_(user_ids))).all()
+    """Queue one notification e-mail per user who has not turned personal mail off (in this transaction)."""
+    people = db.session.execute(db.select(User.email, User.name)
+                                .filter(User.id.in_(user_ids), User.mail_personal.is_(True))).all()
     subject = "Commonwright: " + message[:120]
-    mail.queue_mails([{"to": email, "subject": subject, "text": mail.notification_text(name, message, url)}
+    settings = path_for("accounts.account", _anchor="mail")
+    mail.queue_mails([{"to": email, "subject": subject, "text": mail.notification_text(name, message, url, settings)}
                       for email, name in people])

@@ -13,15 +13,17 @@ from ..core.urls import safe_next
 from ..extensions import db, limiter
 from . import services, totp
 from .auth import current_session, log_in, log_out, pending_user
-from .forms import CodeForm, PasswordForm, SetupCodeForm, TotpDisableForm
+from .forms import CodeForm, MailForm, PasswordForm, SetupCodeForm, TotpDisableForm
 from .views import bp, retry_after
 
 
-def account_page(form=None, disable_form=None, code_form=None, status=200):
-    """The account page: password, sessions, two-factor authentication."""
+def account_page(form=None, disable_form=None, code_form=None, mail_form=None, status=200):
+    """The account page: password, mail, sessions, two-factor authentication."""
+    choices = {"digest": current_user.digest, "mail_personal": current_user.mail_personal}
     return render_template(
         "accounts/account.html",
         form=form or PasswordForm(formdata=None),
+        mail_form=mail_form or MailForm(formdata=None, data=choices),
         disable_form=disable_form or TotpDisableForm(formdata=None),
         code_form=code_form or CodeForm(formdata=None),
         sessions=services.list_sessions(current_user),

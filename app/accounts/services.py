@@ -78,6 +78,17 @@ def register_user(email, name, password):
     return user
 
 
+def rename_user(user, name):
+    """Change the user's display name; 422 unless it is 1 to 80 characters (trimmed)."""
+    name = name.strip() if isinstance(name, str) else ""
+    if not name or len(name) > 80:
+        raise ValidationError.field("name", "Enter a display name of 1 to 80 characters.")
+    if name != user.name:
+        user.name = name
+        log_event(user, "user.renamed", user)
+    return user
+
+
 def find_user_by_email(email):
     """The user with this e-mail, or None."""
     return db.session.execute(

@@ -6,10 +6,10 @@ from flask_login import current_user, login_required
 from ..core.errors import AppError, NotFound, TooManyRequests, Unauthorized
 from ..core.forms import CsrfForm, apply_field_errors
 from ..core.urls import public_url_for, safe_next
-from ..extensions import db, limiter
-from . import services
+from ..extensions import csrf, db, limiter
+from . import digests, services
 from .auth import begin_second_step, log_in, log_out
-from .forms import LoginForm, PasswordForm, RegisterForm, ResetForm, ResetRequestForm
+from .forms import LoginForm, MailForm, PasswordForm, RegisterForm, ResetForm, ResetRequestForm
 
 bp = Blueprint("accounts", __name__)
 
@@ -88,6 +88,43 @@ def account():
             flash("Password changed. Every other session and API token was logged out.", "success")
             return redirect(url_for("accounts.account"))
     return *account_page(form=form, status=429 if status == 429 else (422 if form.errors else 200)), headers
+
+
+@bp.route("/account/mail", methods=["POST"])
+@login_required
+def account_mail():
+    form = MailForm()
+    if form.validate_on_submit():
+        try:
+            digests.set_mail_choices(current_user, digest=form.digest.data, mail_personal=form.mail_personal.data)
+        except AppError as error:
+            apply_field_errors(form, error)
+        else:
+            db.session.commit()
+            flash(MAIL_SAVED[current_user.digest], "success")
+            return redirect(url_for("accounts.account", _anchor="mail"))
+    return account_page(mail_form=form, status=422)
+
+
+MAIL_SAVED = {
+    "daily": "Saved: a digest of your other notifications comes once a day, when there is something new.",
+    "weekly": "Saved: a digest of your other notifications comes once a week, when there is something new.",
+    "off": "Saved: no digests; your other notifications are only on the site.",
+}
+NO_STORE = {"Cache-Control": "no-store"}  # the page names a person
+
+
+@bp.route("/unsubscribe/<token>", methods=["GET", "POST"])
+@csrf.exempt  # the signed token is the authority; RFC 8058 mail clients POST without a form token
+@limiter.limit("60/minute", methods=["POST"])
+def unsubscribe(token):
+    """GET only shows a button (mail scanners follow links); POST turns the digests off."""
+    if request.method == "POST":
+        user = digests.unsubscribe(token)
+        db.session.commit()
+        return render_template("accounts/unsubscribed.html", user=user), NO_STORE
+    user = digests.user_for_unsubscribe_token(token)
+    return render_template("accounts/unsubscribe.html", user=user), NO_STORE
 
 
 @bp.route("/notifications", methods=["GET", "POST"])

@@ -1,13 +1,14 @@
 """API: users, tokens, me."""
 from flask import Blueprint, g
 
-from ..accounts import services, totp
+from ..accounts import digests, services, totp
 from ..accounts.auth import current_token
 from ..core.errors import Unauthorized
+from ..accounts.models import DIGESTS
 from ..accounts.views import RESET_RATE, reset_link
 from ..extensions import db, limiter
 from .common import field, json_body, token_required, when
-from .schema import INT, NULLABLE_INT, STR, TIME, obj
+from .schema import BOOL, INT, NULLABLE_INT, STR, TIME, obj
 
 bp = Blueprint("accounts", __name__)
 
@@ -73,11 +74,29 @@ def delete_token():
     return "", 204
 
 
+def me_json(user):
+    memberships = [{"slug": m.assembly.slug, "role": m.role} for m in user.memberships]
+    return {**user_json(user), "digest": user.digest, "mail_personal": user.mail_personal, "assemblies": memberships}
+
+
 @bp.get("/me")
 @token_required
 def me():
-    memberships = [{"slug": m.assembly.slug, "role": m.role} for m in g.user.memberships]
-    return {**user_json(g.user), "assemblies": memberships}
+    return me_json(g.user)
+
+
+@bp.patch("/me")
+@token_required
+def update_me():
+    """Change the caller's name and mail choices: `digest` ("daily", "weekly", "off") for the
+    notifications not mailed at once, `mail_personal` for those that are; absent fields stay."""
+    data = json_body()
+    name = field(data, "name", required=False)
+    if name is not None:
+        services.rename_user(g.user, name)
+    digests.set_mail_choices(g.user, digest=data.get("digest"), mail_personal=data.get("mail_personal"), via="api")
+    db.session.commit()
+    return me_json(g.user)
 
 
 @bp.post("/me/totp")
@@ -110,6 +129,9 @@ def delete_totp():
     return "", 204
 
 
+# how the notifications not mailed at once arrive: a daily or weekly digest, or not by mail
+DIGEST = {"type": "string", "enum": list(DIGESTS)}
+
 # Operations and schemas this module adds to the OpenAPI document (see api/spec.py).
 SCHEMAS = {
     "UserRef": obj(["id", "name"], id=NULLABLE_INT, name={"type": ["string", "null"]}),
@@ -122,8 +144,10 @@ SCHEMAS = {
     "TotpOff": obj(["password", "code"], password=STR, code=STR),
     "PasswordResetRequest": obj(["email"], email=STR),
     "Token": obj(["token", "expires_at"], token=STR, expires_at=TIME),
-    "Me": obj(["id", "email", "name", "assemblies"], id=INT, email=STR, name=STR,
+    "Me": obj(["id", "email", "name", "digest", "mail_personal", "assemblies"], id=INT, email=STR, name=STR,
+              digest=DIGEST, mail_personal=BOOL,
               assemblies={"type": "array", "items": obj(["slug", "role"], slug=STR, role=STR)}),
+    "MeChange": obj([], name=STR, digest=DIGEST, mail_personal=BOOL),
 }
 
 OPERATIONS = [
@@ -133,7 +157,9 @@ OPERATIONS = [
     ("delete", "/api/v1/tokens/current", "Revoke the current token", None, {204: None}, False),
     ("post", "/api/v1/password-resets", "Mail a reset link if the e-mail has an account (202 either way)",
      "PasswordResetRequest", {202: None, 429: "Error"}, True),
-    ("get", "/api/v1/me", "The caller and their assemblies", None, {200: "Me"}, False),
+    ("get", "/api/v1/me", "The caller, their mail choices and their assemblies", None, {200: "Me"}, False),
+    ("patch", "/api/v1/me", "Change the caller's name or mail choices (digest: daily, weekly or off; "
+     "mail_personal: whether personal notifications are mailed at once)", "MeChange", {200: "Me", 422: "Error"}, False),
     ("post", "/api/v1/me/totp", "Start TOTP set-up (a new secret)", None, {201: "TotpStart", 409: "Error"}, False),
     ("post", "/api/v1/me/totp/confirm", "Switch TOTP on (code and password); logs out every other session "
      "and token; returns recovery codes", "TotpConfirm",

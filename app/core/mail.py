@@ -39,7 +39,7 @@ def queue_mail(to, subject, text, headers=None):
     row = OutboxMail(
         message_id=make_msgid(idstring=secrets.token_hex(6), domain=_mail_domain()),
         to_address=to, subject=" ".join(subject.split())[:250], body=text,
-        headers="\n".join(f"{name}: {value}" for name, value in (headers or {}).items()),
+        headers=_header_lines(headers),
     )
     session = db.session()
     session.add(row)
@@ -48,10 +48,11 @@ def queue_mail(to, subject, text, headers=None):
 
 
 def queue_mails(rows):
-    """Write many messages at once, each a dict of to, subject, text (one bulk INSERT)."""
+    """Write many messages at once, each a dict of to, subject, text and optional headers (one bulk
+    INSERT)."""
     domain = _mail_domain()
     values = [{"message_id": make_msgid(idstring=secrets.token_hex(6), domain=domain), "to_address": row["to"],
-               "subject": " ".join(row["subject"].split())[:250], "body": row["text"], "headers": "",
+               "subject": " ".join(row["subject"].split())[:250], "body": row["text"], "headers": _header_lines(row.get("headers")),
                "status": PENDING, "attempts": 0, "last_error": "", "next_attempt_at": utcnow(),
                "created_at": utcnow()} for row in rows]
     if values:
@@ -60,17 +61,27 @@ def queue_mails(rows):
     return len(values)
 
 
+def _header_lines(headers):
+    """Extra headers ({name: value}) as the outbox stores them: "Name: value" lines; a value is
+    one line (a line break in it could add a header of its own)."""
+    return "\n".join(f"{name}: {' '.join(str(value).split())}" for name, value in (headers or {}).items())
+
+
 def _mail_domain():
     return urlsplit(current_app.config["PUBLIC_URL"]).hostname or "localhost"
 
 
-def notification_text(name, message, url):
-    """The text of a notification e-mail (plain text: nothing to escape, nothing rendered)."""
+def notification_text(name, message, url, settings_url=""):
+    """The text of a notification e-mail (plain text: nothing to escape, nothing rendered);
+    `settings_url` (a local path) is where the reader chooses which mail they get."""
     link = public_url(url) if url else ""
     lines = [f"Hello {name},", "", message]
     if link:
         lines += ["", link]
     lines += ["", "— Commonwright. Your notifications are also listed on the site."]
+    if settings_url:
+        lines += ["You get this mail at once because it concerns you personally. Choose which mail you get:",
+                  public_url(settings_url)]
     return "\n".join(lines)
 
 
@@ -85,6 +96,10 @@ def build_message(row, sender):
         name, _, value = line.partition(": ")
         message[name] = value
     message.set_content(row.body)
+    # header lines up to RFC 5322's 998 characters are written whole: folded at 78, a header
+    # without spaces (List-Unsubscribe's <https://…/unsubscribe/TOKEN>) would become an RFC 2047
+    # encoded word, which mail clients do not read as a link (the body is encoded already)
+    message.policy = message.policy.clone(max_line_length=998)
     return message
 
 

@@ -3,13 +3,15 @@
 
 def init_app(app):
     """Add the `cached_fragment` call block used by the reading view and the presenters of a
-    policy's tabs and actions."""
+    policy's tabs and actions; name assemblies and policies in mail digests."""
     from flask_login import current_user
 
-    from . import presenters
+    from ..accounts.digests import digest_topics
+    from . import presenters, services
     from .pagecache import cached_fragment
 
     app.jinja_env.globals["cached_fragment"] = cached_fragment
     app.jinja_env.globals["presenters"] = presenters
     # macros imported without context (the tabs in _macros.html) see the signed-in user too
     app.jinja_env.globals["current_user"] = current_user
+    digest_topics.connect(services.titles_for_topics)  # the digest groups by assembly and policy

@@ -9,6 +9,7 @@ from flask import current_app
 from ..core import diffing, merging, textlines
 from ..core.errors import Conflict, Forbidden, NotFound, ValidationError
 from ..accounts.models import User
+from ..assemblies.models import Assembly
 from ..core.events import Event, log_event
 from ..core.mdguard import RenderTooCostly
 from ..core.mdpolicy import TOO_COSTLY_MESSAGE, check_renderable, render_blocks
@@ -393,3 +394,18 @@ def all_tags(assembly):
         .order_by(PolicyTag.name)
     )
     return list(db.session.execute(query).scalars())
+
+
+def titles_for_topics(sender, keys, **extra):
+    """Receiver of accounts.digests.digest_topics: {(assembly slug, None): assembly name,
+    (assembly slug, policy slug): policy title} for the `keys` that exist (two queries)."""
+    slugs = {slug for slug, _ in keys}
+    names = dict(db.session.execute(db.select(Assembly.slug, Assembly.name).where(Assembly.slug.in_(slugs))).all())
+    wanted = {key for key in keys if key[1]}
+    rows = db.session.execute(
+        db.select(Assembly.slug, Policy.slug, Policy.title).join(Assembly, Assembly.id == Policy.assembly_id)
+        .where(Assembly.slug.in_(slugs), Policy.slug.in_({policy_slug for _, policy_slug in wanted}))
+    ).all() if wanted else []
+    titles = {(slug, None): name for slug, name in names.items()}
+    titles.update({(slug, policy_slug): title for slug, policy_slug, title in rows if (slug, policy_slug) in wanted})
+    return titles

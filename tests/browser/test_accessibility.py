@@ -162,3 +162,36 @@ def test_the_login_code_step_has_no_serious_axe_violations(app, make_user, open_
     page.get_by_role("textbox").fill(pyotp.TOTP(secret).at(time.time() + 30))  # the set-up spent this step's code
     page.get_by_role("button", name="Log in").click()
     page.wait_for_url("**/assemblies")
+
+
+@pytest.mark.parametrize("scheme", ["light", "dark"])
+def test_the_unsubscribe_pages_work_by_keyboard_on_a_phone(app, make_user, open_page, scheme):
+    """A digest's unsubscribe link, opened logged out on a 360 px phone: the button is reached
+    with Tab and pressed with Enter; both pages pass axe and nothing scrolls sideways."""
+    from app.accounts import digests
+    from app.accounts.models import User
+    from app.extensions import db
+
+    user = make_user(name="Una Unsubscriber")
+    with app.app_context():
+        token = digests.unsubscribe_token(user.id, user.email)
+    page = open_page(color_scheme=scheme, viewport={"width": 360, "height": 740})
+    page.goto(f"/unsubscribe/{token}")
+    ARTIFACTS.mkdir(exist_ok=True)
+    for name in ("unsubscribe", "unsubscribed"):
+        if name == "unsubscribed":
+            button = page.get_by_role("button", name="Stop the digests")
+            for _ in range(30):
+                if page.evaluate("document.activeElement.textContent.trim()") == "Stop the digests":
+                    break
+                page.keyboard.press("Tab")
+            expect(button).to_be_focused()
+            page.keyboard.press("Enter")
+            expect(page.get_by_role("heading", name="Digests stopped")).to_be_visible()
+        page.screenshot(path=str(ARTIFACTS / f"axe-{name}-{scheme}.png"), full_page=True)
+        serious = blocking(run_axe(page))
+        assert not serious, f"{name}: {describe(serious)}"
+        assert not page.evaluate(LANDMARKS)
+        assert page.evaluate("document.documentElement.scrollWidth <= 360")
+    with app.app_context():
+        assert db.session.get(User, user.id).digest == "off"
