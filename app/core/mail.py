@@ -188,16 +188,23 @@ def send_batch(token, rows):
         for index, row in enumerate(rows):
             try:
                 transport.send(build_message(row, sender))
-            except (OSError, smtplib.SMTPServerDisconnected) as error:  # the connection is gone
-                for left in rows[index:]:
-                    _retry_later(left, token, error)
-                return sent
-            except smtplib.SMTPException as error:
+            except smtplib.SMTPServerDisconnected as error:  # the connection is gone
+                return sent + _retry_rest(rows[index:], token, error)
+            except smtplib.SMTPException as error:  # this message refused (before OSError: a subclass)
                 _retry_later(row, token, error)
                 continue
+            except OSError as error:  # the connection is gone
+                return sent + _retry_rest(rows[index:], token, error)
             _settle(row, token, status=SENT, claim=None, sent_at=utcnow(), last_error="")
             sent += 1
     return sent
+
+
+def _retry_rest(rows, token, error):
+    """The connection failed: every row not sent yet waits for a later attempt; none was sent."""
+    for row in rows:
+        _retry_later(row, token, error)
+    return 0
 
 
 @job("mail.deliver")
