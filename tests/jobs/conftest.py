@@ -63,6 +63,7 @@ def workers(app, redis_url, tmp_path):
         worker = Worker(env, tmp_path / f"worker{len(started)}.log", threads=threads)
         started.append(worker)
         worker.wait_started()
+        assert ("on Redis" in worker.log()) == bool(redis_url), worker.log()
         return worker
 
     yield start
