@@ -5,6 +5,7 @@ Nothing is timed: each test waits (polling, with generous timeouts) for a state 
 and the one "slow mail server" test proves its point with a sink that holds the message until
 the test lets it go.
 """
+import time
 from collections import Counter
 from datetime import timedelta
 
@@ -86,9 +87,8 @@ def test_a_worker_killed_mid_batch_loses_no_mail(app, web, sink, workers):
     assert len(smtp.received) < 200
     assert any(row.status != SENT for row in outbox(app))  # it died with mail claimed or waiting
     smtp.delay = 0
-    # the dead worker's claims are older than the second worker's MAIL_CLAIM_TIMEOUT (1 s) by the
-    # time it starts (over a second to build its app), so its startup sweep puts them back
-    second = workers(smtp, MAIL_CLAIM_TIMEOUT=1)
+    time.sleep(1.1)  # nobody refreshes the dead worker's claims: now older than the next one's MAIL_CLAIM_TIMEOUT
+    second = workers(smtp, MAIL_CLAIM_TIMEOUT=1)  # its mail.sweep at start puts them back and sends
     wait_until(lambda: all_sent(app, 200), WAIT, lambda: f"{Counter(r.status for r in outbox(app))}\n{second.log()}")
     assert {m.to for m in smtp.received} == set(addresses)
     ids_by_address = {}
