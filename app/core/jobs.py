@@ -21,6 +21,7 @@ from flask.cli import with_appcontext
 from huey import MemoryHuey, RedisHuey, SqliteHuey, crontab
 from sqlalchemy.engine import make_url
 
+POLL_AT_LEAST = 1.0  # seconds: the longest an idle worker waits before looking at a SQLite queue again
 JOBS = {}  # name: (function, crontab keyword arguments or None, retries)
 
 
@@ -124,5 +125,8 @@ def worker_command(threads, verbose):
         raise click.ClickException("JOBS_IMMEDIATE is set: jobs run inside the web process, there is nothing to consume.")
     where = current_app.config.get("REDIS_URL") and "Redis" or queue_file(current_app)
     click.echo(f"Commonwright worker: {threads} thread(s), queue {huey.name} on {where}")
-    consumer = huey.create_consumer(workers=threads, worker_type="thread", periodic=True)
+    # an idle thread polls the SQLite queue ever more slowly (x1.15 each time); Huey's default cap of
+    # 10 s would hold a reset link that long after a quiet spell: poll at least every second
+    # (one indexed read per thread; Redis blocks on its list and is not polled at all)
+    consumer = huey.create_consumer(workers=threads, worker_type="thread", periodic=True, max_delay=POLL_AT_LEAST)
     consumer.run()

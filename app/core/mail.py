@@ -4,7 +4,7 @@ a mail server.
 :func:`queue_mail` writes the message as a row in the current transaction: a rollback drops it
 with the change it belonged to, a commit keeps both. After the commit (after the response, in a
 request) the job ``mail.deliver`` is queued; the worker claims due rows, sends them over one
-SMTP connection per batch, and marks each sent. Failures wait 1, 2, 4 … 30 minutes and are
+SMTP connection per batch, and marks them sent (together, every half second). Failures wait 1, 2, 4 … 30 minutes and are
 tried again for three days; the sweep (every minute, and when a worker starts) puts back rows a
 dead worker left claimed. With ``MAIL_SERVER`` unset (development) each message is printed on
 the worker's console instead, and every message is listed for site admins at /admin/outbox.
@@ -12,6 +12,7 @@ Links in mail come from PUBLIC_URL (:func:`app.core.urls.public_url`).
 """
 import secrets
 import smtplib
+import time
 from datetime import timedelta
 from email.message import EmailMessage
 from email.utils import make_msgid
@@ -32,6 +33,7 @@ from .urls import public_url
 
 QUEUED = "commonwright_mail_queued"  # on session.info: mail was written in this transaction
 BATCH = 50  # rows claimed at once by one worker (one SMTP connection)
+RECORD_EVERY = 0.5  # seconds: sent rows are marked sent together (one commit), not one by one
 
 
 def queue_mail(to, subject, text, headers=None):
@@ -192,30 +194,66 @@ def _permanent(error):
         not isinstance(error, smtplib.SMTPServerDisconnected)
 
 
+def _send(transport, message):
+    """None when `message` went out, else (the error, whether the connection is gone)."""
+    try:
+        transport.send(message)
+    except smtplib.SMTPServerDisconnected as error:
+        return error, True
+    except smtplib.SMTPException as error:  # this message refused (before OSError: SMTPException is one)
+        return error, False
+    except OSError as error:
+        return error, True
+    return None
+
+
+def _record_sent(ids, token):
+    """Mark the rows `ids` sent and refresh this worker's claim on the others (one commit); how many."""
+    if not ids:
+        return 0
+    now = utcnow()
+    db.session.execute(db.update(OutboxMail).filter(OutboxMail.id.in_(ids), OutboxMail.claim == token)
+                       .values(status=SENT, claim=None, sent_at=now, last_error="")
+                       .execution_options(synchronize_session=False))
+    db.session.execute(db.update(OutboxMail).filter_by(claim=token, status=SENDING).values(claimed_at=now)
+                       .execution_options(synchronize_session=False))
+    db.session.commit()
+    count = len(ids)
+    ids.clear()
+    return count
+
+
 def send_batch(token, rows):
-    """Send claimed `rows` over one connection, settling each as it goes; how many were sent."""
+    """Send claimed `rows` over one connection; how many were sent. Sent rows are recorded
+    together, at most RECORD_EVERY seconds after sending (a worker that dies sends them again,
+    with the same Message-IDs); a failure is recorded at once."""
     sender = current_app.config.get("MAIL_FROM") or "commonwright@localhost"
-    sent = 0
     try:
         transport = open_transport()
     except (OSError, smtplib.SMTPException) as error:
-        for row in rows:
-            _retry_later(row, token, error)
-        return 0
+        return _retry_rest(rows, token, error)
+    sent, unrecorded, recorded_at = 0, [], time.monotonic()
     with transport:
         for index, row in enumerate(rows):
-            try:
-                transport.send(build_message(row, sender))
-            except (OSError, smtplib.SMTPServerDisconnected) as error:  # the connection is gone
-                for left in rows[index:]:
-                    _retry_later(left, token, error)
-                return sent
-            except smtplib.SMTPException as error:
-                _retry_later(row, token, error)
-                continue
-            _settle(row, token, status=SENT, claim=None, sent_at=utcnow(), last_error="")
-            sent += 1
-    return sent
+            failure = _send(transport, build_message(row, sender))
+            if failure and failure[1]:  # the connection is gone: the rest waits for a later attempt
+                _retry_rest(rows[index:], token, failure[0])
+                break
+            if failure:
+                _retry_later(row, token, failure[0])
+            else:
+                unrecorded.append(row.id)
+            if time.monotonic() - recorded_at >= RECORD_EVERY:
+                sent += _record_sent(unrecorded, token)
+                recorded_at = time.monotonic()
+    return sent + _record_sent(unrecorded, token)
+
+
+def _retry_rest(rows, token, error):
+    """The connection failed: every row not sent yet waits for a later attempt; none was sent."""
+    for row in rows:
+        _retry_later(row, token, error)
+    return 0
 
 
 @job("mail.deliver")
