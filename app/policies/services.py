@@ -15,6 +15,7 @@ from ..core.mdguard import RenderTooCostly
 from ..core.mdpolicy import TOO_COSTLY_MESSAGE, check_renderable, render_blocks
 from ..core.slugs import is_slug, slugify
 from ..core.timeutil import utcnow
+from ..core.locking import lock_row
 from ..extensions import db
 from ..rounds import phases
 from .models import STATUSES, Policy, PolicyTag, Revision
@@ -205,10 +206,8 @@ def _add_revision(policy, body, author, message, source, parent, round_id=None):
 
 
 def lock_policy(policy_id):
-    """Load a policy for update (row lock on PostgreSQL; SQLite serialises writers)."""
-    policy = db.session.execute(
-        db.select(Policy).filter_by(id=policy_id).with_for_update().execution_options(populate_existing=True)
-    ).scalar_one_or_none()
+    """Load a policy for update, locked until the commit (app.core.locking, both databases)."""
+    policy = lock_row(Policy, policy_id)
     if policy is None:
         raise NotFound("No such policy.")
     return policy

@@ -20,14 +20,18 @@ Services only flush; the caller commits once, so a transition happens completely
 Concurrency: transitions take a row lock on the round (``SELECT … FOR UPDATE``) and re-check
 under it, so two requests never apply the same transition twice; a ballot takes a shared lock
 (``FOR SHARE``, :mod:`app.rounds.ballots`). On SQLite the row locks are no-ops and the database
-serialises writers instead.
+serialises writers instead: a transition first takes its write lock with a no-op UPDATE
+(app.core.locking), so two processes never both apply the same deadline.
 """
+from sqlalchemy.exc import NoResultFound
+
 from ..accounts.notifying import notify_users
 from ..amendments.models import Amendment
 from ..amendments.rivals import group_rivals, pending_amendments
 from ..core.errors import Conflict, Forbidden
 from ..core.events import log_event
 from ..core.timeutil import utcnow
+from ..core.locking import lock_row
 from ..extensions import db
 from ..policies import services as policy_services
 from . import ballots, closing, notices
@@ -56,14 +60,11 @@ def phase_at(round_, now):
 
 
 def lock_round(round_id):
-    """Reload a round with an exclusive row lock (FOR UPDATE on PostgreSQL) for a transition."""
-    query = (
-        db.select(Round)
-        .filter_by(id=round_id)
-        .with_for_update()
-        .execution_options(populate_existing=True)
-    )
-    return db.session.execute(query).scalar_one()
+    """Reload a round for a transition, locked until the commit (app.core.locking, both databases)."""
+    round_ = lock_row(Round, round_id)
+    if round_ is None:
+        raise NoResultFound(f"no round {round_id}")
+    return round_
 
 
 def refresh_round(round_, now=None):

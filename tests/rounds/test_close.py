@@ -2,7 +2,7 @@
 import pytest
 
 from app.extensions import db
-from app.rounds.models import Result, Round
+from app.rounds.models import Elector, Result, Round
 
 from .conftest import BODY
 from .helpers import rows, set_deadlines
@@ -192,3 +192,37 @@ def test_verify_command_recounts_from_the_ballots(app, world):
         db.session.commit()
     tampered = app.test_cli_runner().invoke(args=["rounds", "verify", str(w.round_id)])
     assert tampered.exit_code != 0 and "differ" in tampered.output
+
+
+def test_two_ticks_at_the_same_moment_close_a_round_once(app, world, in_app):
+    """Two workers (each runs its own scheduler) or a page view and a tick racing: one close, one
+    results mail per elector. On SQLite this needs the write lock taken before the read."""
+    import threading
+
+    from app.core.outbox import OutboxMail
+    from app.rounds.schedule import tick_open_rounds
+
+    w = setup(world, [LINE3])
+    vote(w, "member0", yes(w.questions[0]))
+    in_app(set_deadlines, w.round_id, voting_until=-0.1)
+    barrier, outcomes = threading.Barrier(2), []
+
+    def tick():
+        with app.app_context():
+            barrier.wait()
+            outcomes.extend(tick_open_rounds())
+
+    threads = [threading.Thread(target=tick) for _ in range(2)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=60)
+    assert [t.error for t in outcomes if t.error] == []
+    assert sorted(t.after for t in outcomes) == ["closed"] * len(outcomes) and len(outcomes) >= 1
+    with app.app_context():
+        assert len(rows(Result)) == len(w.questions)
+        results_mail = db.session.execute(db.select(db.func.count(OutboxMail.id))
+                                          .filter(OutboxMail.subject.like("%has closed%"))).scalar_one()
+        electors = db.session.execute(db.select(db.func.count()).select_from(Elector)
+                                      .filter_by(round_id=w.round_id)).scalar_one()
+    assert results_mail == electors
