@@ -115,8 +115,10 @@ def run_job(name, *args, **kwargs):
 @click.command("worker")
 @click.option("--threads", default=2, show_default=True, help="Jobs run at the same time in this worker.")
 @click.option("--verbose", is_flag=True, help="Log every job as it runs (default: warnings and errors only).")
+@click.option("--no-scheduler", is_flag=True,
+              help="Do not run the every-minute jobs here (another worker does); every job is safe to run twice.")
 @with_appcontext
-def worker_command(threads, verbose):
+def worker_command(threads, verbose, no_scheduler):
     """Run the background worker: mail, deadlines, reminders, digests and long renders."""
     logging.basicConfig(format="%(asctime)s %(levelname)s %(name)s: %(message)s",
                         level=logging.INFO if verbose else logging.WARNING)
@@ -128,5 +130,6 @@ def worker_command(threads, verbose):
     # an idle thread polls the SQLite queue ever more slowly (x1.15 each time); Huey's default cap of
     # 10 s would hold a reset link that long after a quiet spell: poll at least every second
     # (one indexed read per thread; Redis blocks on its list and is not polled at all)
-    consumer = huey.create_consumer(workers=threads, worker_type="thread", periodic=True, max_delay=POLL_AT_LEAST)
+    consumer = huey.create_consumer(workers=threads, worker_type="thread", periodic=not no_scheduler,
+                                    max_delay=POLL_AT_LEAST)
     consumer.run()
