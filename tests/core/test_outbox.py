@@ -244,3 +244,9 @@ def test_with_a_mail_server_bodies_are_not_shown_and_failed_mail_can_be_retried(
     with app.app_context():
         mail.deliver_mail()
     assert [m["To"] for m in sent] == ["a@x.org"]
+
+
+def test_the_worker_command_refuses_to_run_on_an_immediate_queue(app):
+    result = app.test_cli_runner().invoke(args=["worker", "--no-scheduler"])
+    assert result.exit_code == 1 and "JOBS_IMMEDIATE is set" in result.output
+    assert "--no-scheduler" in app.test_cli_runner().invoke(args=["worker", "--help"]).output
