@@ -1,11 +1,30 @@
-// Markdown formatting commands for the toolbar and the keyboard shortcuts.
-// Each is a CodeMirror command: (view) => boolean. They work on every selection range
-// and are undoable in one step.
+// Markdown formatting commands for the toolbar and the keyboard shortcuts (the same functions
+// serve both). Each is a CodeMirror command, (view) => boolean, that works on every selection
+// range and is undone in one step. They behave as a word processor's buttons:
+//
+// - Line formats (heading, bulleted and numbered list, quote) apply to every non-blank line the
+//   selection touches, or to the cursor's line when it is blank; the marker goes in front of the
+//   text and the cursor or selection stays on the same text, so a marker inserted on an empty line
+//   leaves the cursor after it ("## |"). Pressed again they come off: a list or quote when every
+//   line already has it; a heading steps through the levels: text → ## → ### → text (a level-1
+//   title steps to ##, a level 4–6 heading back to text). A mixed selection becomes ## throughout.
+//   A heading replaces a list marker and a list replaces a heading marker; inside a quote, the
+//   marker goes after the "> ".
+// - Inline formats (bold, italic) wrap the selection, or the word at the cursor; with nothing to
+//   wrap, a selected placeholder goes in, which typing replaces. Spaces at the ends of a
+//   selection stay outside the marks, a selection over several lines is wrapped line by line
+//   (one sentence per line: a span never crosses lines), and the marks come off when every part
+//   is already wrapped. The selection stays on the text.
+// - Link turns the selection (line by line) or the word at the cursor into [text](https://)
+//   with the address selected; a selected address becomes [link text](address) with the text
+//   selected; inside an existing link it selects the address to change it.
+// - Table inserts a two-column table as a block of its own after the cursor's (or the
+//   selection's last) line.
 import { EditorSelection } from "@codemirror/state";
 
-const HEADING = /^(#{1,6})[ \t]+/;
-const BULLET = /^(\s*)[-*+][ \t]+/;
-const ORDERED = /^(\s*)\d{1,9}[.)][ \t]+/;
+// Container (quotes), indentation and block marker at the start of a line.
+const LINE_START = /^((?:[ \t]{0,3}>[ \t]?)*)([ \t]*)(?:(#{1,6})(?:[ \t]+|$)|([-*+])[ \t]+|(\d{1,9})[.)][ \t]+)?/;
+const QUOTE = /^[ \t]{0,3}>[ \t]?/;
 
 function run(view, spec) {
   if (view.state.readOnly) return false;
@@ -13,78 +32,20 @@ function run(view, spec) {
   return true;
 }
 
-/** The number of `ch` characters just before `pos` (direction -1) or from `pos` on (1). */
-function runLength(state, pos, ch, direction) {
-  let n = 0;
-  if (direction < 0) {
-    while (pos - n - 1 >= 0 && state.sliceDoc(pos - n - 1, pos - n) === ch) n++;
-  } else {
-    while (pos + n < state.doc.length && state.sliceDoc(pos + n, pos + n + 1) === ch) n++;
-  }
-  return n;
+/** What starts a line: its quote prefix, indentation and block marker (heading or list item). */
+export function lineStart(text) {
+  const m = LINE_START.exec(text);
+  const quote = m[1];
+  const indent = m[2];
+  const marker = m[0].slice(quote.length + indent.length);
+  let kind = null;
+  if (m[3]) kind = "heading";
+  else if (m[4]) kind = "bullet";
+  else if (m[5]) kind = "ordered";
+  return { quote, indent, marker, kind, level: m[3] ? m[3].length : 0, number: m[5] ? Number(m[5]) : 0 };
 }
 
-/** Whether a run of `n` mark characters closes/opens exactly `mark` (or bold+italic, ***). */
-function runMatches(n, mark) {
-  return n === mark.length || n === 3;
-}
-
-/** Wrap each selection in `mark` (** or *), or unwrap it when it is already wrapped.
-    An empty selection takes the word around the cursor, or a selected placeholder. */
-export function toggleInline(mark, placeholder) {
-  const ch = mark[0];
-  return (view) => {
-    const { state } = view;
-    const tr = state.changeByRange((range) => {
-      let { from, to } = range;
-      if (from === to) {
-        const word = state.wordAt(from);
-        if (word) ({ from, to } = word);
-      }
-      const text = state.sliceDoc(from, to);
-      const m = mark.length;
-      // The marks are inside the selection: "**word**" selected.
-      if (
-        text.length > 2 * m &&
-        text.startsWith(mark) &&
-        text.endsWith(mark) &&
-        runMatches(text.length - text.replace(new RegExp(`^\\${ch}+`), "").length, mark) &&
-        runMatches(text.length - text.replace(new RegExp(`\\${ch}+$`), "").length, mark)
-      ) {
-        return {
-          changes: [{ from, to: from + m }, { from: to - m, to }],
-          range: EditorSelection.range(from, to - 2 * m),
-        };
-      }
-      // The marks surround the selection.
-      if (
-        runMatches(runLength(state, from, ch, -1), mark) &&
-        runMatches(runLength(state, to, ch, 1), mark) &&
-        state.sliceDoc(from - m, from) === mark &&
-        state.sliceDoc(to, to + m) === mark
-      ) {
-        return {
-          changes: [{ from: from - m, to: from }, { from: to, to: to + m }],
-          range: EditorSelection.range(from - m, to - m),
-        };
-      }
-      if (from === to) {
-        return {
-          changes: { from, insert: mark + placeholder + mark },
-          range: EditorSelection.range(from + m, from + m + placeholder.length),
-        };
-      }
-      return {
-        changes: [{ from, insert: mark }, { from: to, insert: mark }],
-        range: EditorSelection.range(from + m, to + m),
-      };
-    });
-    return run(view, tr);
-  };
-}
-
-export const toggleBold = toggleInline("**", "bold text");
-export const toggleItalic = toggleInline("*", "italic text");
+const blank = (line) => line.text.trim() === "";
 
 /** The distinct lines touched by the selection ranges, in document order. */
 function selectedLines(state) {
@@ -107,68 +68,296 @@ function selectedLines(state) {
   return lines.sort((a, b) => a.number - b.number);
 }
 
-/** Heading: none → ## → ### → none (a level-1 title becomes ##). */
+/** The lines a line format applies to: the non-blank selected lines, else the cursors' lines. */
+function formatLines(state) {
+  const lines = selectedLines(state);
+  const filled = lines.filter((line) => !blank(line));
+  if (filled.length) return filled;
+  const seen = new Set();
+  return state.selection.ranges
+    .map((range) => state.doc.lineAt(range.head))
+    .filter((line) => !seen.has(line.number) && seen.add(line.number))
+    .sort((a, b) => a.number - b.number);
+}
+
+/** Apply edits of line markers ({from, removed, insert}, one per line, original positions):
+    a position on an edited marker lands after the new marker, every other one stays on its text;
+    a selection that starts where a marker goes keeps it (whole lines stay whole lines). */
+function applyLineEdits(view, edits) {
+  const { state } = view;
+  const changes = state.changes(edits.map((e) => ({ from: e.from, to: e.from + e.removed, insert: e.insert })));
+  const map = (pos, start) => {
+    for (const e of edits) {
+      if (start && pos === e.from) return changes.mapPos(e.from, -1);
+      if (pos >= e.from && pos <= e.from + e.removed) return changes.mapPos(e.from, -1) + e.insert.length;
+    }
+    return changes.mapPos(pos, 1);
+  };
+  const ranges = state.selection.ranges.map((r) => {
+    const start = !r.empty;
+    return EditorSelection.range(map(r.anchor, start && r.anchor < r.head), map(r.head, start && r.head < r.anchor));
+  });
+  return run(view, { changes, selection: EditorSelection.create(ranges, state.selection.mainIndex) });
+}
+
+/** The next heading level of the cycle text → ## → ### → text. */
+function nextLevel(level) {
+  if (level === 0 || level === 1) return 2;
+  return level === 2 ? 3 : 0;
+}
+
+/** Heading: text → ## → ### → text, on every line (a mixed selection becomes ##). */
 export function toggleHeading(view) {
   const { state } = view;
-  const changes = selectedLines(state).map((line) => {
-    const match = HEADING.exec(line.text);
-    if (!match) return { from: line.from, insert: "## " };
-    const level = match[1].length;
-    const insert = level < 3 ? "#".repeat(level + 1) + " " : "";
-    return { from: line.from, to: line.from + match[0].length, insert };
+  const lines = formatLines(state);
+  const starts = lines.map((line) => lineStart(line.text));
+  const levels = starts.map((s) => (s.kind === "heading" ? s.level : 0));
+  const target = levels.every((level) => level === levels[0]) ? nextLevel(levels[0]) : 2;
+  const insert = target ? "#".repeat(target) + " " : "";
+  const edits = lines.map((line, i) => {
+    const s = starts[i];
+    const from = line.from + s.quote.length;
+    // A heading is not indented; a blank line's spaces go too.
+    const removed = blank(line) ? line.length - s.quote.length : s.indent.length + s.marker.length;
+    return { from, removed, insert };
   });
-  return run(view, { changes });
+  return applyLineEdits(view, edits);
+}
+
+/** The number the first of `lines` takes in a numbered list: one more than an item just above. */
+function firstNumber(state, lines) {
+  const first = lines[0];
+  if (first.number === 1) return 1;
+  const above = lineStart(state.doc.line(first.number - 1).text);
+  return above.kind === "ordered" ? above.number + 1 : 1;
 }
 
 function toggleList(view, ordered) {
   const { state } = view;
-  const lines = selectedLines(state).filter((line) => line.text.trim() !== "");
-  if (!lines.length) {
-    const line = state.doc.lineAt(state.selection.main.head);
-    return run(view, { changes: { from: line.from, insert: ordered ? "1. " : "- " } });
-  }
-  const own = ordered ? ORDERED : BULLET;
-  const other = ordered ? BULLET : ORDERED;
-  const allMarked = lines.every((line) => own.test(line.text));
-  const changes = lines.map((line, index) => {
-    const mine = own.exec(line.text);
-    if (allMarked) return { from: line.from + mine[1].length, to: line.from + mine[0].length, insert: "" };
-    const marker = ordered ? `${index + 1}. ` : "- ";
-    const found = mine || other.exec(line.text);
-    if (found) return { from: line.from + found[1].length, to: line.from + found[0].length, insert: marker };
-    return { from: line.from, insert: marker };
+  const lines = formatLines(state);
+  const starts = lines.map((line) => lineStart(line.text));
+  const own = ordered ? "ordered" : "bullet";
+  const allMarked = lines.every((line, i) => starts[i].kind === own);
+  const start = ordered ? firstNumber(state, lines) : 0;
+  const edits = lines.map((line, i) => {
+    const s = starts[i];
+    const at = line.from + s.quote.length;
+    if (allMarked) return { from: at + s.indent.length, removed: s.marker.length, insert: "" };
+    const insert = ordered ? `${start + i}. ` : "- ";
+    if (blank(line)) return { from: at, removed: line.length - s.quote.length, insert };
+    // A heading marker is replaced (headings are not indented); a list marker keeps its indentation.
+    if (s.kind === "heading") return { from: at, removed: s.indent.length + s.marker.length, insert };
+    return { from: at + s.indent.length, removed: s.marker.length, insert };
   });
-  return run(view, { changes });
+  return applyLineEdits(view, edits);
 }
 
 export const toggleBulletList = (view) => toggleList(view, false);
 export const toggleOrderedList = (view) => toggleList(view, true);
 
-const URL_LIKE = /^(https?:\/\/|mailto:)\S+$/i;
+/** Quote: "> " in front of every line, or one level of quoting off when every line has it. */
+export function toggleQuote(view) {
+  const { state } = view;
+  const lines = formatLines(state);
+  const allQuoted = lines.every((line) => QUOTE.test(line.text));
+  const edits = lines.map((line) => {
+    if (allQuoted) return { from: line.from, removed: QUOTE.exec(line.text)[0].length, insert: "" };
+    if (blank(line)) return { from: line.from, removed: line.length, insert: "> " };
+    return { from: line.from, removed: 0, insert: "> " };
+  });
+  return applyLineEdits(view, edits);
+}
 
-/** Link: [text](https://) with the URL selected; a selected URL becomes [link text](URL). */
+// ----- inline formats ----------------------------------------------------------------------
+
+/** The number of `ch` characters just before `pos` (direction -1) or from `pos` on (1). */
+function runLength(state, pos, ch, direction) {
+  let n = 0;
+  if (direction < 0) {
+    while (pos - n - 1 >= 0 && state.sliceDoc(pos - n - 1, pos - n) === ch) n++;
+  } else {
+    while (pos + n < state.doc.length && state.sliceDoc(pos + n, pos + n + 1) === ch) n++;
+  }
+  return n;
+}
+
+/** Whether a run of `n` mark characters closes/opens exactly `mark` (or bold+italic, ***). */
+function runMatches(n, mark) {
+  return n === mark.length || n === 3;
+}
+
+/** The parts of `range` an inline format applies to: the word at a cursor; for a selection, its
+    part of each line without the line's block marker and without spaces at either end. */
+function inlineSegments(state, range) {
+  if (range.empty) {
+    const word = state.wordAt(range.from);
+    return word ? [{ from: word.from, to: word.to }] : [];
+  }
+  const segments = [];
+  const last = state.doc.lineAt(range.to).number;
+  for (let n = state.doc.lineAt(range.from).number; n <= last; n++) {
+    const line = state.doc.line(n);
+    const s = lineStart(line.text);
+    const content = line.from + s.quote.length + s.indent.length + s.marker.length;
+    let from = Math.max(range.from, content);
+    let to = Math.min(range.to, line.to);
+    while (from < to && /\s/.test(state.sliceDoc(from, from + 1))) from++;
+    while (to > from && /\s/.test(state.sliceDoc(to - 1, to))) to--;
+    if (from < to) segments.push({ from, to });
+  }
+  return segments;
+}
+
+/** The changes that take `mark` off `segment`, or null when it is not wrapped in `mark`
+    (marks inside the segment, "**word**" selected, or around it). */
+function unwrapping(state, { from, to }, mark) {
+  const m = mark.length;
+  const ch = mark[0];
+  const text = state.sliceDoc(from, to);
+  const lead = text.length - text.replace(new RegExp(`^\\${ch}+`), "").length;
+  const trail = text.length - text.replace(new RegExp(`\\${ch}+$`), "").length;
+  if (text.length > 2 * m && text.startsWith(mark) && text.endsWith(mark) && runMatches(lead, mark) && runMatches(trail, mark)) {
+    return [{ from, to: from + m }, { from: to - m, to }];
+  }
+  if (
+    state.sliceDoc(from - m, from) === mark &&
+    state.sliceDoc(to, to + m) === mark &&
+    runMatches(runLength(state, from, ch, -1), mark) &&
+    runMatches(runLength(state, to, ch, 1), mark)
+  ) {
+    return [{ from: from - m, to: from }, { from: to, to: to + m }];
+  }
+  return null;
+}
+
+/** Map a selection range through `changes`, keeping it on its text: its start moves past marks
+    inserted there, its end stays before them; a cursor at the end of its word stays inside. */
+function mapRange(range, changes, segments) {
+  let from;
+  let to;
+  if (range.empty) {
+    const atEnd = segments.length === 1 && range.head === segments[0].to && segments[0].from < segments[0].to;
+    from = to = changes.mapPos(range.head, atEnd ? -1 : 1);
+  } else {
+    from = changes.mapPos(range.from, 1);
+    to = Math.max(from, changes.mapPos(range.to, -1));
+  }
+  return range.head < range.anchor ? EditorSelection.range(to, from) : EditorSelection.range(from, to);
+}
+
+/** Bold, italic: wrap each selection (line by line) or the word at the cursor in `mark`, or take
+    the marks off when every part is already wrapped; with nothing to wrap, insert the mark around
+    a selected `placeholder` (or take off an empty pair of marks around the cursor). */
+export function toggleInline(mark, placeholder) {
+  const m = mark.length;
+  return (view) => {
+    const { state } = view;
+    const plans = state.selection.ranges.map((range) => ({ range, segments: inlineSegments(state, range) }));
+    const all = plans.flatMap((plan) => plan.segments);
+    const off = all.length > 0 && all.every((segment) => unwrapping(state, segment, mark));
+    const changes = [];
+    const done = new Set();
+    for (const plan of plans) {
+      const { range, segments } = plan;
+      if (!segments.length) {
+        const pos = range.from;
+        if (range.empty && runLength(state, pos, mark[0], -1) === m && runLength(state, pos, mark[0], 1) === m) {
+          changes.push({ from: range.from - m, to: range.from + m });
+          plan.emptied = true;
+        } else {
+          changes.push({ from: range.to, insert: mark + placeholder + mark });
+          plan.placeholder = true;
+        }
+        continue;
+      }
+      for (const segment of segments) {
+        const key = `${segment.from}:${segment.to}`;
+        if (done.has(key)) continue;
+        done.add(key);
+        const removal = unwrapping(state, segment, mark);
+        if (off) changes.push(...removal);
+        else if (!removal) changes.push({ from: segment.from, insert: mark }, { from: segment.to, insert: mark });
+      }
+    }
+    const set = state.changes(changes);
+    const ranges = plans.map((plan) => {
+      if (plan.placeholder) {
+        const start = set.mapPos(plan.range.to, -1) + m;
+        return EditorSelection.range(start, start + placeholder.length);
+      }
+      if (plan.emptied) return EditorSelection.cursor(set.mapPos(plan.range.from));
+      return mapRange(plan.range, set, plan.segments);
+    });
+    return run(view, { changes: set, selection: EditorSelection.create(ranges, state.selection.mainIndex) });
+  };
+}
+
+export const toggleBold = toggleInline("**", "bold text");
+export const toggleItalic = toggleInline("*", "italic text");
+
+// ----- links and tables --------------------------------------------------------------------
+
+const URL_LIKE = /^(https?:\/\/|mailto:)\S+$/i;
+const LINK = /\[([^\]\n]*)\]\(([^()\s]*)\)/g;
+const URL_PLACEHOLDER = "https://";
+const LABEL_PLACEHOLDER = "link text";
+
+/** The existing link [text](url) on the line of `range` that holds the whole range, if any. */
+function linkAround(state, range) {
+  const line = state.doc.lineAt(range.from);
+  if (range.to > line.to) return null;
+  for (const match of line.text.matchAll(LINK)) {
+    const from = line.from + match.index;
+    const to = from + match[0].length;
+    const inside = range.empty ? range.from > from && range.to < to : range.from >= from && range.to <= to;
+    if (inside) {
+      const urlFrom = to - 1 - match[2].length;
+      return { urlFrom, urlTo: to - 1 };
+    }
+  }
+  return null;
+}
+
+/** One link's edit: the replaced span, the text put in, and what to select in it. */
+function linkEdit(state, { from, to }) {
+  const text = state.sliceDoc(from, to);
+  if (URL_LIKE.test(text)) {
+    return { from, to, insert: `[${LABEL_PLACEHOLDER}](${text})`, select: [1, 1 + LABEL_PLACEHOLDER.length] };
+  }
+  const label = text || LABEL_PLACEHOLDER;
+  const insert = `[${label}](${URL_PLACEHOLDER})`;
+  const urlAt = label.length + 3;
+  return { from, to, insert, select: text ? [urlAt, urlAt + URL_PLACEHOLDER.length] : [1, 1 + label.length] };
+}
+
+/** Link: [text](https://) with the address selected, line by line (see the top of the file). */
 export function insertLink(view) {
   const { state } = view;
-  const tr = state.changeByRange((range) => {
-    const text = state.sliceDoc(range.from, range.to);
-    if (URL_LIKE.test(text)) {
-      const insert = `[link text](${text})`;
-      return {
-        changes: { from: range.from, to: range.to, insert },
-        range: EditorSelection.range(range.from + 1, range.from + 10),
-      };
+  const edits = [];
+  const keep = [];
+  const done = new Set();
+  for (const range of state.selection.ranges) {
+    const existing = linkAround(state, range);
+    if (existing) {
+      keep.push(EditorSelection.range(existing.urlFrom, existing.urlTo));
+      continue;
     }
-    const label = text || "link text";
-    const insert = `[${label}](https://)`;
-    const urlFrom = range.from + label.length + 3;
-    return {
-      changes: { from: range.from, to: range.to, insert },
-      range: text
-        ? EditorSelection.range(urlFrom, urlFrom + 8)
-        : EditorSelection.range(range.from + 1, range.from + 1 + label.length),
-    };
-  });
-  return run(view, tr);
+    let segments = inlineSegments(state, range);
+    if (!segments.length) segments = [{ from: range.to, to: range.to }];
+    for (const segment of segments) {
+      const key = `${segment.from}:${segment.to}`;
+      if (done.has(key)) continue;
+      done.add(key);
+      edits.push(linkEdit(state, segment));
+    }
+  }
+  const changes = state.changes(edits.map(({ from, to, insert }) => ({ from, to, insert })));
+  const ranges = keep.map((range) => EditorSelection.range(changes.mapPos(range.from, 1), changes.mapPos(range.to, -1)));
+  for (const edit of edits) {
+    const start = changes.mapPos(edit.from, -1);
+    ranges.push(EditorSelection.range(start + edit.select[0], start + edit.select[1]));
+  }
+  return run(view, { changes, selection: EditorSelection.create(ranges, Math.min(state.selection.mainIndex, ranges.length - 1)) });
 }
 
 export const TABLE_TEMPLATE = "| Column 1 | Column 2 |\n| --- | --- |\n| Cell | Cell |";
@@ -176,18 +365,21 @@ export const TABLE_TEMPLATE = "| Column 1 | Column 2 |\n| --- | --- |\n| Cell | 
 /** Table: a two-column table as its own block at the cursor, "Column 1" selected. */
 export function insertTable(view) {
   const { state } = view;
-  const line = state.doc.lineAt(state.selection.main.head);
-  const blank = (n) => n >= 1 && n <= state.doc.lines && state.doc.line(n).text.trim() === "";
+  const main = state.selection.main;
+  // After a selection's last line (a selection ending at a line's start ends on the line before).
+  const end = main.to > main.from && state.doc.lineAt(main.to).from === main.to ? main.to - 1 : main.to;
+  const line = state.doc.lineAt(end);
+  const isBlank = (n) => n >= 1 && n <= state.doc.lines && state.doc.line(n).text.trim() === "";
   const exists = (n) => n >= 1 && n <= state.doc.lines;
   let from, before;
   if (line.text.trim() === "") {
     from = line.from; // replace the blank line
-    before = exists(line.number - 1) && !blank(line.number - 1) ? "\n" : "";
+    before = exists(line.number - 1) && !isBlank(line.number - 1) ? "\n" : "";
   } else {
     from = line.to; // after the line, separated by a blank line
     before = "\n\n";
   }
-  const after = exists(line.number + 1) && !blank(line.number + 1) ? "\n" : "";
+  const after = exists(line.number + 1) && !isBlank(line.number + 1) ? "\n" : "";
   const to = line.to;
   const start = from + before.length + 2;
   return run(view, {
