@@ -82,7 +82,7 @@ function formatLines(state) {
 
 /** Apply edits of line markers ({from, removed, insert}, one per line, original positions):
     a position on an edited marker lands after the new marker, every other one stays on its text;
-    a selection that starts where a marker goes keeps it (whole lines stay whole lines). */
+    a selection of whole lines that starts where a marker goes keeps it (whole lines stay whole). */
 function applyLineEdits(view, edits) {
   const { state } = view;
   const changes = state.changes(edits.map((e) => ({ from: e.from, to: e.from + e.removed, insert: e.insert })));
@@ -94,7 +94,8 @@ function applyLineEdits(view, edits) {
     return changes.mapPos(pos, 1);
   };
   const ranges = state.selection.ranges.map((r) => {
-    const start = !r.empty;
+    const line = state.doc.lineAt(r.from);
+    const start = !r.empty && (r.to > line.to || (r.from === line.from && r.to === line.to));
     return EditorSelection.range(map(r.anchor, start && r.anchor < r.head), map(r.head, start && r.head < r.anchor));
   });
   return run(view, { changes, selection: EditorSelection.create(ranges, state.selection.mainIndex) });
@@ -208,26 +209,29 @@ function inlineSegments(state, range) {
   return segments;
 }
 
-/** The changes that take `mark` off `segment`, or null when it is not wrapped in `mark`
-    (marks inside the segment, "**word**" selected, or around it). */
+/** The changes that take `mark` off `segment`, or null when it is not wrapped in `mark`. Each
+    mark may be inside the segment ("**word**" selected) or just outside it; both kinds mix after a
+    selection over several lines was wrapped (it starts after the first mark, ends before the last). */
 function unwrapping(state, { from, to }, mark) {
   const m = mark.length;
   const ch = mark[0];
-  const text = state.sliceDoc(from, to);
-  const lead = text.length - text.replace(new RegExp(`^\\${ch}+`), "").length;
-  const trail = text.length - text.replace(new RegExp(`\\${ch}+$`), "").length;
-  if (text.length > 2 * m && text.startsWith(mark) && text.endsWith(mark) && runMatches(lead, mark) && runMatches(trail, mark)) {
-    return [{ from, to: from + m }, { from: to - m, to }];
+  if (to - from <= 0) return null;
+  // The opening mark: inside the segment, or just before it.
+  let open = null;
+  if (state.sliceDoc(from, from + m) === mark && runMatches(runLength(state, from, ch, 1), mark) && runLength(state, from, ch, -1) === 0) {
+    open = { from, to: from + m };
+  } else if (state.sliceDoc(from - m, from) === mark && runMatches(runLength(state, from, ch, -1), mark)) {
+    open = { from: from - m, to: from };
   }
-  if (
-    state.sliceDoc(from - m, from) === mark &&
-    state.sliceDoc(to, to + m) === mark &&
-    runMatches(runLength(state, from, ch, -1), mark) &&
-    runMatches(runLength(state, to, ch, 1), mark)
-  ) {
-    return [{ from: from - m, to: from }, { from: to, to: to + m }];
+  // The closing mark: inside the segment, or just after it.
+  let close = null;
+  if (state.sliceDoc(to - m, to) === mark && runMatches(runLength(state, to, ch, -1), mark) && runLength(state, to, ch, 1) === 0) {
+    close = { from: to - m, to };
+  } else if (state.sliceDoc(to, to + m) === mark && runMatches(runLength(state, to, ch, 1), mark)) {
+    close = { from: to, to: to + m };
   }
-  return null;
+  if (!open || !close || open.to > close.from || (open.to === close.from && open.from >= from)) return null;
+  return [open, close];
 }
 
 /** Map a selection range through `changes`, keeping it on its text: its start moves past marks

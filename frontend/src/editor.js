@@ -21,6 +21,7 @@ import {
   toggleHeading,
   toggleItalic,
   toggleOrderedList,
+  toggleQuote,
 } from "./commands.js";
 import { choiceText, clashField, parseConflicts, resolveConflicts, setClashes } from "./conflicts.js";
 import { DraftStore, formatTime } from "./drafts.js";
@@ -61,6 +62,7 @@ const TOOL_GROUPS = [
     { id: "bullets", text: "• List", label: "Bulleted list", run: toggleBulletList },
     // The visible text is part of the accessible name (WCAG 2.5.3): "1. List" would not be.
     { id: "numbers", text: "Numbered", label: "Numbered list", run: toggleOrderedList },
+    { id: "quote", text: "Quote", label: "Quote", run: toggleQuote },
     { id: "link", text: "Link", label: "Link", run: insertLink, shortcut: shortcut("k") },
     { id: "table", text: "Table", label: "Table", run: insertTable },
   ],
@@ -168,7 +170,8 @@ class Editor {
       groups: TOOL_GROUPS,
       onRun: (item) => {
         item.run(this.view);
-        this.view.focus();
+        // Back to the text, unless the command moved the focus into the editor (Find: its field).
+        if (!this.view.dom.contains(document.activeElement)) this.view.focus();
       },
     });
     this.root.prepend(this.toolbar.element);

@@ -18,6 +18,7 @@ import { Strikethrough, Table } from "@lezer/markdown";
 import { tags as t } from "@lezer/highlight";
 
 import { insertLink, toggleBold, toggleItalic } from "./commands.js";
+import { createSearchPanel } from "./search-panel.js";
 
 /** The per-request CSP nonce: from <meta name="csp-nonce">, else from this script's tag. */
 export function readNonce(script) {
@@ -72,17 +73,9 @@ const theme = EditorView.theme({
   ".cm-selectionMatch": { backgroundColor: "color-mix(in srgb, var(--focus) 22%, transparent)" },
   ".cm-searchMatch": { outline: "1px solid var(--focus)", backgroundColor: "transparent" },
   ".cm-searchMatch.cm-searchMatch-selected": { backgroundColor: "color-mix(in srgb, var(--focus) 30%, transparent)" },
-  ".cm-panels": { backgroundColor: "var(--bg)", color: "var(--text)" },
-  ".cm-panels.cm-panels-top": { borderBottom: "1px solid var(--border)" },
-  ".cm-panel.cm-search": { fontFamily: "var(--font-ui)", padding: "0.4rem 0.6rem" },
-  ".cm-panel.cm-search input, .cm-panel.cm-search button, .cm-panel.cm-search label": {
-    fontSize: "0.85rem",
-    minHeight: "0",
-    width: "auto",
-  },
-  ".cm-panel.cm-search [name=close]": { fontSize: "1.2rem", padding: "0 0.4rem" },
-  ".cm-button": { backgroundImage: "none", backgroundColor: "var(--surface)", color: "var(--text)", border: "1px solid var(--border)" },
-  ".cm-textfield": { backgroundColor: "var(--surface)", color: "var(--text)", border: "1px solid var(--border)" },
+  // The find/replace panel (search-panel.js) is styled in app.css ("Editor search panel").
+  ".cm-panels": { backgroundColor: "var(--bg)", color: "var(--text)", fontFamily: "var(--font-ui)" },
+  ".cm-panels.cm-panels-top": { borderBottom: "1px solid var(--border)", borderRadius: "6px 6px 0 0" },
 });
 
 export const formatKeymap = [
@@ -142,7 +135,7 @@ export function editorExtensions({ nonce, attributes, onUpdate, extraKeys = [] }
     highlightSelectionMatches(),
     language(),
     syntaxHighlighting(highlight),
-    search({ top: true }),
+    search({ top: true, createPanel: createSearchPanel }),
     Prec.high(keymap.of([...formatKeymap, ...extraKeys])),
     keymap.of([...defaultKeymap, ...historyKeymap, ...searchKeymap]),
     EditorView.lineWrapping,
@@ -163,7 +156,7 @@ export function readOnlyExtensions({ nonce, attributes }) {
     EditorState.readOnly.of(true),
     language(),
     syntaxHighlighting(highlight),
-    search({ top: true }),
+    search({ top: true, createPanel: createSearchPanel }),
     keymap.of([...defaultKeymap, ...searchKeymap]),
     EditorView.lineWrapping,
     theme,

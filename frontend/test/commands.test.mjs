@@ -70,6 +70,8 @@ test("heading keeps the cursor and the selection on the text", () => {
   assert.equal(apply(toggleHeading, "|Title"), "## |Title");
   assert.equal(apply(toggleHeading, "Ti|tle"), "## Ti|tle");
   assert.equal(apply(toggleHeading, "The «city» opens."), "## The «city» opens.");
+  assert.equal(apply(toggleHeading, "«The» city"), "## «The» city");
+  assert.equal(apply(toggleHeading, "«The city»"), "«## The city»");
 });
 
 test("heading cycles text, ##, ###, text", () => {
@@ -156,6 +158,9 @@ test("bold over several lines wraps each line's text, after its marker", () => {
   assert.equal(apply(toggleBold, "«## One\n\n- two\nthree»"), "«## **One**\n\n- **two**\n**three»**");
   assert.equal(apply(toggleBold, "«## **One**\n- **two**»"), "«## One\n- two»");
   assert.equal(apply(toggleBold, "a «b\nc» d"), "a **«b**\n**c»** d");
+  assert.equal(apply(toggleBold, "«a\n\nb\nc»", 2), "«a\n\nb\nc»");
+  assert.equal(apply(toggleItalic, "«a\nb»", 2), "«a\nb»");
+  assert.equal(apply(toggleBold, "«a\n**b**»"), "**«a**\n**b**»");
 });
 
 test("link: empty line, word, selection, address, several lines, existing link", () => {

@@ -6,6 +6,8 @@ import re
 import pytest
 from playwright.sync_api import expect
 
+from .conftest import ARTIFACTS
+
 BODY = "# Repair cafés\n\nThe city opens repair cafés.\nEach district gets one.\nVolunteers are insured.\n"
 MOD = "Control"  # Linux Chromium
 
@@ -349,3 +351,297 @@ def test_edit_page_works_without_javascript(chromium, live_server, world):
         expect(page.locator("table.diff")).to_be_hidden()
     finally:
         context.close()
+
+
+# ----- the toolbar as a word processor's (issue 16) -------------------------------------------
+# Each toolbar command on an empty line (the marker goes in, the cursor after it: typing then
+# writes the text), on a selection inside one line, and on several lines. The keyboard shortcuts
+# run the same commands. frontend/test/commands.test.mjs covers the edge cases (`npm test`).
+
+LINES = "Intro.\n\nFirst line.\nSecond line.\nThird line.\n"
+
+
+@pytest.fixture
+def lines_world(build_world):
+    return build_world(("member", "admin"), policy={"title": "Lines"}, body=LINES)
+
+
+def open_editor(page, browser_login, w):
+    browser_login(page, w.member)
+    page.goto(policy_url(w.policy, "/edit"))
+    expect(editor(page)).to_be_visible()
+    return page.get_by_role("toolbar", name="Formatting")
+
+
+def select_lines(page, first, last):
+    """Select from the start of line `first` to the end of line `last` (by keyboard)."""
+    go_to_line(page, first)
+    for _ in range(last - first):
+        page.keyboard.press("Shift+ArrowDown")
+    page.keyboard.press("Shift+End")
+
+
+def select_word(page, line, word):
+    """Select `word` on `line` (by keyboard, from the start of the line)."""
+    text = LINES.split("\n")[line - 1]
+    go_to_line(page, line)
+    for _ in range(text.index(word)):
+        page.keyboard.press("ArrowRight")
+    for _ in range(len(word)):
+        page.keyboard.press("Shift+ArrowRight")
+
+
+def body_of(page):
+    """The editor's text once the hidden textarea has caught up."""
+    return page.evaluate("() => window.CommonwrightEditor.editors[0].view.state.doc.toString()")
+
+
+def selected_text(page):
+    return page.evaluate(
+        "() => { const v = window.CommonwrightEditor.editors[0].view; const r = v.state.selection.main;"
+        " return v.state.sliceDoc(r.from, r.to); }"
+    )
+
+
+EMPTY_LINE = {  # name → (what lands on the empty line 2 after typing "Hello")
+    "Heading": "## Hello",
+    "Bulleted list": "- Hello",
+    "Numbered list": "1. Hello",
+    "Quote": "> Hello",
+    "Bold": "**Hello**",
+    "Italic": "*Hello*",
+    "Link": "[Hello](https://)",
+}
+
+
+@pytest.mark.parametrize("name", list(EMPTY_LINE))
+def test_toolbar_command_on_an_empty_line_then_typing(page, browser_login, lines_world, name):
+    toolbar = open_editor(page, browser_login, lines_world)
+    go_to_line(page, 2)
+    toolbar.get_by_role("button", name=name, exact=True).click()
+    expect(editor(page)).to_be_focused()
+    page.keyboard.type("Hello")
+    expect(source(page)).to_have_value(LINES.replace("\n\n", f"\n{EMPTY_LINE[name]}\n", 1))
+
+
+def test_heading_then_typing_gives_a_heading_not_text_before_the_marker(page, browser_login, lines_world):
+    toolbar = open_editor(page, browser_login, lines_world)
+    go_to_line(page, 2)
+    toolbar.get_by_role("button", name="Heading").click()
+    page.keyboard.type("Hello")
+    expect(source(page)).to_have_value(re.compile(r"^Intro\.\n## Hello\nFirst line\.", re.M))
+    assert "Hello##" not in body_of(page)
+
+
+SELECTION = {  # name → "Second line." with "Second" selected, after the command
+    "Heading": "## Second line.",
+    "Bulleted list": "- Second line.",
+    "Numbered list": "1. Second line.",
+    "Quote": "> Second line.",
+    "Bold": "**Second** line.",
+    "Italic": "*Second* line.",
+    "Link": "[Second](https://) line.",
+}
+
+
+@pytest.mark.parametrize("name", list(SELECTION))
+def test_toolbar_command_on_a_selection_inside_one_line(page, browser_login, lines_world, name):
+    toolbar = open_editor(page, browser_login, lines_world)
+    select_word(page, 4, "Second")
+    toolbar.get_by_role("button", name=name, exact=True).click()
+    expect(source(page)).to_have_value(LINES.replace("Second line.", SELECTION[name]))
+    # The selection stays on the text (a link selects its address, to be typed next).
+    assert selected_text(page) == ("https://" if name == "Link" else "Second")
+
+
+SEVERAL = {  # name → (lines 1–5 after the command once, after it twice)
+    "Heading": ("## Intro.\n\n## First line.\n## Second line.\n## Third line.\n",
+                "### Intro.\n\n### First line.\n### Second line.\n### Third line.\n"),
+    "Bulleted list": ("- Intro.\n\n- First line.\n- Second line.\n- Third line.\n", LINES),
+    "Numbered list": ("1. Intro.\n\n2. First line.\n3. Second line.\n4. Third line.\n", LINES),
+    "Quote": ("> Intro.\n\n> First line.\n> Second line.\n> Third line.\n", LINES),
+    "Bold": ("**Intro.**\n\n**First line.**\n**Second line.**\n**Third line.**\n", LINES),
+    "Italic": ("*Intro.*\n\n*First line.*\n*Second line.*\n*Third line.*\n", LINES),
+}
+
+
+@pytest.mark.parametrize("name", list(SEVERAL))
+def test_toolbar_command_on_several_lines_and_again(page, browser_login, lines_world, name):
+    """Every non-blank line gets the format; pressed again it comes off (a heading steps to ###)."""
+    toolbar = open_editor(page, browser_login, lines_world)
+    select_lines(page, 1, 5)
+    button = toolbar.get_by_role("button", name=name, exact=True)
+    once, twice = SEVERAL[name]
+    button.click()
+    expect(source(page)).to_have_value(once)
+    button.click()
+    expect(source(page)).to_have_value(twice)
+
+
+def test_heading_cycles_and_lists_convert(page, browser_login, lines_world):
+    toolbar = open_editor(page, browser_login, lines_world)
+    heading = toolbar.get_by_role("button", name="Heading")
+    go_to_line(page, 3, end=True)
+    for expected in ("## First line.", "### First line.", "First line."):
+        heading.click()
+        expect(source(page)).to_have_value(re.compile(rf"\n{re.escape(expected)}\n"))
+    select_lines(page, 3, 5)
+    toolbar.get_by_role("button", name="Bulleted list").click()
+    toolbar.get_by_role("button", name="Numbered list").click()
+    expect(source(page)).to_have_value(re.compile(r"\n1\. First line\.\n2\. Second line\.\n3\. Third line\.\n"))
+    # Enter after a list item continues the list.
+    page.keyboard.press("End")
+    page.keyboard.press("Enter")
+    page.keyboard.type("Fourth line.")
+    expect(source(page)).to_have_value(re.compile(r"\n3\. Third line\.\n4\. Fourth line\.\n"))
+
+
+def test_link_and_table_on_a_line_and_several_lines(page, browser_login, lines_world):
+    toolbar = open_editor(page, browser_login, lines_world)
+    select_lines(page, 3, 4)
+    toolbar.get_by_role("button", name="Link").click()
+    page.keyboard.type("https://example.org")  # one address for both lines' links
+    expect(source(page)).to_have_value(LINES.replace(
+        "First line.\nSecond line.", "[First line.](https://example.org)\n[Second line.](https://example.org)"))
+    go_to_line(page, 5, end=True)
+    toolbar.get_by_role("button", name="Table").click()
+    page.keyboard.type("Who")
+    expect(source(page)).to_have_value(re.compile(r"Third line\.\n\n\| Who \| Column 2 \|\n\| --- \| --- \|\n\| Cell \| Cell \|\n"))
+
+
+def test_shortcuts_match_the_toolbar(page, browser_login, lines_world):
+    open_editor(page, browser_login, lines_world)
+    go_to_line(page, 2)
+    page.keyboard.press(f"{MOD}+b")
+    page.keyboard.type("Hello")
+    expect(source(page)).to_have_value(re.compile(r"\n\*\*Hello\*\*\n"))
+    select_word(page, 4, "Second")
+    page.keyboard.press(f"{MOD}+i")
+    expect(source(page)).to_have_value(re.compile(r"\n\*Second\* line\.\n"))
+    page.keyboard.press(f"{MOD}+i")
+    expect(source(page)).to_have_value(re.compile(r"\nSecond line\.\n"))
+    select_lines(page, 4, 5)
+    page.keyboard.press(f"{MOD}+b")
+    expect(source(page)).to_have_value(re.compile(r"\n\*\*Second line\.\*\*\n\*\*Third line\.\*\*\n"))
+    select_word(page, 3, "First")
+    page.keyboard.press(f"{MOD}+k")
+    page.keyboard.type("https://example.org")
+    expect(source(page)).to_have_value(re.compile(r"\n\[First\]\(https://example\.org\) line\.\n"))
+    page.keyboard.press(f"{MOD}+z")
+    page.keyboard.press(f"{MOD}+z")
+    expect(source(page)).to_have_value(re.compile(r"\nFirst line\.\n"))
+
+
+# ----- the find/replace panel ----------------------------------------------------------------
+
+PANEL_STYLE = """() => {
+  const css = (el, prop) => getComputedStyle(el).getPropertyValue(prop);
+  const panel = document.querySelector('.cw-search');
+  const field = panel.querySelector('input[name=search]');
+  const message = document.querySelector('#message');
+  const button = panel.querySelector('button');
+  const appButton = document.querySelector('.cw-tool');
+  return {
+    panelFont: css(panel, 'font-family'), bodyFont: css(document.body, 'font-family'),
+    panelBg: css(panel, 'background-color'), pageBg: css(document.body, 'background-color'),
+    panelColor: css(panel, 'color'), textColor: css(document.body, 'color'),
+    fieldBg: css(field, 'background-color'), messageBg: css(message, 'background-color'),
+    fieldBorder: css(field, 'border-top-color'), messageBorder: css(message, 'border-top-color'),
+    fieldFont: css(field, 'font-family'),
+    buttonBorder: css(button, 'border-top-color'), appButtonBorder: css(appButton, 'border-top-color'),
+    buttonBg: css(button, 'background-color'), appButtonBg: css(appButton, 'background-color'),
+    buttonRadius: css(button, 'border-top-left-radius'), appButtonRadius: css(appButton, 'border-top-left-radius'),
+  };
+}"""
+
+
+def open_search(page):
+    editor(page).click()
+    page.keyboard.press(f"{MOD}+f")
+    field = page.get_by_role("textbox", name="Find", exact=True)
+    expect(field).to_be_focused()
+    return field
+
+
+@pytest.mark.parametrize("scheme", ["light", "dark"])
+def test_search_panel_looks_like_the_app_and_passes_axe(open_page, world, scheme):
+    from .test_accessibility import blocking, describe, run_axe
+
+    page = open_page(world.member, color_scheme=scheme)
+    page.goto(policy_url(world.policy, "/edit"))
+    open_search(page)
+    ARTIFACTS.mkdir(exist_ok=True)
+    page.locator(".cw-editor").screenshot(path=str(ARTIFACTS / f"editor-search-{scheme}.png"))
+    style = page.evaluate(PANEL_STYLE)
+    assert style["panelFont"] == style["bodyFont"] and "monospace" not in style["panelFont"]
+    assert style["fieldFont"] == style["bodyFont"]
+    assert style["panelBg"] == style["pageBg"]
+    assert style["panelColor"] == style["textColor"]
+    assert (style["fieldBg"], style["fieldBorder"]) == (style["messageBg"], style["messageBorder"])
+    for part in ("Border", "Bg", "Radius"):
+        assert style[f"button{part}"] == style[f"appButton{part}"], part
+    # Every control has a visible label; the focus ring is the app's.
+    for name in ("Find", "Replace with", "Match case", "Whole words", "Regular expression"):
+        expect(page.get_by_label(name, exact=True)).to_be_visible()
+    page.keyboard.press("Tab")
+    expect(page.get_by_role("button", name="Previous")).to_be_focused()
+    ring = page.evaluate("""() => {
+      const s = getComputedStyle(document.activeElement);
+      const probe = document.body.appendChild(document.createElement('span'));
+      probe.style.color = 'var(--focus)';  // CSSOM, which the CSP allows
+      const focus = getComputedStyle(probe).color;
+      probe.remove();
+      return [s.outlineStyle, s.outlineWidth, s.outlineColor, focus];
+    }""")
+    assert ring[:2] == ["solid", "3px"] and ring[2] == ring[3], ring
+    serious = blocking(run_axe(page))
+    assert not serious, describe(serious)
+
+
+def test_search_panel_finds_replaces_and_closes(page, browser_login, world):
+    browser_login(page, world.member)
+    page.goto(policy_url(world.policy, "/edit"))
+    field = open_search(page)
+    field.fill("cafés")
+    status = page.locator(".cw-search-status")
+    expect(status).to_have_text("2 matches.")
+    page.keyboard.press("Enter")
+    assert selected_text(page) == "cafés"
+    page.get_by_label("Match case").check()
+    field.fill("Cafés")
+    expect(status).to_have_text("No match.")
+    page.get_by_label("Match case").uncheck()
+    page.get_by_role("textbox", name="Replace with").fill("café")
+    page.get_by_role("button", name="Replace all").click()
+    expect(source(page)).to_have_value(BODY.replace("cafés", "café"))
+    expect(status).to_have_text("No match.")  # the count follows the text
+    page.get_by_role("textbox", name="Find", exact=True).focus()
+    page.keyboard.press("Escape")
+    expect(page.locator(".cw-search")).to_have_count(0)
+    expect(editor(page)).to_be_focused()
+    # The toolbar's Find button opens it with the focus in the field.
+    page.get_by_role("toolbar", name="Formatting").get_by_role("button", name="Find and replace").click()
+    expect(page.get_by_role("textbox", name="Find", exact=True)).to_be_focused()
+    page.get_by_role("button", name="Close find and replace").click()
+    expect(editor(page)).to_be_focused()
+
+
+def test_search_panel_fits_a_phone(open_page, world):
+    page = open_page(world.member, viewport={"width": 360, "height": 740})
+    page.goto(policy_url(world.policy, "/edit"))
+    open_search(page)
+    ARTIFACTS.mkdir(exist_ok=True)
+    page.screenshot(path=str(ARTIFACTS / "editor-search-phone.png"))
+    assert page.evaluate("document.documentElement.scrollWidth") <= 360
+    boxes = page.evaluate(
+        "[...document.querySelectorAll('.cw-search input, .cw-search button, .cw-search label')]"
+        ".map(el => { const b = el.getBoundingClientRect(); return [el.textContent || el.name, b.left, b.right]; })"
+    )
+    for name, left, right in boxes:
+        assert left >= 0 and right <= 360, (name, left, right)
+    # Touch targets: fields, buttons and the options' labels (which hold their checkboxes).
+    targets = page.evaluate(
+        "[...document.querySelectorAll('.cw-search input[type=text], .cw-search button, .cw-search-option')]"
+        ".map(el => el.getBoundingClientRect().height)"
+    )
+    assert min(targets) >= 44
