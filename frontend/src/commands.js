@@ -249,50 +249,53 @@ function mapRange(range, changes, segments) {
   return range.head < range.anchor ? EditorSelection.range(to, from) : EditorSelection.range(from, to);
 }
 
+/** The changes of an inline format on each range's plan (segments to wrap or unwrap; a range
+    with none gets the placeholder, or loses an empty pair of marks around its cursor). */
+function inlineChanges(state, plans, mark, placeholder) {
+  const m = mark.length;
+  const all = plans.flatMap((plan) => plan.segments);
+  const off = all.length > 0 && all.every((segment) => unwrapping(state, segment, mark));
+  const changes = [];
+  const done = new Set();
+  for (const plan of plans) {
+    const { range, segments } = plan;
+    if (!segments.length) {
+      const pos = range.from;
+      plan.emptied = range.empty && runLength(state, pos, mark[0], -1) === m && runLength(state, pos, mark[0], 1) === m;
+      plan.placeholder = !plan.emptied;
+      if (plan.emptied) changes.push({ from: pos - m, to: pos + m });
+      else changes.push({ from: range.to, insert: mark + placeholder + mark });
+      continue;
+    }
+    for (const segment of segments) {
+      const key = `${segment.from}:${segment.to}`;
+      if (done.has(key)) continue;
+      done.add(key);
+      const removal = unwrapping(state, segment, mark);
+      if (off) changes.push(...removal);
+      else if (!removal) changes.push({ from: segment.from, insert: mark }, { from: segment.to, insert: mark });
+    }
+  }
+  return state.changes(changes);
+}
+
 /** Bold, italic: wrap each selection (line by line) or the word at the cursor in `mark`, or take
     the marks off when every part is already wrapped; with nothing to wrap, insert the mark around
     a selected `placeholder` (or take off an empty pair of marks around the cursor). */
 export function toggleInline(mark, placeholder) {
-  const m = mark.length;
   return (view) => {
     const { state } = view;
     const plans = state.selection.ranges.map((range) => ({ range, segments: inlineSegments(state, range) }));
-    const all = plans.flatMap((plan) => plan.segments);
-    const off = all.length > 0 && all.every((segment) => unwrapping(state, segment, mark));
-    const changes = [];
-    const done = new Set();
-    for (const plan of plans) {
-      const { range, segments } = plan;
-      if (!segments.length) {
-        const pos = range.from;
-        if (range.empty && runLength(state, pos, mark[0], -1) === m && runLength(state, pos, mark[0], 1) === m) {
-          changes.push({ from: range.from - m, to: range.from + m });
-          plan.emptied = true;
-        } else {
-          changes.push({ from: range.to, insert: mark + placeholder + mark });
-          plan.placeholder = true;
-        }
-        continue;
-      }
-      for (const segment of segments) {
-        const key = `${segment.from}:${segment.to}`;
-        if (done.has(key)) continue;
-        done.add(key);
-        const removal = unwrapping(state, segment, mark);
-        if (off) changes.push(...removal);
-        else if (!removal) changes.push({ from: segment.from, insert: mark }, { from: segment.to, insert: mark });
-      }
-    }
-    const set = state.changes(changes);
+    const changes = inlineChanges(state, plans, mark, placeholder);
     const ranges = plans.map((plan) => {
       if (plan.placeholder) {
-        const start = set.mapPos(plan.range.to, -1) + m;
+        const start = changes.mapPos(plan.range.to, -1) + mark.length;
         return EditorSelection.range(start, start + placeholder.length);
       }
-      if (plan.emptied) return EditorSelection.cursor(set.mapPos(plan.range.from));
-      return mapRange(plan.range, set, plan.segments);
+      if (plan.emptied) return EditorSelection.cursor(changes.mapPos(plan.range.from));
+      return mapRange(plan.range, changes, plan.segments);
     });
-    return run(view, { changes: set, selection: EditorSelection.create(ranges, state.selection.mainIndex) });
+    return run(view, { changes, selection: EditorSelection.create(ranges, state.selection.mainIndex) });
   };
 }
 

@@ -63,6 +63,17 @@ class SearchPanel {
     this.wordBox = checkbox(`${id}-word`, "word", "Whole words", q.wholeWord);
     this.reBox = checkbox(`${id}-re`, "re", "Regular expression", q.regexp);
     this.status = el("p", { class: "cw-search-status", role: "status", "aria-live": "polite" });
+    const close = button("Close", () => closeSearchPanel(view), { class: "button small cw-search-close", "aria-label": "Close find and replace" });
+    const foot = el("div", { class: "cw-search-foot" }, [this.status, close]);
+    this.dom = el("div", { class: "cw-search", role: "group", "aria-label": "Find and replace" }, [...this.rows(view), foot]);
+    for (const input of [this.find.input, this.replace.input]) input.addEventListener("input", () => this.commit());
+    for (const box of [this.caseBox, this.wordBox, this.reBox]) box.input.addEventListener("change", () => this.commit());
+    this.dom.addEventListener("keydown", (event) => this.keydown(event));
+    this.count();
+  }
+
+  /** The find row, the options and (unless the text is read-only) the replace row. */
+  rows(view) {
     const findRow = el("div", { class: "cw-search-row" }, [
       this.find.label,
       this.find.input,
@@ -77,25 +88,16 @@ class SearchPanel {
       this.wordBox.label,
       this.reBox.label,
     ]);
-    const rows = [findRow, options];
-    if (!view.state.readOnly) {
-      rows.push(
-        el("div", { class: "cw-search-row" }, [
-          this.replace.label,
-          this.replace.input,
-          el("span", { class: "cw-search-buttons" }, [
-            button("Replace", () => replaceNext(view)),
-            button("Replace all", () => replaceAll(view)),
-          ]),
-        ]),
-      );
-    }
-    const close = button("Close", () => closeSearchPanel(view), { class: "button small cw-search-close", "aria-label": "Close find and replace" });
-    this.dom = el("div", { class: "cw-search", role: "group", "aria-label": "Find and replace" }, [...rows, el("div", { class: "cw-search-foot" }, [this.status, close])]);
-    for (const input of [this.find.input, this.replace.input]) input.addEventListener("input", () => this.commit());
-    for (const box of [this.caseBox, this.wordBox, this.reBox]) box.input.addEventListener("change", () => this.commit());
-    this.dom.addEventListener("keydown", (event) => this.keydown(event));
-    this.count();
+    if (view.state.readOnly) return [findRow, options];
+    const replaceRow = el("div", { class: "cw-search-row" }, [
+      this.replace.label,
+      this.replace.input,
+      el("span", { class: "cw-search-buttons" }, [
+        button("Replace", () => replaceNext(view)),
+        button("Replace all", () => replaceAll(view)),
+      ]),
+    ]);
+    return [findRow, options, replaceRow];
   }
 
   commit() {
