@@ -80,7 +80,7 @@ def test_the_new_comment_form_page(world, login):
     "fields, message",
     [
         ({"body": ""}, "the comment is empty"),
-        ({"body": "x" * 100 * 1024}, "20 KB limit"),
+        ({"body": "x" * 100 * 1024}, "This comment is 100 KB; the limit is 20 KB."),
         ({"start": 11, "end": 12}, "between 1 and 10"),
         ({"stance": "veto"}, "Choose a stance"),
     ],
