@@ -76,13 +76,6 @@
     return values;
   }
 
-  function sameValues(a, b) {
-    var names = Object.keys(a).concat(Object.keys(b));
-    return names.every(function (name) {
-      return (a[name] || "") === (b[name] || "");
-    });
-  }
-
   function setValues(form, values) {
     fieldsOf(form).forEach(function (el) {
       if (!(el.name in values)) return;
@@ -119,13 +112,19 @@
     window.clearTimeout(entry.timer);
     entry.timer = null;
     if (!local) return;
+    // Only what was typed: fields the page filled in (line numbers that may have moved since)
+    // are left as the server shows them next time.
     var values = valuesOf(entry.form);
-    if (!entry.keepAlways && sameValues(values, entry.baseline)) {
+    var typed = {};
+    Object.keys(values).forEach(function (name) {
+      if (entry.keepAlways || values[name] !== (entry.baseline[name] || "")) typed[name] = values[name];
+    });
+    if (!Object.keys(typed).length) {
       local.removeItem(entry.key); // nothing typed (or typed and removed again)
       return;
     }
     try {
-      local.setItem(entry.key, JSON.stringify({ values: values, savedAt: Date.now(), revision: revisionOf(entry.form) }));
+      local.setItem(entry.key, JSON.stringify({ values: typed, savedAt: Date.now(), revision: revisionOf(entry.form) }));
     } catch (error) {
       /* storage full: nothing more to do */
     }
@@ -267,7 +266,9 @@
       // sent, so it is the draft now, until it is posted.
       entry.keepAlways = true;
       saveNow(entry);
-    } else if (draft && !sameValues(draft.values, entry.baseline)) {
+    } else if (draft && Object.keys(draft.values).some(function (name) {
+      return draft.values[name] !== (entry.baseline[name] || "");
+    })) {
       setValues(form, draft.values);
       showRestored(entry, draft);
     }
