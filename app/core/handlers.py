@@ -51,7 +51,7 @@ def referer_path():
 
 
 def nearest_page(path):
-    """(path, words) of the round, policy or assembly page above `path`, or None."""
+    """(path, words) of the round, policy or assembly page above `path` (never `path` itself), or None."""
     try:
         _, args = request_ctx.url_adapter.match(path, method="GET")
     except Exception:  # noqa: BLE001 - not a page of ours (404, 405, a POST-only route…)
@@ -62,9 +62,11 @@ def nearest_page(path):
     for needed, endpoint, names, words in NEAREST_PAGES:
         if needed in args:
             try:
-                return url_for(endpoint, **{name: args[name] for name in names}), words
+                url = url_for(endpoint, **{name: args[name] for name in names})
             except BuildError:
                 return None
+            if url != path:
+                return url, words
     return None
 
 
@@ -78,7 +80,7 @@ def back_links():
     if came_from and came_from != here:
         links.append((came_from, "Back to the page you came from"))
     nearest = nearest_page(request.path)
-    if nearest and nearest[0] != request.path and all(nearest[0] != url for url, _ in links):
+    if nearest and all(nearest[0] != url for url, _ in links):
         links.append(nearest)
     if not links:
         links.append((url_for("core.home"), "Go to the start page"))

@@ -204,7 +204,7 @@ def test_an_amendment_draft_survives_a_reload_and_follows_lines_that_moved(world
     edit(world, "# Commons pact\n\nA new first sentence.\n" + BODY.split("\n\n", 1)[1])  # line 4 is now 5
     page.get_by_label("New text").fill("It funds a Commons Agency!")  # the live preview asks again
     preview = page.locator("#preview")
-    expect(preview.get_by_role("status")).to_contain_text("line 4 of revision 1 are now line 5 of revision 2")
+    expect(preview.get_by_role("status")).to_contain_text("line 4 of revision 1 is now line 5 of revision 2")
     expect(preview.locator(".moved-note blockquote")).to_have_text("It funds a Commons Office.")
     expect(page.get_by_label("From line")).to_have_value("5")
     page.get_by_role("button", name="Submit amendment").click()
