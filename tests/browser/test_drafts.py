@@ -211,3 +211,21 @@ def test_an_amendment_draft_survives_a_reload_and_follows_lines_that_moved(world
     expect(page.locator(".flash-success")).to_contain_text("Your amendment is submitted as A1.")
     page.goto(f"{path(world)}/amendments/new?revision=1&line_start=4&line_end=4")
     expect(page.locator(".draft-note")).to_have_count(0)
+
+
+def test_a_post_refused_because_the_session_ended_keeps_the_draft(world, open_page):
+    """The session ended while typing: the post is refused (the form expired), so the draft stays
+    for when the person is back."""
+    from .scenario import log_in
+
+    page = open_page(world.member)
+    page.goto(path(world))
+    panel = open_comment_panel(page)
+    panel.get_by_label("Your comment (Markdown)").fill("Typed before the session ended.")
+    page.context.clear_cookies()
+    panel.get_by_role("button", name="Post comment").click()
+    expect(panel.get_by_role("alert")).to_contain_text("The form expired")
+    log_in(page, world.member)
+    page.goto(path(world))
+    panel = open_comment_panel(page)
+    expect(panel.get_by_label("Your comment (Markdown)")).to_have_value("Typed before the session ended.")
