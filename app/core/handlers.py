@@ -5,7 +5,7 @@ from flask import Response, current_app, jsonify, render_template, request, url_
 from flask.globals import request_ctx
 from flask_wtf.csrf import CSRFError
 from werkzeug.exceptions import HTTPException, SecurityError
-from werkzeug.routing import BuildError
+from werkzeug.routing import BuildError, RoutingException
 
 from .errors import AppError
 from .urls import safe_next
@@ -52,13 +52,15 @@ def referer_path():
 
 def nearest_page(path):
     """(path, words) of the round, policy or assembly page above `path` (never `path` itself), or None."""
-    try:
-        _, args = request_ctx.url_adapter.match(path, method="GET")
-    except Exception:  # noqa: BLE001 - not a page of ours (404, 405, a POST-only route…)
+    args = None
+    for method in ("GET", "POST"):  # a POST-only route (a form's action) still names its policy
         try:
-            _, args = request_ctx.url_adapter.match(path, method="POST")
-        except Exception:  # noqa: BLE001
-            return None
+            _, args = request_ctx.url_adapter.match(path, method=method)
+            break
+        except (HTTPException, RoutingException):  # no such route, or a redirect to another URL
+            continue
+    if args is None:
+        return None
     for needed, endpoint, names, words in NEAREST_PAGES:
         if needed in args:
             try:

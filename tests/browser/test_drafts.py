@@ -229,3 +229,18 @@ def test_a_post_refused_because_the_session_ended_keeps_the_draft(world, open_pa
     page.goto(path(world))
     panel = open_comment_panel(page)
     expect(panel.get_by_label("Your comment (Markdown)")).to_have_value("Typed before the session ended.")
+
+
+def test_a_post_redirected_to_the_login_page_is_not_a_success(world, open_page):
+    """A redirect is a success only when it lands on a panel page: the login page is not one."""
+    page = open_page(world.member)
+    page.goto(path(world))
+    panel = open_comment_panel(page)
+    panel.get_by_label("Your comment (Markdown)").fill("Sent while signed out.")
+    page.route("**/comments/new?partial=1", lambda route: route.fulfill(status=302, headers={"Location": "/login"}))
+    panel.get_by_role("button", name="Post comment").click()
+    expect(panel.get_by_role("alert")).to_be_visible()
+    page.unroute("**/comments/new?partial=1")
+    page.reload()
+    panel = open_comment_panel(page)
+    expect(panel.get_by_label("Your comment (Markdown)")).to_have_value("Sent while signed out.")
