@@ -25,6 +25,21 @@ def follow_range(policy, revision_number, line_start, line_end):
         return None
 
 
+def where_range_went(policy, revision_number, line_start, line_end):
+    """The head's lines that stand where lines line_start..line_end of an older revision stood.
+
+    Returns (start, end, lines): the head's range between the nearest unchanged lines around
+    the old range (empty, end = start - 1, when its lines were all deleted), and its lines.
+    """
+    old = get_revision(policy, revision_number)
+    head_lines = textlines.split_lines(policy.head.body)
+    mapping = linemaps.line_map(old.body, policy.head.body)
+    above = max((new for line, new in mapping.items() if line < line_start), default=0)
+    below = min((new for line, new in mapping.items() if line > line_end), default=len(head_lines) + 1)
+    start, end = above + 1, max(below - 1, above)
+    return start, end, head_lines[start - 1 : end]
+
+
 def head_lines_for(policy, line_start, line_end):
     """A valid range of the head near (line_start, line_end), and the text of its lines.
 

@@ -125,7 +125,8 @@ def preview_amendment(policy, revision_number, line_start, line_end, replacement
     unknown revision, a bad range or an oversized text (an empty rationale is fine here).
     """
     base = revision_of(policy, revision_number)
-    errors = range_errors(line_start, line_end, textlines.count_lines(base.body))
+    base_lines = textlines.split_lines(base.body)
+    errors = range_errors(line_start, line_end, len(base_lines), base_lines)
     errors["replacement"] = replacement_error(replacement)
     raise_if_any(errors)
     original_lines = lines_of(base.body, line_start, line_end)

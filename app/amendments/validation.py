@@ -2,6 +2,7 @@
 from flask import current_app
 
 from ..core import textlines
+from ..comments.validation import size_text
 from ..core.errors import ValidationError
 from ..policies.services import get_revision
 from .models import MAX_TITLE_CHARS
@@ -11,8 +12,12 @@ MAX_RATIONALE_CHARS = 10_000
 NUL_MESSAGE = "The text contains a NUL character (\\0), which cannot be stored: remove it."
 
 
-def range_errors(line_start, line_end, line_count):
-    """Field messages for a range of a text of `line_count` lines (empty when valid)."""
+def range_errors(line_start, line_end, line_count, lines=None):
+    """Field messages for a range of a text of `line_count` lines (empty when valid).
+
+    With `lines` (the text's lines), a range to replace or delete that holds only blank lines
+    (the gaps between paragraphs) is refused too; an insertion point next to one is fine.
+    """
     errors = {}
     for name, value in (("line_start", line_start), ("line_end", line_end)):
         if isinstance(value, bool) or not isinstance(value, int):
@@ -27,6 +32,10 @@ def range_errors(line_start, line_end, line_count):
         errors["line_start"] = message
     elif line_end > line_count or line_end < line_start - 1:
         errors["line_end"] = message if line_end > line_count else "The last line cannot come before the first."
+    elif lines is not None and line_end >= line_start and not any(text.strip() for text in lines[line_start - 1 : line_end]):
+        which = f"Line {line_start} is" if line_start == line_end else f"Lines {line_start}–{line_end} are"
+        errors["line_start"] = (f"{which} blank in the current text (the space between paragraphs): choose "
+                                "lines with text to change, or insert new lines before a line.")
     return errors
 
 
@@ -38,8 +47,9 @@ def replacement_error(replacement, original_lines=None, is_insertion=False):
     limit = current_app.config["MAX_REPLACEMENT_BYTES"]
     if not isinstance(replacement, str):
         return "The new text must be text."
-    if len(replacement.encode("utf-8")) > limit:
-        return f"The new text is over the {limit // 1024} KB limit."
+    size = len(replacement.encode("utf-8"))
+    if size > limit:
+        return f"The new text is {size_text(size)}; the limit is {size_text(limit)}."
     if "\x00" in replacement:
         return NUL_MESSAGE
     if original_lines is None:
@@ -92,7 +102,8 @@ def validate_amendment(base, line_start, line_end, replacement, rationale, title
     `title` is the normalised short title (see normalise_title). Raises ValidationError naming
     every field that needs attention.
     """
-    errors = range_errors(line_start, line_end, textlines.count_lines(base.body))
+    base_lines = textlines.split_lines(base.body)
+    errors = range_errors(line_start, line_end, len(base_lines), base_lines)
     original_lines = None if errors else lines_of(base.body, line_start, line_end)
     is_insertion = not errors and line_end == line_start - 1
     errors["replacement"] = replacement_error(replacement, original_lines, is_insertion)

@@ -10,7 +10,7 @@ from ..extensions import db
 from ..policies.services import get_policy_at
 from . import services
 from .display import amendment_url, describe_range
-from .rebasing import follow_range, head_lines_for
+from .rebasing import follow_range, head_lines_for, where_range_went
 from .rivals import find_rivals, rivals_by_id
 from .text import diff_rows, lines_of, text_of_lines
 from .validation import range_errors
@@ -213,8 +213,9 @@ def _load_lines(form, policy, start, end, mode=None):
     with it (a posted "Load these lines") the chosen action stays.
     """
     head = policy.head
-    count = textlines.count_lines(head.body)
-    errors = range_errors(start, end, count)
+    head_lines = textlines.split_lines(head.body)
+    count = len(head_lines)
+    errors = range_errors(start, end, count, head_lines)
     if errors:
         put(form.line_start, start)
         put(form.line_end, end)
@@ -335,8 +336,14 @@ def _preview(policy, form, exclude_id, quiet=False):
     if start is None or end is None:
         return None
     revision = form.revision.data or policy.head_number
+    moved = None
+    if isinstance(revision, int) and 1 <= revision < policy.head_number:
+        moved = _follow_to_head(policy, form, revision, start, end)
+        if moved["lines_changed"]:
+            return {"moved": moved}
+        revision, start, end = policy.head_number, moved["start"], moved["end"]
     try:
-        return services.preview_amendment(policy, revision, start, end, text, exclude_id)
+        result = services.preview_amendment(policy, revision, start, end, text, exclude_id)
     except ValidationError as invalid:
         if not quiet:
             for name, message in invalid.fields.items():
@@ -344,3 +351,32 @@ def _preview(policy, form, exclude_id, quiet=False):
                 if field is not None and not field.errors:
                     field.errors = [message]
         return None
+    return {**result, "moved": moved}
+
+
+def _follow_to_head(policy, form, revision, start, end):
+    """A draft opened on an older revision, against the current text (the head).
+
+    When its lines are unchanged there, the form moves to them (revision, line numbers) so that
+    the next submission is against the current text; otherwise the answer says so and shows the
+    head's wording where they stood. Returns {"from", "to", "old_range", "start", "end",
+    "lines_changed", "lines"} (lines: [(number, text)] of the head).
+    """
+    head = policy.head
+    if form.mode.data == "append":
+        target = (textlines.count_lines(head.body) + 1, textlines.count_lines(head.body))
+    else:
+        target = follow_range(policy, revision, start, end)
+    moved = {"from": revision, "to": head.number, "old_range": describe_range(start, end),
+             "lines_changed": target is None}
+    if target is None:
+        new_start, new_end, lines = where_range_went(policy, revision, start, end)
+        return {**moved, "start": new_start, "end": new_end, "lines": list(enumerate(lines, new_start))}
+    put(form.revision, head.number)
+    if form.mode.data != "append":
+        put(form.line_start, target[0])
+        if form.mode.data != "insert":
+            put(form.line_end, target[1])
+    lines = lines_of(head.body, target[0], target[1])
+    return {**moved, "start": target[0], "end": target[1], "range": describe_range(*target),
+            "lines": list(enumerate(lines, target[0]))}

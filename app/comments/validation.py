@@ -17,14 +17,23 @@ def is_int(value):
     return isinstance(value, int) and not isinstance(value, bool)
 
 
+def size_text(size):
+    """A size in bytes as people read it: 23961 → '23.4 KB', 20480 → '20 KB' (1 KB = 1024 bytes)."""
+    if size >= 1024 * 1024:
+        return f"{size / (1024 * 1024):.1f}".removesuffix(".0") + " MB"
+    return f"{size / 1024:.1f}".removesuffix(".0") + " KB"
+
+
 def validate_body(body, errors):
     """The body normalised (see textlines.normalize_body); notes an empty or oversized one."""
     if not isinstance(body, str) or not body.strip():
         errors["body"] = "Write something: the comment is empty."
         return ""
     limit = current_app.config["MAX_COMMENT_BYTES"]
-    if len(body.encode("utf-8")) > limit:
-        errors["body"] = f"The comment is over the {limit // 1024} KB limit; shorten it or split it."
+    size = len(body.encode("utf-8"))
+    if size > limit:
+        errors["body"] = (f"This comment is {size_text(size)}; the limit is {size_text(limit)}. "
+                          "Shorten it or split it into several comments.")
     return textlines.normalize_body(body).rstrip("\n")
 
 
@@ -61,7 +70,14 @@ def check_range(revision, line_start, line_end, errors):
         errors["line_end"] = "The last line cannot come before the first."
     if not errors.keys() & {"line_start", "line_end"}:
         if not any(line.strip() for line in lines[line_start - 1 : line_end]):
-            errors["line_start"] = "These lines are blank; choose lines with text."
+            errors["line_start"] = blank_range_message(line_start, line_end, revision.number)
+
+
+def blank_range_message(line_start, line_end, revision_number):
+    """Why a range of only blank lines (the gaps between paragraphs) cannot be commented on."""
+    which = f"Line {line_start} is" if line_start == line_end else f"Lines {line_start}–{line_end} are"
+    return (f"{which} blank in revision {revision_number} (the space between paragraphs): "
+            "choose a line with text.")
 
 
 def parent_in(policy, parent_id, amendment_id, errors):

@@ -1,10 +1,14 @@
 """Error handlers: the API's JSON envelope, and friendly HTML pages."""
-from flask import Response, jsonify, render_template, request
+from urllib.parse import urlsplit
+
+from flask import Response, current_app, jsonify, render_template, request, url_for
 from flask.globals import request_ctx
 from flask_wtf.csrf import CSRFError
 from werkzeug.exceptions import HTTPException, SecurityError
+from werkzeug.routing import BuildError, RoutingException
 
 from .errors import AppError
+from .urls import safe_next
 
 HTTP_CODES = {
     400: "bad_request",
@@ -27,13 +31,78 @@ def wants_json():
     return request.path.startswith("/api/")
 
 
+# The nearest page above a URL, most specific first: (URL argument that must be there, endpoint,
+# the arguments it takes, the link's words).
+NEAREST_PAGES = (
+    ("round_id", "rounds.show", ("slug", "policy_slug", "round_id"), "Back to the round"),
+    ("policy_slug", "policies.read", ("slug", "policy_slug"), "Back to the policy"),
+    ("slug", "assemblies.show", ("slug",), "Back to the assembly"),
+)
+
+
+def referer_path():
+    """The Referer as a local path (this site's host only, through safe_next), or None."""
+    referer = request.headers.get("Referer") or ""
+    parts = urlsplit(referer)
+    if not referer or parts.netloc != request.host:
+        return None
+    path = parts.path + (f"?{parts.query}" if parts.query else "")
+    return safe_next(path)
+
+
+def nearest_page(path):
+    """(path, words) of the round, policy or assembly page above `path` (never `path` itself), or None."""
+    args = None
+    for method in ("GET", "POST"):  # a POST-only route (a form's action) still names its policy
+        try:
+            _, args = request_ctx.url_adapter.match(path, method=method)
+            break
+        except (HTTPException, RoutingException):  # no such route, or a redirect to another URL
+            continue
+    if args is None:
+        return None
+    for needed, endpoint, names, words in NEAREST_PAGES:
+        if needed in args:
+            try:
+                url = url_for(endpoint, **{name: args[name] for name in names})
+            except BuildError:
+                return None
+            if url != path:
+                return url, words
+    return None
+
+
+def back_links():
+    """Where an error page leads: the page the person came from (a validated Referer) and the
+    nearest round, policy or assembly page of the URL, each once and never the failing URL itself
+    for a GET; the start page only when there is nothing nearer."""
+    here = request.full_path.rstrip("?") if request.method == "GET" else None
+    links = []
+    came_from = referer_path()
+    if came_from and came_from != here:
+        links.append((came_from, "Back to the page you came from"))
+    nearest = nearest_page(request.path)
+    if nearest and all(nearest[0] != url for url, _ in links):
+        links.append(nearest)
+    if not links:
+        links.append((url_for("core.home"), "Go to the start page"))
+    return links
+
+
 def _respond(status, code, message, payload=None):
     if wants_json():
         body = payload or {"error": {"code": code, "message": message, "fields": {}}}
         return jsonify(body), status
     if request_ctx.url_adapter is None:  # the Host was refused (TRUSTED_HOSTS): no URLs to build a page
         return Response(message, mimetype="text/plain"), status
-    return render_template("error.html", status=status, message=message), status
+    return render_template("error.html", status=status, message=message, back_links=back_links()), status
+
+
+def _size_limit_text(limit):
+    """1048576 → '1 MB', 20480 → '20 KB'."""
+    if limit >= 1024 * 1024:
+        return f"{limit / (1024 * 1024):g} MB"
+    return f"{limit / 1024:g} KB"
 
 
 def handle_app_error(error):
@@ -47,8 +116,11 @@ def handle_http_error(error):
     """Werkzeug's errors (404, 405, 413, 429 …) in our envelope."""
     status = error.code or 500
     message = error.description or error.name
+    if status == 404 and error.description == type(error).description:  # werkzeug's default words
+        message = "There is nothing at this address, or it is not visible to you."
     if status == 413:
-        message = "The request is too large (the limit is 1 MB)."
+        limit = current_app.config.get("MAX_CONTENT_LENGTH") or 0
+        message = f"What you sent is larger than this site accepts (the limit is {_size_limit_text(limit)})."
     if status == 429:
         message = "Too many requests; please wait a moment and try again."
     if isinstance(error, SecurityError):

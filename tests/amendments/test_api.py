@@ -320,3 +320,12 @@ def test_the_openapi_document_describes_the_amendment_operations(client):
     assert set(amendment["required"]) >= {"id", "policy_id", "revision", "line_start", "line_end", "original",
                                           "replacement", "rationale", "author", "state", "rivals", "round_id",
                                           "outcome", "merged_into", "diff"}
+
+
+def test_an_amendment_of_blank_lines_is_422(setup):
+    w = setup()
+    response = w.as_author.post(url(w), json=payload(line_start=2, line_end=2, replacement="Text."))
+    assert response.status_code == 422
+    assert "Line 2 is blank in the current text" in response.json["error"]["fields"]["line_start"]
+    deletion = w.as_author.post(url(w), json=payload(line_start=6, line_end=6, replacement=""))
+    assert deletion.status_code == 422 and "Line 6 is blank" in deletion.json["error"]["fields"]["line_start"]

@@ -447,3 +447,53 @@ def test_the_amendment_page_shows_its_change_side_by_side_or_inline(world, login
     assert f'<template class="diff-layout" data-layout-panel="{waiting}">' in page
     assert f'href="{base_url(w)}/{a}?view=inline#change-heading"' in page
     assert "<ins>adores</ins>" in page and "<del>supports</del>" in page
+
+
+# --------------------------------------------------------------------------
+# Blank lines and lines that moved (issue 16)
+# --------------------------------------------------------------------------
+
+
+def test_an_amendment_of_a_blank_line_is_refused_with_its_form_kept(world, login, app):
+    w = world()
+    page = propose(login(w.author), w, line_start=2, line_end=2, replacement="Not a gap any more.")
+    assert page.status_code == 422
+    assert "Line 2 is blank in the current text" in unescape(page.text)
+    assert textarea(page.text, "replacement") == "Not a gap any more."
+    assert textarea(page.text, "rationale") == "Clearer."
+    with app.app_context():
+        assert count_amendments() == 0
+    inserted = propose(login(w.author), w, line_start=2, line_end=2, mode="insert", replacement="Before the gap.")
+    assert inserted.status_code == 302  # an insertion point beside a blank line is fine
+
+
+def test_the_preview_follows_lines_that_moved_since_the_form_was_opened(world, login):
+    w = world()
+    browser = login(w.author)
+    browser.post(f"/a/{w.assembly.slug}/p/{w.policy.slug}/edit",
+                 data={"body": "Intro.\n" + BODY, "base": 1, "message": "intro"})
+    fragment = browser.post(base_url(w) + "/preview", data=form(revision=1, line_start=3, line_end=3,
+                                                              replacement="The city adores commons."))
+    text = unescape(fragment.text)
+    assert fragment.status_code == 200
+    assert "The lines moved:</strong> line 3 of revision 1 is now line 4 of revision 2" in text
+    assert 'data-moved-to data-revision="2" data-line-start="4" data-line-end="4"' in fragment.text
+    assert "<ins>adores</ins>" in fragment.text and "Your change to revision 2" in text
+    page = browser.post(base_url(w) + "/new", data=form(revision=1, line_start=3, line_end=3,
+                                                        replacement="The city adores commons."))
+    assert input_value(page.text, "revision") == "2" and 'value="4"' in page.text  # the form moved too
+    assert propose(browser, w, revision=2, line_start=4, line_end=4,
+                   replacement="The city adores commons.").status_code == 302
+
+
+def test_the_preview_shows_the_current_wording_of_lines_edited_since(world, login):
+    w = world()
+    browser = login(w.author)
+    browser.post(f"/a/{w.assembly.slug}/p/{w.policy.slug}/edit",
+                 data={"body": BODY.replace("supports commons", "backs the commons"), "base": 1, "message": "e"})
+    fragment = browser.post(base_url(w) + "/preview", data=form(revision=1, line_start=3, line_end=3,
+                                                              replacement="The city adores commons."))
+    text = unescape(fragment.text)
+    assert "The text changed since you opened this form" in text and "edited line 3 of revision 1" in text
+    assert '<li value="3">The city backs the commons.</li>' in fragment.text
+    assert "data-moved-to" not in fragment.text

@@ -30,6 +30,20 @@ def show_preview(page, w):
     expect(page.locator("#preview:not([aria-busy]) ins", has_text="dearly")).to_be_visible()
 
 
+def restore_draft(page, w):
+    """A draft restored after a reload ("Draft restored", "Discard draft"), and a size message."""
+    page.get_by_label("New text").fill("A draft " * 13000)  # over MAX_REPLACEMENT_BYTES (100 KB)
+    expect(page.locator(".size-error")).to_contain_text("the limit is 100 KB")
+    page.wait_for_timeout(400)  # saved 300 ms after the last key
+    page.reload()
+    expect(page.get_by_role("button", name="Discard draft")).to_be_visible()
+
+
+def missing_page(page, w):
+    page.goto(f"{w.pact_path}/comments/999999", referer=page.url)
+    expect(page.get_by_role("link", name="Back to the page you came from")).to_be_visible()
+
+
 def cast_then_receipt(page, w):
     page.get_by_label("Yes, accept it").check()
     page.get_by_role("button", name="Cast ballot").click()
@@ -60,6 +74,9 @@ PAGES = {
     "propose": ("member", lambda w: f"{w.pact_path}/amendments/new?revision=2&line_start=3&line_end=3", None),
     "propose-preview": ("member", lambda w: f"{w.pact_path}/amendments/new?revision=2&line_start=3&line_end=3",
                         show_preview),
+    "propose-draft": ("member", lambda w: f"{w.pact_path}/amendments/new?revision=2&line_start=3&line_end=3",
+                      restore_draft),
+    "error-404": ("member", lambda w: w.pact_path, missing_page),
     "amendments": ("member", lambda w: f"{w.pact_path}/amendments", None),
     "amendment": ("member", lambda w: f"{w.pact_path}/amendments/{w.pending_amendment}", None),
     "amendment-merged": ("member", lambda w: f"{w.pact_path}/amendments/{w.merged_amendment}", None),

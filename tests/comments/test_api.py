@@ -258,3 +258,12 @@ def test_posting_is_rate_limited(app, world, limiter_state):
     statuses = [client.post(url(world), json=payload, headers=headers).status_code for _ in range(61)]
     assert statuses[:60] == [422] * 60 and statuses[60] == 429
     assert client.post(url(world), json=payload, headers=headers).get_json()["error"]["code"] == "rate_limited"
+
+
+def test_a_comment_on_a_blank_line_is_a_422_that_says_so(app, world, api):
+    response = post(api, world, world.member, line_start=6, line_end=6)
+    assert response.status_code == 422
+    assert response.json["error"]["fields"]["line_start"] == (
+        "Line 6 is blank in revision 1 (the space between paragraphs): choose a line with text."
+    )
+    assert stored(app) == 0

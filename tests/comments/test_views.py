@@ -80,7 +80,7 @@ def test_the_new_comment_form_page(world, login):
     "fields, message",
     [
         ({"body": ""}, "the comment is empty"),
-        ({"body": "x" * 100 * 1024}, "20 KB limit"),
+        ({"body": "x" * 100 * 1024}, "This comment is 100 KB; the limit is 20 KB."),
         ({"start": 11, "end": 12}, "between 1 and 10"),
         ({"stance": "veto"}, "Choose a stance"),
     ],
@@ -286,3 +286,24 @@ def test_the_reading_view_issues_a_bounded_number_of_queries(app, world, login, 
     many = len(statements(lambda: browser.get(base(world)))[1])
     assert many <= few + 4  # the outdated list adds a fixed number of queries, never one per comment
     assert many < 30
+
+
+def test_a_comment_on_blank_lines_is_refused_and_the_form_keeps_the_text(app, world, login):
+    response = new_comment(login(world.member), world, start=6, end=6, body="Between the paragraphs.",
+                           draft_scope="lines 6-6")
+    assert response.status_code == 422
+    assert "Line 6 is blank in revision 1" in response.text
+    assert ">Between the paragraphs.</textarea>" in response.text
+    assert 'data-draft="lines 6-6"' in response.text and 'name="draft_scope" value="lines 6-6"' in response.text
+    assert last_comment(app) is None
+
+
+def test_comment_forms_carry_their_draft_key_and_size_limit(world, login, comment):
+    browser = login(world.member)
+    page = browser.get(base(world) + "/comments?revision=1&line_start=9&line_end=10&partial=1")
+    assert f'data-draft="lines 9-10" data-draft-user="{world.member.id}"' in page.text
+    assert 'data-size-limit="20480" data-size-name="comment"' in page.text
+    root = comment(world, world.other, 4, 5, "Root.")
+    thread = browser.get(base(world) + f"/comments/{root}")
+    assert 'data-draft="reply"' in thread.text and 'data-size-name="reply"' in thread.text
+    assert '<script src="/static/js/drafts.js"' in thread.text

@@ -18,6 +18,7 @@ from html.parser import HTMLParser
 import pytest
 from markupsafe import escape
 
+from app.core.textlines import split_lines
 from app.core.timeutil import utcnow
 from xss import load_payloads
 
@@ -162,8 +163,10 @@ def _build(api, make_user, payloads):
         round_ = _ok(admin_api.post(f"/api/v1/policies/{pid}/rounds", json={
             "amending_until": _iso(timedelta(hours=1)), "deliberating_until": _iso(timedelta(hours=2)),
             "voting_until": _iso(timedelta(hours=3))}), "round")
+        line = split_lines(body).index("The city supports commons.") + 1  # a payload may hold blank lines
         amendment = _ok(client.post(f"/api/v1/policies/{pid}/amendments", json={
-            "revision": 2, "line_start": 4, "line_end": 4, "replacement": payload, "rationale": payload}), "amendment")
+            "revision": 2, "line_start": line, "line_end": line, "replacement": payload, "rationale": payload}),
+            "amendment")
         _ok(admin_api.post(f"/api/v1/rounds/{round_['id']}/advance"), "advance")
         voting = _ok(admin_api.post(f"/api/v1/rounds/{round_['id']}/advance"), "advance")
         answers = [{"question": q["id"], "choice": "yes"} if q["kind"] == "yes_no"

@@ -55,6 +55,7 @@
       .then(function (html) {
         if (ticket === sequence) {
           region.innerHTML = html; /* server-rendered and escaped by Jinja */
+          followMovedLines();
         }
       })
       .catch(function () {
@@ -65,6 +66,23 @@
           region.removeAttribute("aria-busy");
         }
       });
+  }
+
+  /* The text changed since the form was opened and the chosen lines only moved: the preview
+     (data-moved-to) is against the current text, and so is the form from now on. */
+  function followMovedLines() {
+    var moved = region.querySelector("[data-moved-to]");
+    var revision = form.querySelector('input[name="revision"]');
+    if (!moved || !revision) {
+      return;
+    }
+    revision.value = moved.getAttribute("data-revision");
+    if (startField && currentMode() !== "append") {
+      startField.value = moved.getAttribute("data-line-start");
+    }
+    if (endField && (currentMode() === "replace" || currentMode() === "delete")) {
+      endField.value = moved.getAttribute("data-line-end");
+    }
   }
 
   function schedule() {
