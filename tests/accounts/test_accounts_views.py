@@ -75,7 +75,7 @@ def test_notifications_list_and_mark_read(app, login, make_user):
     assert 'aria-label="1 unread"' in browser.get("/assemblies").text
     page = browser.get("/notifications")  # opening the list is reading it
     assert "Chloé replied" in page.text and '<span class="badge">new</span>' in page.text
-    assert "1 new since you last opened this list" in page.text
+    assert "1 new since you last looked" in page.text
     assert 'aria-label="1 unread"' not in page.text  # its own header already counts them read
     again = browser.get("/notifications").text
     assert "Chloé replied" in again and '<span class="badge">new</span>' not in again
@@ -121,7 +121,7 @@ def test_older_unread_beyond_the_list_are_counted(app, login, make_user):
             notify_user(user.id, "reply", f"Reply {n}", "/")
         db.session.commit()
     page = login(user).get("/notifications").text
-    assert "100 new since you last opened this list" in page and 'aria-label="2 unread"' in page
+    assert "100 new since you last looked" in page and 'aria-label="2 unread"' in page
     assert "2 older unread notifications are not listed here." in page and "Mark all as read" in page
 
 
