@@ -345,6 +345,19 @@ def list_notifications(user, limit=100):
     ).scalars().all()
 
 
+def open_notifications(user, limit=100):
+    """The user's newest notifications, as the list shows them, and the ids of those that were
+    unread until now: opening the list is reading them, so they are marked read in this request
+    (before the page is rendered, so its header's unread count is already the true one)."""
+    items = list_notifications(user, limit)
+    new_ids = {note.id for note in items if note.read_at is None}
+    now = utcnow()
+    for note in items:
+        if note.id in new_ids:
+            note.read_at = now
+    return items, new_ids
+
+
 def unread_count(user):
     """How many notifications the user has not read."""
     return db.session.execute(

@@ -136,8 +136,9 @@ def notifications():
         db.session.commit()
         flash("All notifications marked as read.", "info")
         return redirect(url_for("accounts.notifications"))
-    items = services.list_notifications(current_user)
-    return render_template("accounts/notifications.html", items=items, form=form)
+    items, new_ids = services.open_notifications(current_user)  # marked read before the header is rendered
+    db.session.commit()
+    return render_template("accounts/notifications.html", items=items, new_ids=new_ids, form=form)
 
 
 RESET_SENT = "If an account exists for that e-mail, we have sent it a link to reset the password."

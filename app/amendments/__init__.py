@@ -16,3 +16,4 @@ def init_app(app):
     app.jinja_env.globals["amendment_range"] = display.describe_range
     app.jinja_env.globals["amendment_title"] = display.describe_change
     app.jinja_env.globals["amendment_state_label"] = display.STATE_LABELS.get
+    app.jinja_env.globals["amendment_open_counts"] = display.describe_open_counts

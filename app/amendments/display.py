@@ -14,6 +14,18 @@ STATE_LABELS = {
 }
 
 
+OPEN_COUNTS = (("pending", "pending"), ("in_vote", "in vote"))  # (state_counts key, words)
+
+
+def describe_open_counts(counts):
+    """What a policy's amendments are doing, from services.state_counts: '2 pending, 3 in vote',
+    '3 in vote'; 'none open' when all are decided or withdrawn, 'none yet' when there are none."""
+    parts = [f"{counts[key]} {words}" for key, words in OPEN_COUNTS if counts[key]]
+    if parts:
+        return ", ".join(parts)
+    return "none open" if counts["all"] else "none yet"
+
+
 def describe_range(line_start, line_end, line_count=None):
     """A human phrase for a range: 'line 3', 'lines 3–5', 'before line 4', 'at the end'."""
     if line_end == line_start - 1:

@@ -4,15 +4,17 @@ from flask import url_for
 
 from ..core.templating import page_memo
 from . import services
+from .display import describe_open_counts
 
 
 def amendments_tab(policy):
-    """The 'Amendments (n pending)' tab on a policy's pages."""
-    count = services.count_pending(policy)
+    """The Amendments tab on a policy's pages, saying what its amendments are doing:
+    'Amendments (2 pending, 3 in vote)', 'Amendments (none open)'…"""
+    counts = services.state_counts(policy)
     return [
         {
             "key": "amendments",
-            "label": f"Amendments ({count} pending)",
+            "label": f"Amendments ({describe_open_counts(counts)})",
             "url": url_for("amendments.index", slug=policy.assembly.slug, policy_slug=policy.slug),
         }
     ]

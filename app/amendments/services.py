@@ -324,13 +324,10 @@ def list_amendments(policy, state=None, page=1, per_page=50):
     return paginate(query.order_by(Amendment.id.desc()), page, per_page)
 
 
-def count_pending(policy):
-    """How many amendments of the policy await a decision."""
-    return db.session.execute(
-        db.select(db.func.count(Amendment.id)).filter(
-            Amendment.policy_id == policy.id, Amendment.state.in_(PENDING_STATES)
-        )
-    ).scalar_one()
+def apply_due_rounds(policy):
+    """Apply the passed deadlines of the policy's round (the phase authority does): opening the
+    vote moves amendments into it, the close decides them, so a page counts them after this."""
+    phases.refresh_rounds(policy)
 
 
 def state_counts(policy):

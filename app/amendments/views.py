@@ -22,8 +22,14 @@ BASE = "/a/<slug>/p/<policy_slug>/amendments"
 
 
 def load(slug, policy_slug):
-    """The assembly and policy of a URL (404 when not visible)."""
-    return get_policy_at(slug, policy_slug, current_user)
+    """The assembly and policy of a URL (404 when not visible), with the round's passed deadlines
+    applied, so states and counts are today's. A page (GET) commits them here, its only write; a
+    form's POST commits them with its own change."""
+    assembly, policy = get_policy_at(slug, policy_slug, current_user)
+    services.apply_due_rounds(policy)
+    if request.method == "GET":
+        db.session.commit()
+    return assembly, policy
 
 
 def load_amendment(slug, policy_slug, amendment_id):

@@ -8,11 +8,14 @@ providers, lazily, inside each function. Each returns a list of dicts with `key`
 
 
 def policy_tabs(policy, user):
-    """The tabs on every page of a policy: Amendments (n pending), Rounds (phase)."""
+    """The tabs on every page of a policy: Amendments (what they are doing), Rounds (phase).
+    The rounds' tab is asked first: it applies passed deadlines, which move amendments into the
+    vote or decide them, and the amendments' tab then counts them as they are now."""
     from ..amendments import hooks as amendments
     from ..rounds import rounds_tab
 
-    return [*amendments.amendments_tab(policy), *rounds_tab(policy)]
+    rounds = rounds_tab(policy)
+    return [*amendments.amendments_tab(policy), *rounds]
 
 
 def policy_actions(policy, revision, user):

@@ -19,6 +19,16 @@ def load(slug, policy_slug):
     return services.get_policy_at(slug, policy_slug, current_user)
 
 
+def load_page(slug, policy_slug):
+    """load() for a page (GET) that lists what a round changes: its passed deadlines applied and
+    committed first, the page's only write, so the header's status, the tabs and the list agree
+    (a due close adds the head revision and sets the status before anything is rendered)."""
+    assembly, policy = load(slug, policy_slug)
+    phases.refresh_rounds(policy)
+    db.session.commit()
+    return assembly, policy
+
+
 @bp.route("/a/<slug>/new", methods=["GET", "POST"])
 @login_required
 def create(slug):
@@ -202,7 +212,7 @@ def status(slug, policy_slug):
 
 @bp.route("/a/<slug>/p/<policy_slug>/history")
 def history(slug, policy_slug):
-    assembly, policy = load(slug, policy_slug)
+    assembly, policy = load_page(slug, policy_slug)
     page = max(request.args.get("page", 1, type=int) or 1, 1)
     revisions, total = services.list_revisions(policy, page, 50)
     return render_template(
@@ -214,7 +224,7 @@ def history(slug, policy_slug):
 @bp.route("/a/<slug>/p/<policy_slug>/diff")
 @limiter.limit(services.DIFF_RATE)
 def diff(slug, policy_slug):
-    assembly, policy = load(slug, policy_slug)
+    assembly, policy = load_page(slug, policy_slug)
     b = request.args.get("to", policy.head_number, type=int)
     a = request.args.get("from", max(b - 1, 1), type=int)
     page = request.args.get("page", 1, type=int) or 1

@@ -430,7 +430,7 @@ def verify_receipt(round_, receipt):
     After the close this is a ballot that was counted; while voting it is the current ballot
     (a replaced ballot's old receipt no longer matches).
     """
-    match = RECEIPT_RE.match((receipt or "").strip().lower())
+    match = RECEIPT_RE.match(re.sub(r"\s+", "", receipt or "").lower())  # spaces copied between its groups
     if match is None or int(match.group(1)) != round_.id:
         return False
     nonce, mac = match.group(2), match.group(3)

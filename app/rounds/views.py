@@ -16,6 +16,7 @@ from .presenters.ballot_form import (
     answers_from_form, ballot_questions, ballot_summary, cleared_question, current_from_ballot, current_from_form,
     form_errors_of,
 )
+from .presenters.receipt import receipt_groups
 from .presenters.report import final_votes, report_view
 from .presenters.results import results_view
 from .presenters.round_header import round_view
@@ -211,7 +212,7 @@ def receipt(slug, policy_slug, round_id):
     ballot_state = ballots.get_ballot(current_user, round_)
     return render_template(
         "rounds/receipt.html", assembly=assembly, policy=policy, round=round_, receipt=shown,
-        ballot=ballot_state, summary=ballot_summary(round_, ballot_state),
+        receipt_groups=receipt_groups(shown) if shown else None, ballot=ballot_state, summary=ballot_summary(round_, ballot_state),
     )
 
 

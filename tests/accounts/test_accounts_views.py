@@ -1,4 +1,6 @@
 """Account pages: register, log in, log out, change password, notifications."""
+import re
+
 from app.accounts.models import User
 from app.accounts.notifying import notify_user
 from app.extensions import db
@@ -70,10 +72,57 @@ def test_notifications_list_and_mark_read(app, login, make_user):
         notify_user(user.id, "reply", "Chloé replied to your comment", "/somewhere")
         db.session.commit()
     browser = login(user)
-    page = browser.get("/notifications")
-    assert "Chloé replied" in page.text and 'aria-label="1 unread"' in page.text
-    browser.post("/notifications")
+    assert 'aria-label="1 unread"' in browser.get("/assemblies").text
+    page = browser.get("/notifications")  # opening the list is reading it
+    assert "Chloé replied" in page.text and '<span class="badge">new</span>' in page.text
+    assert "1 new since you last looked" in page.text
+    assert 'aria-label="1 unread"' not in page.text  # its own header already counts them read
+    again = browser.get("/notifications").text
+    assert "Chloé replied" in again and '<span class="badge">new</span>' not in again
+    browser.post("/notifications")  # the button (shown when more are unread than listed) still works
     assert 'aria-label="1 unread"' not in browser.get("/notifications").text
+
+
+def test_the_badge_is_true_on_every_page_right_after_reading(app, login, build_world):
+    """The header's unread count, on the member's cached reading view too: stale before the fix
+    (reading the list marked nothing read), 0 after."""
+    world = build_world(round="amending")
+    with app.app_context():
+        for n in range(3):
+            notify_user(world.member.id, "reply", f"Reply {n}", "/")
+        db.session.commit()
+    browser = login(world.member)
+    base = f"/a/{world.policy.assembly_slug}/p/{world.policy.slug}"
+    pages = ["/assemblies", f"/a/{world.policy.assembly_slug}", base, base, base + "/amendments", base + "/rounds",
+             f"{base}/rounds/{world.round.id}", "/account"]
+    unread = unread_badge(browser.get("/assemblies").text)
+    assert unread >= 3  # the three replies (and the round's opening, when it tells members)
+    for path in pages:
+        assert unread_badge(browser.get(path).text) == unread, path
+    browser.get("/notifications")
+    for path in pages:
+        assert unread_badge(browser.get(path).text) == 0, path
+    with app.app_context():
+        notify_user(world.member.id, "reply", "One more", "/")
+        db.session.commit()
+    assert 'aria-label="1 unread"' in browser.get(base).text
+
+
+def unread_badge(html):
+    """The header's unread count (0 without a badge)."""
+    found = re.search(r'<span class="badge" aria-label="(\d+) unread">', html.split("</header>")[0])
+    return int(found.group(1)) if found else 0
+
+
+def test_older_unread_beyond_the_list_are_counted(app, login, make_user):
+    user = make_user()
+    with app.app_context():
+        for n in range(102):
+            notify_user(user.id, "reply", f"Reply {n}", "/")
+        db.session.commit()
+    page = login(user).get("/notifications").text
+    assert "100 new since you last looked" in page and 'aria-label="2 unread"' in page
+    assert "2 older unread notifications are not listed here." in page and "Mark all as read" in page
 
 
 def test_anonymous_pages_redirect_to_login(client):

@@ -355,7 +355,7 @@ def test_only_the_author_opens_the_editor_of_an_amendment(world, login):
 def test_policy_pages_get_the_tab_and_the_propose_button(world, login):
     w = world()
     page = login(w.author).get(f"/a/{w.assembly.slug}/p/{w.policy.slug}")
-    assert re.search(rf'href="{base_url(w)}"\s*>Amendments \(0 pending\)</a>', page.text)
+    assert re.search(rf'href="{base_url(w)}"\s*>Amendments \(none yet\)</a>', page.text)
     assert f'href="{base_url(w)}/new"' in page.text
 
 

@@ -44,7 +44,7 @@ PAGES = {
     "diff": (lambda w: w.read + "/diff?from=1&to=2", lambda p: p.get_by_role("button", name="Compare", exact=True)),
     "editor": (lambda w: w.read + "/edit", lambda p: p.get_by_role("button", name="Save as new revision")),
     "account": (lambda w: "/account", lambda p: p.get_by_role("button", name="Change password")),
-    "notifications": (lambda w: "/notifications", lambda p: p.get_by_role("button", name="Mark all as read")),
+    "notifications": (lambda w: "/notifications", lambda p: p.get_by_role("link", name=re.compile("^Ada replied"))),
 }
 PUBLIC_PAGES = {
     "home": ("/", lambda p: p.get_by_role("link", name="Create an account")),

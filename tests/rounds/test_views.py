@@ -133,8 +133,10 @@ def test_ballot_page_radios_ranking_selects_and_confirmation(world, login, app):
     assert response.status_code == 302
     confirmation = browser.get(response.headers["Location"])
     assert "Your ballot is recorded" in confirmation.text
-    assert re.search(rf"<code>{w.round_id}-[0-9a-f]{{16}}-[0-9a-f]{{32}}</code>", confirmation.text)
-    assert "<code>" not in browser.get(response.headers["Location"]).text  # shown once
+    code = re.search(r'<code class="receipt-code"[^>]*>(.*?)</code>', confirmation.text).group(1)
+    assert re.fullmatch(r'(<span class="receipt-group">[0-9a-f-]{1,5}</span>(<wbr>)?)+', code)  # groups, no spaces
+    assert re.fullmatch(rf"{w.round_id}-[0-9a-f]{{16}}-[0-9a-f]{{32}}", re.sub(r"<[^>]+>", "", code))
+    assert "receipt-code" not in browser.get(response.headers["Location"]).text  # shown once
     with app.app_context():
         assert [b.answers for b in rows(Ballot)] == [{str(yes_no_id): "no", str(ranked_id): [[a, b], ["keep"]]}]
     again = browser.get(f"{pages(w)}/{w.round_id}/ballot").text
@@ -206,3 +208,5 @@ def test_receipt_check_page(world, login):
     browser = login(w.users["outsider"])
     assert "was counted" in browser.get(f"{pages(w)}/{w.round_id}/verify?receipt={receipt}").text
     assert "No ballot of this round matches" in browser.get(f"{pages(w)}/{w.round_id}/verify?receipt=x").text
+    spaced = " ".join(receipt[i:i + 4] for i in range(0, len(receipt), 4))  # as copied from a grouped rendering
+    assert "was counted" in browser.get(f"{pages(w)}/{w.round_id}/verify", query_string={"receipt": spaced}).text
