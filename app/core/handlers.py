@@ -6,6 +6,7 @@ from flask.globals import request_ctx
 from flask_wtf.csrf import CSRFError
 from werkzeug.exceptions import HTTPException, SecurityError
 from werkzeug.routing import BuildError, RoutingException
+from werkzeug.sansio.utils import host_is_trusted
 
 from .errors import AppError
 from .urls import safe_next
@@ -41,10 +42,10 @@ NEAREST_PAGES = (
 
 
 def referer_path():
-    """The Referer as a local path (this site's host only, through safe_next), or None."""
+    """The Referer as a local path (a host this site answers to, TRUSTED_HOSTS; through safe_next), or None."""
     referer = request.headers.get("Referer") or ""
     parts = urlsplit(referer)
-    if not referer or parts.netloc != request.host:
+    if not referer or not parts.hostname or not host_is_trusted(parts.netloc, current_app.config["TRUSTED_HOSTS"]):
         return None
     path = parts.path + (f"?{parts.query}" if parts.query else "")
     return safe_next(path)

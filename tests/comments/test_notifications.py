@@ -131,9 +131,11 @@ def test_following_a_revision_outside_a_request_builds_paths(app, world, comment
 def test_notifications_are_listed_with_an_unread_badge(app, world, comment, login):
     root = comment(world, world.member, 4, 5)
     comment(world, world.other, body="<b>bold</b> reply.", parent_id=root)
-    page = login(world.member).get("/notifications").text
-    assert "Otto Other replied to your comment" in page
-    assert 'aria-label="1 unread"' in page
+    browser = login(world.member)
+    assert 'aria-label="1 unread"' in browser.get("/assemblies").text
+    page = browser.get("/notifications").text
+    assert "Otto Other replied to your comment" in page and "new" in page
+    assert 'aria-label="1 unread"' not in browser.get("/assemblies").text  # read once listed
 
 
 def test_mail_is_sent_after_commit_when_a_server_is_set(app, world, comment, smtp):
