@@ -95,9 +95,11 @@ def test_a_range_thread_counts_once_on_each_line_and_says_what_it_counts(lines_w
     page.get_by_role("button", name="Line 9", exact=True).click(modifiers=["Shift"])
     expect(page.locator("[data-selection-label]")).to_have_text("Lines 4–9 selected")
     panel = page.locator("#comment-panel")
+    expect(panel.get_by_role("heading", name="Lines 4–9", exact=True)).to_be_focused()
     post_comment(panel, "From the office to the fund.")
     page.get_by_role("button", name="Line 9: 1 comment thread", exact=True).click()
     expect(page.locator("[data-selection-label]")).to_have_text("Line 9 selected")
+    expect(panel.get_by_role("heading", name="Line 9", exact=True)).to_be_focused()  # the new form
     post_comment(panel, "One million is little.")
     # one thread on 4–9, one on 9: line 9 has two, lines 4, 5 and 7 one each, line 3 none
     for line, count in ((4, 1), (5, 1), (9, 2)):
