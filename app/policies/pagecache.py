@@ -191,15 +191,15 @@ def threads_label(count):
 
 
 def line_label(number, threads):
-    """The content of a line's number link: the number, and the threads beside the line as a
-    badge; its accessible name reads "Line 9" or "Line 9: 2 comment threads" (the same words
-    reader.js writes when the counts change)."""
+    """A line's number link and, when threads are beside the line, their count as a badge after
+    it (hidden from assistive technology: the link's name says it, "Line 9: 2 comment threads",
+    the same words reader.js writes when the counts change)."""
     hidden = '<span class="visually-hidden">{}</span>'.format
     label = f"{hidden('Line ')}{number}"
-    if threads:
-        words = " comment thread" if threads == 1 else " comment threads"
-        label += f'<span class="line-count">{hidden(": ")}{threads}{hidden(words)}</span>'
-    return label
+    if not threads:
+        return label, ""
+    label += hidden(": " + threads_label(threads))
+    return label, f'<span class="line-count" aria-hidden="true">{threads}</span>'
 
 
 def number_lines(html, block_start, href_base, line_threads):
@@ -218,8 +218,9 @@ def number_lines(html, block_start, href_base, line_threads):
         opening = f'<{tag}{classes}{ranges} data-line="{number}"{ident}>{after}'
         if empty:
             return opening
-        return (f'{opening}<a class="line-no" href="{base}&amp;line_start={number}&amp;line_end={number}">'
-                f'{line_label(number, line_threads.get(number, 0))}</a>')
+        label, badge = line_label(number, line_threads.get(number, 0))
+        return f'{opening}<a class="line-no" href="{base}&amp;line_start={number}&amp;line_end={number}">{label}</a>{badge}'
+
 
     return Markup(_LINE_ELEMENT.sub(replace, html))
 

@@ -123,29 +123,29 @@
     button.setAttribute("aria-describedby", ids.join(" "));
   }
 
-  /* The content of a line's number: "Line 9" and "2 comment threads" for assistive technology,
-     "9" and a badge "2" on screen (as the server writes it). */
+  /* A line's number: "9" on screen, named "Line 9" or "Line 9: 2 comment threads", and the
+     count as a badge after it (aria-hidden: the name says it), as the server writes them. */
   function fillLineLabel(button, line, threads) {
-    button.replaceChildren();
-    var hidden = function (text) {
-      var span = document.createElement("span");
-      span.className = "visually-hidden";
-      span.textContent = text;
-      return span;
-    };
-    button.appendChild(hidden("Line "));
-    button.appendChild(document.createTextNode(String(line)));
-    if (threads) {
-      var badge = document.createElement("span");
-      badge.className = "line-count";
-      badge.appendChild(hidden(": "));
-      badge.appendChild(document.createTextNode(String(threads)));
-      badge.appendChild(hidden(threads === 1 ? " comment thread" : " comment threads"));
-      button.appendChild(badge);
-    }
+    button.replaceChildren(document.createTextNode(String(line)));
     button.setAttribute("data-threads", String(threads));
-    // the name is set, not computed: Chromium reads the badge as a separate block ("10 : 1")
     button.setAttribute("aria-label", "Line " + line + (threads ? ": " + threadsText(threads) : ""));
+    var badge = button.nextElementSibling;
+    if (badge && !badge.classList.contains("line-count")) {
+      badge = null;
+    }
+    if (!threads) {
+      if (badge) {
+        badge.parentNode.removeChild(badge);
+      }
+      return;
+    }
+    if (!badge) {
+      badge = document.createElement("span");
+      badge.className = "line-count";
+      badge.setAttribute("aria-hidden", "true");
+      button.parentNode.insertBefore(badge, button.nextSibling);
+    }
+    badge.textContent = String(threads);
   }
 
   /* Each line number link becomes a toggle button that selects its line. */
@@ -156,12 +156,13 @@
     button.setAttribute("aria-pressed", "false");
     button.setAttribute("aria-controls", "comment-panel");
     button.setAttribute("data-href", link.getAttribute("href"));
-    var badge = link.querySelector(".line-count");
-    button.setAttribute("data-threads", badge ? badge.textContent.replace(/\D+/g, "") : "0");
+    var badge = link.nextElementSibling;
+    var threads = badge && badge.classList.contains("line-count") ? Number(badge.textContent) : 0;
     describedBy(button);
     button.tabIndex = -1;
-    fillLineLabel(button, lineNumber(link), Number(button.getAttribute("data-threads")));
+    var line = lineNumber(link);
     link.parentNode.replaceChild(button, link);
+    fillLineLabel(button, line, threads);
   }
 
   /* Each gutter link becomes a toggle button that selects its block. */
