@@ -45,7 +45,7 @@ FORBIDDEN_TAGS = frozenset(
 ALLOWED_ATTRIBUTES = frozenset(
     {
         "href", "src", "alt", "title", "rel", "class", "id",
-        "data-line-start", "data-line-end", "align", "start",
+        "data-line-start", "data-line-end", "data-line", "align", "start",
     }
 )
 

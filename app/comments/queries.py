@@ -122,6 +122,16 @@ class BlockCount:
     open_threads: int = 0
 
 
+class BlockCounts(dict):
+    """{block line_start: BlockCount}, with ``lines`` ({line: threads on it}, a thread over a
+    range counting once on each of its lines) and ``total`` (the threads placed in the text)."""
+
+    def __init__(self, *args, lines=None, total=0):
+        super().__init__(*args)
+        self.lines = lines or {}
+        self.total = total
+
+
 @dataclass
 class ReadingComments:
     """Everything the reading view shows about comments, computed in a few queries."""
@@ -143,6 +153,11 @@ class ReadingComments:
     def count_for(self, block):
         """The BlockCount of a block (a dict with line_start)."""
         return self.counts.get(block["line_start"]) or BlockCount()
+
+    @property
+    def line_threads(self):
+        """{line: threads beside it} (lines without threads are left out)."""
+        return getattr(self.counts, "lines", {})
 
 
 # --------------------------------------------------------------------------
@@ -214,20 +229,38 @@ _NO_STANCES = frozenset()
 
 
 def count_by_block(summaries, blocks, filters=Filters()):
-    """{block line_start: BlockCount} for the threads (matching `filters`) beside each block
-    they overlap."""
+    """BlockCounts: {block line_start: BlockCount} for the threads (matching `filters`) beside
+    each block they overlap, the threads on each line and the threads placed in the text."""
     blocks = [b for b in blocks if b.get("html")]
     starts = [b["line_start"] for b in blocks]
-    result = {}
-    for summary in _visible(summaries, filters):
-        if summary.anchor is None:
-            continue
+    result = BlockCounts()
+    placed = [s for s in _visible(summaries, filters) if s.anchor is not None]
+    for summary in placed:
         for block in _overlapping(blocks, starts, *summary.anchor):
             tally = result.setdefault(block["line_start"], BlockCount())
             tally.comments += summary.count
             tally.threads += 1
             tally.open_threads += 0 if summary.resolved else 1
+    result.lines = _threads_per_line(placed)
+    result.total = len(placed)
     return result
+
+
+def _threads_per_line(placed):
+    """{line: threads whose range holds it}, by a difference array (linear in threads + lines)."""
+    if not placed:
+        return {}
+    last = max(s.anchor[1] for s in placed)
+    steps = [0] * (last + 2)
+    for summary in placed:
+        steps[summary.anchor[0]] += 1
+        steps[summary.anchor[1] + 1] -= 1
+    lines, running = {}, 0
+    for line in range(1, last + 1):
+        running += steps[line]
+        if running:
+            lines[line] = running
+    return lines
 
 
 def _overlapping(blocks, starts, line_start, line_end):
@@ -276,7 +309,7 @@ class PlacedThreads(NamedTuple):
     @property
     def size(self):
         """Rough bytes, for the reading cache's bound."""
-        return 100 + 120 * len(self.counts) + 30 * len(self.outdated_ids)
+        return 100 + 120 * len(self.counts) + 40 * len(getattr(self.counts, "lines", ())) + 30 * len(self.outdated_ids)
 
 
 def placed_threads(policy, revision, blocks, filters):

@@ -10,6 +10,13 @@ lines of the Markdown source, numbered from 1 (see :func:`.mdparsers.source_line
     line numbers and sanitised HTML.  Inside a block, ``<li>``, ``<p>``,
     ``<h1>``-``<h6>``, ``<tr>``, ``<ul>``, ``<ol>``, ``<blockquote>`` and
     ``<table>`` elements carry ``data-line-start`` / ``data-line-end``.
+    Every non-blank source line of a block also has exactly one *line element*,
+    in source order, with ``data-line`` = its number:
+    a ``<span>`` in the flow of its paragraph, heading, list item or code block
+    (inline markup spanning lines is closed and reopened at the line break), a
+    table row's ``<tr>``, the delimiter row's ``<tbody>``, an ``<hr>``; lines
+    that show nothing of their own (a fence, a setext underline, a lone ``>``,
+    raw HTML) get an empty ``<span>`` where they stand (see :data:`LINE_ELEMENT_RE`).
 ``render_document(source) -> str`` (alias ``render_markdown``)
     The blocks wrapped by :func:`wrap_block` and joined with newlines.
 ``check_renderable(source)``
@@ -34,6 +41,7 @@ from .mdsanitize import ALIGN_VALUES, POLICY_TAGS, make_cleaner
 
 __all__ = [
     "BLOCK_KINDS",
+    "LINE_ELEMENT_RE",
     "POLICY_MD",
     "TOO_COSTLY_MESSAGE",
     "Block",
@@ -69,6 +77,14 @@ _LINE_TAGS = frozenset(
 )
 
 _BLANK_LINE_RE = re.compile(r"^[ \t]*$")
+
+#: A line element in a block's HTML: group 1 the tag, group 2 the line number.
+LINE_ELEMENT_RE = re.compile(r'<(span|tr|tbody|hr)(?: data-line-start="\d+" data-line-end="\d+")? data-line="(\d+)"')
+_OPENER_RE = re.compile(r'<(\w+) data-line-start="(\d+)" data-line-end="\d+">')
+_HOLDS_A_SPAN = frozenset({"li", "p", "h1", "h2", "h3", "h4", "h5", "h6", "blockquote"})
+#: Inline tokens that open markup which must be closed and reopened at a line break.
+_INLINE_CLOSERS = {"strong_open": "strong_close", "em_open": "em_close", "s_open": "s_close",
+                   "link_open": "link_close"}
 _DATA_LINE_IN_RAW_RE = re.compile(r"data-line-", re.IGNORECASE)
 
 # The renderer marks line ranges with attribute names containing a random,
@@ -79,8 +95,11 @@ _DATA_LINE_IN_RAW_RE = re.compile(r"data-line-", re.IGNORECASE)
 _KEY = secrets.token_hex(8)
 _MARK_START = f"data-cw{_KEY}-s"
 _MARK_END = f"data-cw{_KEY}-e"
+_MARK_LINE = f"data-cw{_KEY}-l"
 
-_BLOCK_CLEANER = make_cleaner(POLICY_TAGS, images=True, line_attrs=frozenset({_MARK_START, _MARK_END}))
+_BLOCK_CLEANER = make_cleaner(
+    POLICY_TAGS, images=True, line_attrs=frozenset({_MARK_START, _MARK_END, _MARK_LINE})
+)
 
 #: The parser of policy texts (raw HTML allowed, then sanitised).
 POLICY_MD = new_md(html=True)
@@ -108,7 +127,10 @@ class Block:
 
 
 def _unmark(html: str) -> str:
-    return html.replace(_MARK_START, "data-line-start").replace(_MARK_END, "data-line-end")
+    return (
+        html.replace(_MARK_START, "data-line-start").replace(_MARK_END, "data-line-end")
+        .replace(_MARK_LINE, "data-line")
+    )
 
 
 def _is_blank(line: str) -> bool:
@@ -143,7 +165,7 @@ def _defuse_raw_line_attrs(token: Token) -> None:
                 child.content = _DATA_LINE_IN_RAW_RE.sub("data-x-line-", child.content)
 
 
-def _prepare_tokens(tokens: list[Token], lines: list[str]) -> None:
+def _prepare_tokens(tokens: list[Token], lines: list[str], with_lines: bool) -> None:
     """Annotate tokens before rendering (line ranges, table alignment)."""
     for token in tokens:
         if token.nesting == 1 and token.map and token.tag in _LINE_TAGS:
@@ -153,6 +175,150 @@ def _prepare_tokens(tokens: list[Token], lines: list[str]) -> None:
         if token.type in ("th_open", "td_open"):
             _align_cell(token)
         _defuse_raw_line_attrs(token)
+    if with_lines:
+        _mark_lines(tokens, lines)
+
+
+def _line_mark(number: int) -> str:
+    return f'{_MARK_LINE}="{number}"'
+
+
+def _mark_lines(tokens: list[Token], lines: list[str]) -> None:
+    """Give each source line of a block of several lines its line element (after the raw
+    HTML was defused). A block of one line is that line's element itself."""
+    table_start = None
+    single = False
+    for index, token in enumerate(tokens):
+        if token.level == 0 and token.nesting >= 0 and token.map:
+            start, end = _line_span(token.map, lines)
+            single = start == end
+        if single:
+            continue
+        if token.type == "inline" and token.map and index and tokens[index - 1].type in (
+                "paragraph_open", "heading_open"):
+            _split_inline(token, token.map[0] + 1)
+        elif token.type in ("fence", "code_block"):
+            token.meta["cw_lines"] = True
+        elif token.type == "hr" and token.map:
+            token.attrSet(_MARK_LINE, str(token.map[0] + 1))
+        elif token.type == "tr_open" and token.map:
+            token.attrSet(_MARK_LINE, str(token.map[0] + 1))
+        elif token.type == "table_open" and token.map:
+            table_start = token.map[0]
+        elif token.type == "tbody_open" and table_start is not None:
+            token.attrSet(_MARK_LINE, str(table_start + 2))  # the delimiter row
+
+
+def _raw(content: str) -> Token:
+    token = Token("html_inline", "", 0)
+    token.content = content
+    return token
+
+
+def _split_inline(inline: Token, first: int) -> None:
+    """Wrap each source line of an inline token's children in a marked ``<span>``.
+
+    A soft or hard break ends a line; markup still open there (emphasis, a link) is
+    closed before the span ends and reopened in the next one, so the spans nest properly.
+    Breaks swallowed by a code span or raw HTML over several lines skip those lines (their
+    empty line elements are added by :func:`_fill_lines`).
+    """
+    children = inline.children or []
+    last = first + inline.content.count("\n")
+    code_cursor = [0]
+    out = [_raw(f"<span {_line_mark(first)}>")]
+    stack: list[Token] = []
+    line = first
+    for child in children:
+        kind = child.type
+        if kind in ("softbreak", "hardbreak"):
+            line = min(line + 1, last)
+            closing = "".join(f"</{t.tag}>" for t in reversed(stack))
+            reopening = "".join(POLICY_MD.renderer.renderToken([t], 0, POLICY_MD.options, {}) for t in stack)
+            brk = "<br />" if kind == "hardbreak" else ""
+            out.append(_raw(f"{brk}{closing}</span>\n<span {_line_mark(line)}>{reopening}"))
+            continue
+        out.append(child)
+        if kind in _INLINE_CLOSERS:
+            stack.append(child)
+        elif stack and kind == _INLINE_CLOSERS[stack[-1].type]:
+            stack.pop()
+        elif kind == "html_inline":
+            line = min(line + child.content.count("\n"), last)
+        elif kind == "code_inline" and last > first:
+            line = min(line + _code_newlines(inline.content, child.markup, code_cursor), last)
+    out.append(_raw("".join(f"</{t.tag}>" for t in reversed(stack)) + "</span>"))
+    inline.children = out
+
+
+def _code_newlines(source: str, markup: str, cursor: list[int]) -> int:
+    """Line breaks inside the next code span delimited by ``markup`` in ``source``."""
+    opening = source.find(markup, cursor[0])
+    closing = source.find(markup, opening + len(markup)) if opening >= 0 else -1
+    if closing < 0:
+        return 0
+    cursor[0] = closing + len(markup)
+    return source.count("\n", opening, closing)
+
+
+def _render_code(default):
+    """A code block's renderer that wraps each non-blank line of code in a marked span."""
+
+    def render(self, tokens, idx, options, env):  # noqa: ANN001, ANN202, ARG001
+        html = default(tokens, idx, options, env)
+        token = tokens[idx]
+        if not token.map or not token.meta.get("cw_lines"):
+            return html
+        first = token.map[0] + (2 if token.type == "fence" else 1)
+        body_start = html.find(">", html.find("<code")) + 1
+        body_end = html.rfind("</code>")
+        if body_start <= 0 or body_end < body_start:
+            return html
+        parts = html[body_start:body_end].split("\n")
+        wrapped = [
+            f"<span {_line_mark(first + i)}>{part}</span>" if part.strip() else part for i, part in enumerate(parts)
+        ]
+        return html[:body_start] + "\n".join(wrapped) + html[body_end:]
+
+    return render
+
+
+def _fill_lines(html: str, start: int, end: int, lines: list[str]) -> str:
+    """Add an empty line element for each non-blank line in start..end that has none, before
+    the element of the next line (outside a table), else at the end: one per line, in order."""
+    found = [(int(m.group(2)), m.start(), m.group(1)) for m in LINE_ELEMENT_RE.finditer(html)]
+    present = {number for number, _pos, _tag in found}
+    missing = [n for n in range(start, end + 1)
+               if n not in present and n <= len(lines) and not _BLANK_LINE_RE.match(lines[n - 1])]
+    if not missing:
+        return html
+    inserts = []
+    index = 0
+    found.sort()
+    openers = {int(m.group(2)): m.end() for m in _OPENER_RE.finditer(html) if m.group(1) in _HOLDS_A_SPAN}
+    for number in missing:
+        while index < len(found) and found[index][0] < number:
+            index += 1
+        position = len(html)
+        if number in openers:  # an element of its own that shows nothing (an empty item)
+            position = openers[number]
+        elif index < len(found):
+            _n, position, tag = found[index]
+            if tag in ("tr", "tbody"):
+                position = html.rfind("<table", 0, position)
+        inserts.append((position, f'<span data-line="{number}"></span>'))
+    inserts.sort(key=lambda item: item[0])
+    pieces, previous = [], 0
+    for position, piece in inserts:
+        pieces.append(html[previous:position])
+        pieces.append(piece)
+        previous = position
+    pieces.append(html[previous:])
+    return "".join(pieces)
+
+
+for _code_rule in ("fence", "code_block"):
+    POLICY_MD.add_render_rule(_code_rule, _render_code(POLICY_MD.renderer.rules[_code_rule]))
 
 
 def _top_level_groups(tokens: list[Token]) -> list[tuple[Token, list[Token]]]:
@@ -185,7 +351,7 @@ def _plain_blocks(lines: list[str]) -> list[Block]:
     return [Block(start, end, html, "code")]
 
 
-def _rendered_blocks(tokens: list[Token], lines: list[str], env: dict) -> list[Block]:
+def _rendered_blocks(tokens: list[Token], lines: list[str], env: dict, with_lines: bool) -> list[Block]:
     """One sanitised block per top-level group of ``tokens`` (already prepared)."""
     blocks: list[Block] = []
     for opener, group in _top_level_groups(tokens):
@@ -198,6 +364,8 @@ def _rendered_blocks(tokens: list[Token], lines: list[str], env: dict) -> list[B
             continue
         start, end = _line_span(opener.map, lines)
         kind = _TOP_LEVEL_KIND.get(opener.type, opener.type.removesuffix("_open"))
+        if with_lines and end > start:
+            html = _fill_lines(html, start, end, lines)
         blocks.append(Block(start, end, html, kind))
     return blocks
 
@@ -226,12 +394,14 @@ def check_renderable(source: str) -> None:
     POLICY_MD.parse(source or "", budget_env())
 
 
-def render_blocks(source: str, *, strict: bool = False) -> list[Block]:
+def render_blocks(source: str, *, strict: bool = False, with_lines: bool = False) -> list[Block]:
     """Render Markdown into one sanitised :class:`Block` per top-level block.
 
     Every non-blank source line belongs to exactly one block; source lines that
     produce no output (link reference definitions) form ``reference`` blocks
-    with empty ``html``.
+    with empty ``html``.  With ``with_lines`` every non-blank line of a block of
+    several lines also gets its line element (``data-line``, see the module
+    docstring): what the reading view shows; revisions store the blocks without.
 
     The work is budgeted (:mod:`app.core.mdguard`): a text over the budget is
     shown as paragraphs of escaped plain text, or with ``strict`` raises
@@ -246,8 +416,8 @@ def render_blocks(source: str, *, strict: bool = False) -> list[Block]:
         if strict:
             raise
         return _plain_blocks(lines)
-    _prepare_tokens(tokens, lines)
-    blocks = _rendered_blocks(tokens, lines, env)
+    _prepare_tokens(tokens, lines, with_lines)
+    blocks = _rendered_blocks(tokens, lines, env, with_lines)
     blocks.extend(_reference_blocks(lines, blocks))
     blocks.sort(key=lambda b: b.line_start)
     return blocks

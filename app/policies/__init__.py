@@ -8,9 +8,10 @@ def init_app(app):
 
     from ..accounts.digests import digest_topics
     from . import presenters, services
-    from .pagecache import cached_fragment
+    from .pagecache import cached_fragment, line_blocks, number_lines, threads_label
 
     app.jinja_env.globals["cached_fragment"] = cached_fragment
+    app.jinja_env.globals.update(line_blocks=line_blocks, number_lines=number_lines, threads_label=threads_label)
     app.jinja_env.globals["presenters"] = presenters
     # macros imported without context (the tabs in _macros.html) see the signed-in user too
     app.jinja_env.globals["current_user"] = current_user

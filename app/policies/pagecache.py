@@ -33,10 +33,11 @@ from itertools import chain
 from cachetools import LRUCache
 from flask import Response, current_app, session
 from flask_login import current_user
-from markupsafe import Markup
+from markupsafe import Markup, escape
 from sqlalchemy import and_, bindparam, event, func, select, update
 from sqlalchemy.orm import Session
 
+from ..core.mdpolicy import render_blocks
 from ..core.security import without_nonce
 from ..core.timeutil import utcnow
 from ..extensions import db
@@ -154,6 +155,74 @@ def cached_fragment(*key, enabled=True, caller):
     if html is None:
         html = cache.put(("fragment", *key), caller())
     return Markup(html)
+
+
+class LineBlocks(namedtuple("LineBlocks", "html")):
+    """{block line_start: the block's HTML with an element per source line} of one revision."""
+
+    @property
+    def size(self):
+        """Bytes, for the reading cache's bound."""
+        return 100 + sum(len(html) for html in self.html.values())
+
+
+def line_blocks(revision):
+    """The revision's blocks as the reading view numbers them, line by line
+    (``render_blocks(with_lines=True)``), rendered once per process and revision: the stored
+    blocks keep their plain HTML for exports and the API."""
+    cache = reading_cache()
+    key = ("line-blocks", revision.id, revision.created_at)
+    found = cache.get(key) if cache is not None else None
+    if found is None:
+        found = LineBlocks({b.line_start: b.html for b in render_blocks(revision.body, with_lines=True)})
+        if cache is not None:
+            cache.put(key, found)
+    return found.html
+
+
+_LINE_ELEMENT = re.compile(
+    r'<(span|tr|tbody|hr)((?: data-line-start="\d+" data-line-end="\d+")?) data-line="(\d+)">(</span>|\s*<t[hd][^>]*>)?'
+)
+
+
+def threads_label(count):
+    """'1 comment thread', '3 comment threads'."""
+    return f"{count} comment thread{'' if count == 1 else 's'}"
+
+
+def line_label(number, threads):
+    """A line's number link and, when threads are beside the line, their count as a badge after
+    it (hidden from assistive technology: the link's name says it, "Line 9: 2 comment threads",
+    the same words reader.js writes when the counts change)."""
+    hidden = '<span class="visually-hidden">{}</span>'.format
+    label = f"{hidden('Line ')}{number}"
+    if not threads:
+        return label, ""
+    label += hidden(": " + threads_label(threads))
+    return label, f'<span class="line-count" aria-hidden="true">{threads}</span>'
+
+
+def number_lines(html, block_start, href_base, line_threads):
+    """A block's line-by-line HTML (line_blocks) with each line's number as a link to its comments
+    page (``href_base`` + its range) at the start of the line (with the threads beside it,
+    :func:`line_label`) and ``id="Ln"`` (the block's first line is the block's own #L anchor). Lines
+    that show nothing of their own (a code fence, a table's delimiter row) keep their anchor only.
+    """
+    base = escape(href_base)
+
+    def replace(match):
+        tag, ranges, number, after = match.group(1), match.group(2), int(match.group(3)), match.group(4) or ""
+        ident = "" if number == block_start else f' id="L{number}"'
+        empty = tag in ("tbody", "hr") or after == "</span>"
+        classes = (' class="line line-empty"' if empty else ' class="line"') if tag == "span" else ""
+        opening = f'<{tag}{classes}{ranges} data-line="{number}"{ident}>{after}'
+        if empty:
+            return opening
+        label, badge = line_label(number, line_threads.get(number, 0))
+        return f'{opening}<a class="line-no" href="{base}&amp;line_start={number}&amp;line_end={number}">{label}</a>{badge}'
+
+
+    return Markup(_LINE_ELEMENT.sub(replace, html))
 
 
 def serve_cached_page(key, request, render):

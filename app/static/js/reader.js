@@ -1,5 +1,8 @@
 /* Commonwright reading view: choose lines from the gutter (mouse, touch or keyboard), comment
    on them and read their threads in a side panel (a bottom sheet on narrow screens).
+   The gutter is one tab stop (roving tabindex): a paragraph's range button ("3–5") and each of
+   its lines' numbers ("3", "4", "5"); Up/Down move between paragraphs or between lines, Right
+   enters a paragraph's lines, Left leaves them, Home/End jump, Shift extends the selection.
    Progressive enhancement: every link and form also works without this script; the panel
    shows the same server-rendered pages, asked for with partial=1. */
 (function () {
@@ -41,6 +44,54 @@
     return block.querySelector(".gutter");
   }
 
+  function linesOf(block) {
+    return Array.prototype.slice.call(block.querySelectorAll("button.line-no"));
+  }
+
+  function lineNumber(button) {
+    return Number(button.closest("[data-line]").getAttribute("data-line"));
+  }
+
+  /* The lines a gutter control stands for: a paragraph's range, or one line. */
+  function controlRange(control) {
+    if (control.classList.contains("line-no")) {
+      var line = lineNumber(control);
+      return [line, line];
+    }
+    return blockRange(control.closest(".line-block"));
+  }
+
+  /* One control per line, in text order: the line numbers, or the range button of a block of
+     one line. */
+  function lineSequence() {
+    var sequence = [];
+    allBlocks().forEach(function (block) {
+      var lines = linesOf(block);
+      if (lines.length) {
+        sequence.push.apply(sequence, lines);
+      } else {
+        sequence.push(gutterOf(block));
+      }
+    });
+    return sequence;
+  }
+
+  function allControls() {
+    return Array.prototype.slice.call(doc.querySelectorAll("button.gutter, button.line-no"));
+  }
+
+  /* Roving tabindex: the gutter is one tab stop, the control last used. */
+  function makeCurrent(control) {
+    allControls().forEach(function (other) {
+      other.tabIndex = other === control ? 0 : -1;
+    });
+  }
+
+  function focusControl(control) {
+    makeCurrent(control);
+    control.focus();
+  }
+
   function announce(text) {
     if (!text) {
       return;
@@ -67,11 +118,61 @@
     return count ? label + ": " + count + (count === 1 ? " comment" : " comments") : label;
   }
 
+  function describedBy(button, extra) {
+    var ids = [extra, "gutter-keys"].filter(Boolean);
+    button.setAttribute("aria-describedby", ids.join(" "));
+  }
+
+  /* A line's number: "9" on screen, named "Line 9" or "Line 9: 2 comment threads", and the
+     count as a badge after it (aria-hidden: the name says it), as the server writes them. */
+  function fillLineLabel(button, line, threads) {
+    button.replaceChildren(document.createTextNode(String(line)));
+    button.setAttribute("data-threads", String(threads));
+    button.setAttribute("aria-label", "Line " + line + (threads ? ": " + threadsText(threads) : ""));
+    var badge = button.nextElementSibling;
+    if (badge && !badge.classList.contains("line-count")) {
+      badge = null;
+    }
+    if (!threads) {
+      if (badge) {
+        badge.parentNode.removeChild(badge);
+      }
+      return;
+    }
+    if (!badge) {
+      badge = document.createElement("span");
+      badge.className = "line-count";
+      badge.setAttribute("aria-hidden", "true");
+      button.parentNode.insertBefore(badge, button.nextSibling);
+    }
+    badge.textContent = String(threads);
+  }
+
+  /* Each line number link becomes a toggle button that selects its line. */
+  function enhanceLine(link) {
+    var button = document.createElement("button");
+    button.type = "button";
+    button.className = "line-no";
+    button.setAttribute("aria-pressed", "false");
+    button.setAttribute("aria-controls", "comment-panel");
+    button.setAttribute("data-href", link.getAttribute("href"));
+    var badge = link.nextElementSibling;
+    var threads = badge && badge.classList.contains("line-count") ? Number(badge.textContent) : 0;
+    describedBy(button);
+    button.tabIndex = -1;
+    var line = lineNumber(link);
+    link.parentNode.replaceChild(button, link);
+    fillLineLabel(button, line, threads);
+  }
+
   /* Each gutter link becomes a toggle button that selects its block. */
   function enhanceGutter(link) {
     var button = document.createElement("button");
     button.type = "button";
     button.className = link.className;
+    describedBy(button, link.getAttribute("aria-describedby"));
+    button.setAttribute("data-threads", link.getAttribute("data-threads") || "0");
+    button.tabIndex = -1;
     button.setAttribute("aria-label", gutterLabel(link.closest(".line-block"), Number(link.getAttribute("data-comments") || 0)));
     button.setAttribute("aria-pressed", "false");
     button.setAttribute("aria-controls", "comment-panel");
@@ -125,6 +226,78 @@
     });
   }
 
+  function threadsText(count) {
+    return count + (count === 1 ? " comment thread" : " comment threads");
+  }
+
+  /* "2 comment threads on lines 3–5": what the block's badge counts, read after its name. */
+  function setBlockThreads(block, threads) {
+    var gutter = gutterOf(block);
+    var range = blockRange(block);
+    var where = range[0] === range[1] ? "line " + range[0] : "lines " + range[0] + "–" + range[1];
+    var id = "T" + range[0];
+    var note = document.getElementById(id);
+    gutter.setAttribute("data-threads", String(threads));
+    if (!threads) {
+      if (note) {
+        note.parentNode.removeChild(note);
+      }
+      describedBy(gutter);
+      return;
+    }
+    if (!note) {
+      note = document.createElement("span");
+      note.className = "visually-hidden";
+      note.id = id;
+      gutter.parentNode.insertBefore(note, gutter.nextSibling);
+    }
+    note.textContent = threadsText(threads) + " on " + where;
+    describedBy(gutter, id);
+    var badge = gutter.querySelector(".comment-count");
+    if (badge) {
+      var comments = Number(gutter.getAttribute("data-comments") || 0);
+      badge.setAttribute("title", comments + (comments === 1 ? " comment" : " comments") + " in " + note.textContent);
+    }
+  }
+
+  function parsePairs(spec) {
+    var pairs = {};
+    (spec || "").split(",").forEach(function (item) {
+      var parts = item.split(":");
+      if (parts.length === 2) {
+        pairs[parts[0]] = Number(parts[1]);
+      }
+    });
+    return pairs;
+  }
+
+  /* data-block-threads, data-lines and data-total of a panel page: the threads per block and
+     per line, and "N comment threads beside the text". */
+  function updateThreads(root) {
+    if (root.hasAttribute("data-block-threads")) {
+      var blocks = parsePairs(root.getAttribute("data-block-threads"));
+      allBlocks().forEach(function (block) {
+        setBlockThreads(block, blocks[block.getAttribute("data-line-start")] || 0);
+      });
+    }
+    if (root.hasAttribute("data-lines")) {
+      var lines = parsePairs(root.getAttribute("data-lines"));
+      Array.prototype.forEach.call(doc.querySelectorAll("button.line-no"), function (button) {
+        var line = lineNumber(button);
+        var count = lines[String(line)] || 0;
+        if (Number(button.getAttribute("data-threads")) !== count) {
+          fillLineLabel(button, line, count);
+        }
+      });
+    }
+    var total = root.getAttribute("data-total");
+    if (total !== null) {
+      Array.prototype.forEach.call(document.querySelectorAll("[data-thread-total]"), function (node) {
+        node.textContent = threadsText(Number(total));
+      });
+    }
+  }
+
   // ----------------------------------------------------------- selection
 
   function select(start, end) {
@@ -136,20 +309,27 @@
       block.classList.toggle("selected", inside);
       gutterOf(block).setAttribute("aria-pressed", inside ? "true" : "false");
     });
+    Array.prototype.forEach.call(doc.querySelectorAll(".line[data-line]"), function (line) {
+      var number = Number(line.getAttribute("data-line"));
+      line.classList.toggle("selected", number >= start && number <= end);
+    });
+    Array.prototype.forEach.call(doc.querySelectorAll("button.line-no"), function (button) {
+      var number = lineNumber(button);
+      button.setAttribute("aria-pressed", number >= start && number <= end ? "true" : "false");
+    });
     updateToolbar();
   }
 
-  function selectBlock(block) {
-    state.anchor = blockRange(block);
-    select(state.anchor[0], state.anchor[1]);
+  function selectRange(range) {
+    state.anchor = range;
+    select(range[0], range[1]);
   }
 
-  function extendTo(block) {
+  function extendTo(range) {
     if (!state.anchor) {
-      selectBlock(block);
+      selectRange(range);
       return;
     }
-    var range = blockRange(block);
     select(Math.min(state.anchor[0], range[0]), Math.max(state.anchor[1], range[1]));
   }
 
@@ -158,6 +338,12 @@
     allBlocks().forEach(function (block) {
       block.classList.remove("selected");
       gutterOf(block).setAttribute("aria-pressed", "false");
+    });
+    Array.prototype.forEach.call(doc.querySelectorAll(".line.selected"), function (line) {
+      line.classList.remove("selected");
+    });
+    Array.prototype.forEach.call(doc.querySelectorAll("button.line-no"), function (button) {
+      button.setAttribute("aria-pressed", "false");
     });
     setExtending(false);
     toolbar.hidden = true;
@@ -188,55 +374,88 @@
     return fill(linesTemplate, state.start, state.end);
   }
 
-  function activate(gutter, extend) {
-    var block = gutter.closest(".line-block");
+  function activate(control, extend) {
+    var range = controlRange(control);
     if (extend || state.extending) {
-      extendTo(block);
+      extendTo(range);
     } else {
-      selectBlock(block);
+      selectRange(range);
     }
+    makeCurrent(control);
     announce(rangeText(state.start, state.end) + " selected.");
-    openPanel(gutter, linesUrl());
+    openPanel(control, linesUrl());
     if (narrow.matches) {
-      block.scrollIntoView({ block: "start" }); // keep the lines above the bottom sheet
+      (control.closest(".line") || control.closest(".line-block")).scrollIntoView({ block: "start" });
     }
   }
 
-  function moveFocus(gutter, step, extend) {
-    var blocks = allBlocks();
-    var index = blocks.indexOf(gutter.closest(".line-block")) + step;
-    if (index < 0 || index >= blocks.length) {
+  /* Move to another control of the gutter; with Shift, extend the selection to it. */
+  function moveTo(target, extend) {
+    if (!target) {
       return;
     }
-    gutterOf(blocks[index]).focus();
+    focusControl(target);
     if (extend) {
-      extendTo(blocks[index]);
+      extendTo(controlRange(target));
       announce(rangeText(state.start, state.end) + " selected.");
     }
   }
 
+  function neighbour(list, item, step) {
+    var index = list.indexOf(item);
+    return index < 0 ? null : list[index + step] || null;
+  }
+
+  /* Where an arrow key goes from `control`: between range buttons, or between lines. */
+  function targetOf(control, key) {
+    var isLine = control.classList.contains("line-no");
+    var list = isLine ? lineSequence() : allBlocks().map(gutterOf);
+    if (key === "ArrowDown" || key === "ArrowUp") {
+      return neighbour(list, control, key === "ArrowDown" ? 1 : -1);
+    }
+    if (key === "Home" || key === "End") {
+      return list[key === "Home" ? 0 : list.length - 1];
+    }
+    if (key === "ArrowRight" && !isLine) {
+      return linesOf(control.closest(".line-block"))[0] || null;
+    }
+    if (key === "ArrowLeft" && isLine) {
+      return gutterOf(control.closest(".line-block"));
+    }
+    return null;
+  }
+
+  var MOVES = ["ArrowDown", "ArrowUp", "ArrowLeft", "ArrowRight", "Home", "End"];
+
   doc.addEventListener("click", function (event) {
-    var gutter = event.target.closest("button.gutter");
-    if (gutter) {
+    var control = event.target.closest("button.gutter, button.line-no");
+    if (control) {
       event.preventDefault();
-      activate(gutter, event.shiftKey);
+      activate(control, event.shiftKey);
     }
   });
 
   doc.addEventListener("keydown", function (event) {
-    var gutter = event.target.closest && event.target.closest("button.gutter");
-    if (!gutter) {
+    var control = event.target.closest && event.target.closest("button.gutter, button.line-no");
+    if (!control) {
       return;
     }
     if (event.key === "Enter" && event.shiftKey) {
       event.preventDefault();
-      activate(gutter, true);
-    } else if (event.key === "ArrowDown" || event.key === "ArrowUp") {
+      activate(control, true);
+    } else if (MOVES.indexOf(event.key) >= 0) {
       event.preventDefault();
-      moveFocus(gutter, event.key === "ArrowDown" ? 1 : -1, event.shiftKey);
+      moveTo(targetOf(control, event.key), event.shiftKey && event.key !== "ArrowLeft" && event.key !== "ArrowRight");
     } else if (event.key === "Escape") {
       clearSelection();
       closePanel();
+    }
+  });
+
+  doc.addEventListener("focusin", function (event) {
+    var control = event.target.closest && event.target.closest("button.gutter, button.line-no");
+    if (control && control.tabIndex !== 0) {
+      makeCurrent(control);
     }
   });
 
@@ -252,13 +471,14 @@
       openPanel(button, linesUrl());
     } else if (action === "extend") {
       setExtending(!state.extending);
-      announce(state.extending ? "Range selection on: choose the last block of the range." : "Range selection off.");
+      announce(state.extending ? "Range selection on: choose the last line of the range." : "Range selection off.");
     } else if (action === "clear") {
       clearSelection();
       announce("Selection cleared.");
-      var first = doc.querySelector("button.gutter");
+      var first = doc.querySelector('button.gutter[tabindex="0"], button.line-no[tabindex="0"]') ||
+        doc.querySelector("button.gutter");
       if (first) {
-        first.focus();
+        focusControl(first);
       }
     }
   });
@@ -375,6 +595,7 @@
     if (root.hasAttribute("data-counts")) {
       updateCounts(root.getAttribute("data-counts"));
     }
+    updateThreads(root);
     announce(root.getAttribute("data-announce"));
     focusIn(content, focusSelector);
   }
@@ -456,5 +677,20 @@
 
   // ---------------------------------------------------------------- start
 
+  function addKeyHelp() {
+    var help = document.createElement("span");
+    help.id = "gutter-keys";
+    help.className = "visually-hidden";
+    help.textContent = "Up and Down arrows move between paragraphs, or between lines once Right arrow has " +
+      "entered a paragraph's line numbers; Left arrow goes back; Shift with an arrow extends the selection.";
+    reader.appendChild(help);
+  }
+
+  addKeyHelp();
   Array.prototype.forEach.call(doc.querySelectorAll("a.gutter"), enhanceGutter);
+  Array.prototype.forEach.call(doc.querySelectorAll("a.line-no"), enhanceLine);
+  var firstControl = doc.querySelector("button.gutter, button.line-no");
+  if (firstControl) {
+    makeCurrent(firstControl);
+  }
 })();
