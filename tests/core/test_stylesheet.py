@@ -67,3 +67,15 @@ def test_pages_link_only_the_one_stylesheet():
     assert sorted(p.name for p in CSS.glob("*.css")) == ["app.css", "print.css"]
     base = (CSS.parents[1] / "templates" / "base.html").read_text()
     assert re.findall(r"css/[\w.-]+", base) == ["css/app.css"]
+
+
+@pytest.mark.no_db
+@pytest.mark.parametrize("name", ["app.css", "print.css"])
+def test_every_brace_is_closed_in_order(name):
+    """A rule left open (a merge that lost a '}') silently swallows every rule after it."""
+    source = re.sub(r"/\*.*?\*/", "", (CSS / name).read_text(), flags=re.S)
+    depth = 0
+    for number, line in enumerate(source.splitlines(), 1):
+        depth += line.count("{") - line.count("}")
+        assert depth >= 0, f"{name}:{number} closes a brace that was never opened"
+    assert depth == 0, f"{name} leaves {depth} brace(s) open"
