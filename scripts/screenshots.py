@@ -172,7 +172,7 @@ def ballot(page):
 def results(page):
     """The results of the closed round, scrolled to its charts."""
     page.goto(round_path(page, CLOSED) + "/results")
-    scroll_to(page.get_by_role("heading", name=re.compile("^Results of round")), 24)
+    scroll_to(page.get_by_role("heading", name=re.compile("^Results of")), 24)
     shoot(page, "results")
 
 
