@@ -83,6 +83,7 @@ def register_extensions(app):
     """Bind db, migrations, login, CSRF and rate limits."""
     from . import models  # noqa: F401  (every table known to SQLAlchemy and Alembic)
     from .accounts.auth import init_login
+    from .core.i18n import init_i18n
     from .extensions import csrf, db, limiter, migrate
 
     db.init_app(app)
@@ -92,6 +93,7 @@ def register_extensions(app):
     csrf.init_app(app)
     limiter.init_app(app)
     init_login(app)
+    init_i18n(app)
 
 
 def register_blueprints(app):
@@ -137,7 +139,7 @@ def register_templates(app):
     from flask_login import current_user
 
     from .accounts.services import unread_count
-    from .core.templating import init_templating
+    from .core.templating import init_templating, language_context
 
     init_templating(app)
 
@@ -145,6 +147,10 @@ def register_templates(app):
     def inject_user_context():
         count = unread_count(current_user) if current_user.is_authenticated else 0
         return {"unread_notifications": count}
+
+    @app.context_processor
+    def inject_language():
+        return language_context()
 
 
 def register_domains(app):

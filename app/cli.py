@@ -10,6 +10,7 @@ from .accounts.digests import send_due_digests
 from .accounts.models import User
 from .accounts.services import find_user_by_email, register_user
 from .assemblies.services import add_member, create_assembly, find_assembly
+from .core.catalogs import translations_cli
 from .core.errors import AppError
 from .demo import seed_deliberation
 from .extensions import db
@@ -229,3 +230,4 @@ def init_cli(app):
     app.cli.add_command(policies_cli)
     app.cli.add_command(rounds_cli)
     app.cli.add_command(mail_cli)
+    app.cli.add_command(translations_cli)

@@ -34,6 +34,10 @@ class User(UserMixin, db.Model):
     digest_sent_at = mapped_column(UTCDateTime, nullable=True)
     digested_through: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
     mail_personal: Mapped[bool] = mapped_column(Boolean, default=True, server_default=true())
+    # the interface language ('es') and IANA time zone ('Europe/Madrid') the person chose; None
+    # means: the browser's language and the assembly's zone (app.core.i18n)
+    locale: Mapped[str | None] = mapped_column(String(16), nullable=True)
+    timezone: Mapped[str | None] = mapped_column(String(64), nullable=True)
     created_at = mapped_column(UTCDateTime, default=utcnow, nullable=False)
 
     memberships = relationship("Membership", back_populates="user", lazy="select")

@@ -61,6 +61,9 @@ class Assembly(db.Model):
     description: Mapped[str] = mapped_column(Text, default="")
     is_public: Mapped[bool] = mapped_column(Boolean, default=False)
     require_admin_totp: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())  # admins must use TOTP
+    # the default interface language of its pages and of its policies' texts, and its time zone
+    locale: Mapped[str] = mapped_column(String(16), default="en", server_default="en")
+    timezone: Mapped[str] = mapped_column(String(64), default="UTC", server_default="UTC")
     created_at = mapped_column(UTCDateTime, default=utcnow, nullable=False)
 
     memberships = relationship("Membership", back_populates="assembly", lazy="select")

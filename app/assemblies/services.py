@@ -1,11 +1,13 @@
 """Assembly services: create assemblies, manage members."""
 import secrets
 
+from flask_babel import gettext
 from sqlalchemy import func
 
 from ..accounts.services import get_user_by_email
 from ..core.errors import Conflict, Forbidden, NotFound, ValidationError
 from ..core.events import log_event
+from ..core.i18n import use_assembly
 from ..core.identity import signed_in
 from ..core.slugs import is_slug, slugify
 from ..extensions import db
@@ -76,7 +78,8 @@ def get_assembly(slug, user):
     """The assembly if `user` may see it, else 404 (private assemblies are not revealed)."""
     assembly = find_assembly(slug)
     if assembly is None or not assembly.can_view(user):
-        raise NotFound("No such assembly.")
+        raise NotFound(gettext("No such assembly."))
+    use_assembly(assembly)  # its default language and time zone, for people who chose none
     return assembly
 
 

@@ -1,10 +1,12 @@
 """Home page, health check and the site admins' outbox."""
-from flask import Blueprint, flash, jsonify, redirect, render_template, url_for
+from flask import Blueprint, abort, flash, jsonify, redirect, render_template, request, session, url_for
 from flask_login import current_user, login_required
 from sqlalchemy import text
 
 from ..extensions import db
 from . import mail
+from .i18n import SESSION_KEY, is_locale
+from .urls import safe_next
 
 bp = Blueprint("core", __name__)
 
@@ -24,6 +26,16 @@ def home():
     if current_user.is_authenticated:
         return redirect(url_for("assemblies.index"))
     return render_template("home.html")
+
+
+@bp.get("/language/<locale>")
+def choose_language(locale):
+    """The footer's language links for visitors: remember the choice in this browser's session
+    (members choose theirs on the account page) and go back to the page."""
+    if not is_locale(locale):
+        abort(404)
+    session[SESSION_KEY] = locale
+    return redirect(safe_next(request.args.get("next")) or url_for("core.home"))
 
 
 @bp.get("/admin/outbox")

@@ -20,6 +20,9 @@ class Policy(db.Model):
     title: Mapped[str] = mapped_column(String(200))
     summary: Mapped[str] = mapped_column(Text, default="")
     status: Mapped[str] = mapped_column(String(16), default="draft")
+    # the language the text is written in ('es'): <… lang>, PDF hyphenation, search stemming;
+    # None means the assembly's (text_language)
+    language: Mapped[str | None] = mapped_column(String(16), nullable=True)
     head_number: Mapped[int] = mapped_column(Integer, default=0)
     # bumped in the same transaction as any change shown on the reading view (pagecache.py)
     page_version: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
@@ -31,6 +34,11 @@ class Policy(db.Model):
     tag_rows = relationship(
         "PolicyTag", cascade="all, delete-orphan", lazy="selectin", order_by="PolicyTag.name"
     )
+
+    @property
+    def text_language(self):
+        """The language of the text: its own, else the assembly's, else English."""
+        return self.language or getattr(self.assembly, "locale", None) or "en"
 
     @property
     def tags(self):

@@ -31,7 +31,7 @@ from functools import cache
 from itertools import chain
 
 from cachetools import LRUCache
-from flask import Response, current_app, session
+from flask import Response, current_app, g, request, session
 from flask_login import current_user
 from markupsafe import Markup, escape
 from sqlalchemy import and_, bindparam, event, func, select, update
@@ -99,7 +99,7 @@ class CachedPage:
             response = Response(self.body, mimetype="text/html")
         response.set_etag(self.etag)
         response.headers["Cache-Control"] = "no-cache"  # browsers revalidate: 304 while unchanged
-        response.vary.add("Accept-Encoding")
+        response.vary.update(("Accept-Encoding", "Accept-Language", "Cookie"))  # a visitor's language
         return response
 
 
@@ -319,7 +319,20 @@ def member_page_key(request, slug, policy_slug):
 
     rounds = tuple((row.round_id, phase_at(row, now), row.elector, row.voted) for row in rows if row.round_id)
     return ("member", int(user_id), first.user_name, slug, policy_slug, first.name, first.id, first.created_at,
-            first.page_version, first.role, first.unread, rounds, _head_pdf_cached(first))
+            first.page_version, first.role, first.unread, rounds, _head_pdf_cached(first),
+            page_language(first, first.user_locale, first.user_timezone))
+
+
+def page_language(row, own_locale=None, own_zone=None):
+    """(language, time zone) the page is shown in, chosen as app.core.i18n chooses them (the
+    key row carries the assembly's and the member's own), for the key; the assembly's defaults
+    are also set for the page rendered on a miss."""
+    from ..core.i18n import choose_locale, choose_timezone, supported_locales, SESSION_KEY
+
+    g.context_assembly = (row.locale, row.timezone)
+    locale = choose_locale(own_locale, session.get(SESSION_KEY), request.accept_languages, row.locale,
+                           supported_locales())
+    return locale, choose_timezone(own_zone, row.timezone)
 
 
 def _head_pdf_cached(row):
@@ -341,6 +354,7 @@ def _page_key_query():
         select(
             Assembly.name, Policy.id, Policy.created_at, Policy.page_version, Policy.head_number,
             Round.id.label("round_id"), Round.phase, Round.amending_until, Round.deliberating_until, Round.voting_until,
+            Assembly.locale, Assembly.timezone,
         )
         .join(Policy, Policy.assembly_id == Assembly.id)
         .outerjoin(Round, and_(Round.policy_id == Policy.id, *(Round.phase != phase for phase in ENDED)))
@@ -372,6 +386,7 @@ def _member_key_query():
             elector.scalar_subquery().label("elector"), voted.scalar_subquery().label("voted"),
             User.name.label("user_name"),
             Round.amending_until, Round.deliberating_until, Round.voting_until, UserSession.last_seen_at,
+            Assembly.locale, Assembly.timezone, User.locale.label("user_locale"), User.timezone.label("user_timezone"),
         )
         .join(Policy, Policy.assembly_id == Assembly.id)
         .join(UserSession, and_(UserSession.id == bindparam("session_digest"), UserSession.user_id == user_id,
@@ -408,16 +423,18 @@ def anonymous_page_key(request, slug, policy_slug):
     phases = tuple((row.round_id, phase_at(row, now)) for row in rows if row.round_id is not None)
     first = rows[0]
     return ("read", slug, policy_slug, first.name, first.id, first.created_at, first.page_version, phases,
-            _head_pdf_cached(first))
+            _head_pdf_cached(first), page_language(first))
 
 
 KeyRow = namedtuple(
-    "KeyRow", "name id created_at page_version head_number round_id phase amending_until deliberating_until voting_until"
+    "KeyRow",
+    "name id created_at page_version head_number round_id phase amending_until deliberating_until voting_until "
+    "locale timezone",
 )
 MemberKeyRow = namedtuple(
     "MemberKeyRow",
     "name id created_at page_version head_number round_id phase role unread elector voted user_name "
-    "amending_until deliberating_until voting_until last_seen_at",
+    "amending_until deliberating_until voting_until last_seen_at locale timezone user_locale user_timezone",
 )
 
 
@@ -439,8 +456,8 @@ def _key_rows(slug, policy_slug, user_id=None, session_digest=None):
         cursor.close()
     finally:
         connection.close()
-    row_type, fixed = (MemberKeyRow, 12) if member else (KeyRow, 7)
-    return [row_type(*row[:fixed], *(to_datetime(value) for value in row[fixed:])) for row in raw_rows]
+    row_type, first, last = (MemberKeyRow, 12, 16) if member else (KeyRow, 7, 10)  # the datetimes' slice
+    return [row_type(*row[:first], *(to_datetime(value) for value in row[first:last]), *row[last:]) for row in raw_rows]
 
 
 @cache

@@ -1,0 +1,243 @@
+"""Languages and time zones (Flask-Babel).
+
+Pages are in the member's own language, else the one a visitor picked in the footer, else the
+browser's Accept-Language, else the assembly's default, else English. Times are shown in the
+member's time zone, else the assembly's, else UTC. A view that shows an assembly's page calls
+:func:`use_assembly` so that its defaults apply.
+
+Catalogs live in ``app/translations/<code>/LC_MESSAGES/``: ``messages`` for Python and
+templates, ``js`` for the browser's scripts (sent to each page as JSON, :func:`js_catalog`).
+The ``.po`` files are the source; the compiled ``.mo`` files are committed beside them and a
+test checks that they are current (``flask translations compile`` rebuilds them).
+"""
+from functools import cache
+from pathlib import Path
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError, available_timezones
+
+from babel import Locale
+from babel.support import Translations
+from flask import current_app, g, has_request_context, request, session
+from flask_babel import Babel, force_locale, get_locale, get_timezone, refresh
+from flask_login import current_user
+
+#: the interface languages, by code, each named in itself
+LANGUAGES = {
+    "en": "English",
+    "es": "Español",
+    "fr": "Français",
+    "de": "Deutsch",
+    "it": "Italiano",
+    "pt": "Português",
+}
+DEFAULT_LOCALE = "en"
+DEFAULT_TIMEZONE = "UTC"
+TRANSLATIONS = Path(__file__).resolve().parent.parent / "translations"
+SESSION_KEY = "locale"
+
+babel = Babel()
+
+
+def supported_locales():
+    """The codes pages may be shown in (testing may add a pseudo-locale, PSEUDO_LOCALE)."""
+    codes = list(LANGUAGES)
+    pseudo = current_app.config.get("PSEUDO_LOCALE")
+    if pseudo:
+        codes.append(pseudo)
+    return codes
+
+
+def is_locale(code):
+    """True for a supported interface language code."""
+    return isinstance(code, str) and code in supported_locales()
+
+
+@cache
+def _zone_names():
+    return frozenset(available_timezones())
+
+
+def is_timezone(name):
+    """True for an IANA time zone name this machine knows ('Europe/Madrid', 'UTC')."""
+    if not isinstance(name, str) or name not in _zone_names() and name != "UTC":
+        return False
+    try:
+        ZoneInfo(name)
+    except (ZoneInfoNotFoundError, ValueError):
+        return False
+    return True
+
+
+def timezone_choices():
+    """Every IANA zone name, sorted, for a form's list."""
+    return sorted(_zone_names() | {"UTC"})
+
+
+def use_assembly(assembly):
+    """Let `assembly`'s default language and time zone apply to this request's page (when the
+    person has not chosen their own). get_assembly calls it for every view that loads one."""
+    if assembly is None or not has_request_context():
+        return
+    defaults = (getattr(assembly, "locale", None), getattr(assembly, "timezone", None))
+    if g.get("context_assembly") != defaults:
+        g.context_assembly = defaults
+        refresh()
+
+
+def assembly_defaults():
+    """(locale, time zone) of the assembly this request is about: the one a view loaded, else the
+    one the URL names (one small query, only when a choice falls back to it), else (None, None)."""
+    if not has_request_context():
+        return None, None
+    if "context_assembly" not in g:
+        slug = (request.view_args or {}).get("slug")
+        g.context_assembly = _assembly_defaults_by_slug(slug) if isinstance(slug, str) else (None, None)
+    return g.context_assembly
+
+
+def _assembly_defaults_by_slug(slug):
+    from ..assemblies.models import Assembly
+    from ..extensions import db
+
+    row = db.session.execute(db.select(Assembly.locale, Assembly.timezone).filter_by(slug=slug)).first()
+    return tuple(row) if row else (None, None)
+
+
+def _signed_in_user():
+    if not has_request_context():
+        return None
+    try:
+        user = current_user._get_current_object()
+    except (AttributeError, RuntimeError):
+        return None
+    return user if getattr(user, "is_authenticated", False) else None
+
+
+def choose_locale(own, chosen, accept_languages, assembly_locale, codes):
+    """The language to speak: the member's `own`, else the visitor's `chosen` one, else the best
+    of the browser's `accept_languages` (a werkzeug LanguageAccept), else the assembly's, else
+    English; each only when it is one of `codes`. Pure: the page cache keys on it too."""
+    for code in (own, chosen):
+        if code in codes:
+            return code
+    best = accept_languages.best_match(codes) if accept_languages is not None else None
+    if best:
+        return best
+    return assembly_locale if assembly_locale in codes else DEFAULT_LOCALE
+
+
+def choose_timezone(own, assembly_zone):
+    """The zone to show times in: the member's, else the assembly's, else UTC."""
+    for name in (own, assembly_zone):
+        if is_timezone(name):
+            return name
+    return DEFAULT_TIMEZONE
+
+
+def select_locale():
+    """Flask-Babel's locale selector: the order of the module's docstring."""
+    user = _signed_in_user()
+    if not has_request_context():
+        return DEFAULT_LOCALE
+    own = getattr(user, "locale", None)
+    codes = supported_locales()
+    if own in codes:
+        return own
+    chosen = session.get(SESSION_KEY)
+    if chosen not in codes and not request.accept_languages.best_match(codes):
+        return choose_locale(None, None, None, assembly_defaults()[0], codes)
+    return choose_locale(None, chosen, request.accept_languages, None, codes)
+
+
+def select_timezone():
+    """Flask-Babel's time zone selector: the member's, else the assembly's, else UTC."""
+    user = _signed_in_user()
+    own = getattr(user, "timezone", None)
+    if is_timezone(own):
+        return own
+    return choose_timezone(None, assembly_defaults()[1])
+
+
+def page_direction(locale=None):
+    """'rtl' for a right-to-left language, else 'ltr' (for <html dir>)."""
+    locale = locale or get_locale()
+    return "rtl" if locale is not None and locale.character_order == "right-to-left" else "ltr"
+
+
+def current_locale_code():
+    """The code of the language this request speaks ('en', 'es', …)."""
+    locale = get_locale()
+    return str(locale) if locale is not None else DEFAULT_LOCALE
+
+
+def locale_for_user(user, assembly=None):
+    """The language to write to `user` in (mail): their own, else the assembly's, else English."""
+    code = getattr(user, "locale", None)
+    if code in LANGUAGES:
+        return code
+    code = getattr(assembly, "locale", None)
+    return code if code in LANGUAGES else DEFAULT_LOCALE
+
+
+def in_language(code):
+    """A context manager: gettext and the formatters speak `code` inside it (mail, exports)."""
+    return force_locale(code if code in LANGUAGES or code == current_app.config.get("PSEUDO_LOCALE") else DEFAULT_LOCALE)
+
+
+def zone_of(name):
+    """ZoneInfo for an IANA name, UTC for anything unknown."""
+    return ZoneInfo(name) if is_timezone(name) else ZoneInfo("UTC")
+
+
+def current_zone_name():
+    """The IANA name of the zone this request shows times in."""
+    return str(get_timezone())
+
+
+def locale_names():
+    """[{code, name}] of the interface languages, for GET /api/v1/locales and the switcher."""
+    return [{"code": code, "name": name} for code, name in LANGUAGES.items()]
+
+
+@cache
+def _js_catalog(code, mtime):
+    translations = Translations.load(str(TRANSLATIONS), [code], domain="js")
+    catalog = getattr(translations, "_catalog", {})
+    if not catalog:
+        return {}
+    plural_categories = _gettext_plural_categories(code)
+    messages, plurals = {}, {}
+    for key, text in catalog.items():
+        if isinstance(key, tuple):
+            msgid, index = key
+            if index < len(plural_categories):
+                plurals.setdefault(msgid, {})[plural_categories[index]] = text
+        elif key:
+            messages[key] = text
+    messages.update(plurals)
+    return messages
+
+
+def _gettext_plural_categories(code):
+    """The CLDR category of each gettext plural index for `code` (Babel orders them so)."""
+    order = ("zero", "one", "two", "few", "many", "other")
+    tags = Locale.parse(code).plural_form.tags
+    return [tag for tag in order if tag in tags] + ["other"]
+
+
+def js_catalog():
+    """{msgid: translation} for the browser scripts in this request's language (plural entries
+    map CLDR categories, as Intl.PluralRules names them, to their forms). English is empty: the
+    scripts' own words are English."""
+    code = current_locale_code()
+    path = TRANSLATIONS / code / "LC_MESSAGES" / "js.mo"
+    if code == DEFAULT_LOCALE or not path.exists():
+        return {}
+    return _js_catalog(code, path.stat().st_mtime)
+
+
+def init_i18n(app):
+    """Bind Flask-Babel with the selectors and the catalogs' folder."""
+    app.config.setdefault("BABEL_DEFAULT_LOCALE", DEFAULT_LOCALE)
+    app.config.setdefault("BABEL_DEFAULT_TIMEZONE", DEFAULT_TIMEZONE)
+    app.config["BABEL_TRANSLATION_DIRECTORIES"] = str(TRANSLATIONS)
+    babel.init_app(app, locale_selector=select_locale, timezone_selector=select_timezone)
