@@ -10,10 +10,12 @@ templates, ``js`` for the browser's scripts (sent to each page as JSON, :func:`j
 The ``.po`` files are the source; the compiled ``.mo`` files are committed beside them and a
 test checks that they are current (``flask translations compile`` rebuilds them).
 """
+from contextlib import contextmanager
 from functools import cache
 from pathlib import Path
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError, available_timezones
 
+import pytz
 from babel import Locale
 from babel.support import Translations
 from flask import current_app, g, has_request_context, request, session
@@ -179,8 +181,32 @@ def locale_for_user(user, assembly=None):
 
 
 def in_language(code):
-    """A context manager: gettext and the formatters speak `code` inside it (mail, exports)."""
+    """A context manager: gettext and the formatters speak `code` inside it (exports)."""
     return force_locale(code if code in LANGUAGES or code == current_app.config.get("PSEUDO_LOCALE") else DEFAULT_LOCALE)
+
+
+def zone_for_user(user, assembly=None):
+    """The time zone to write to `user` in: their own, else the assembly's, else UTC."""
+    return choose_timezone(getattr(user, "timezone", None), getattr(assembly, "timezone", None))
+
+
+@contextmanager
+def speaking(code, zone_name=None):
+    """gettext and the formatters speak `code`, and times are in `zone_name`, inside it: mail and
+    notifications written for someone else than the person making the request."""
+    from flask_babel import _get_current_context
+
+    with in_language(code):
+        ctx = _get_current_context()
+        if ctx is None or zone_name is None:
+            yield
+            return
+        before = getattr(ctx, "babel_tzinfo", None)
+        ctx.babel_tzinfo = pytz.timezone(zone_name if is_timezone(zone_name) else DEFAULT_TIMEZONE)
+        try:
+            yield
+        finally:
+            ctx.babel_tzinfo = before
 
 
 def zone_of(name):
