@@ -79,3 +79,20 @@ def test_every_brace_is_closed_in_order(name):
         depth += line.count("{") - line.count("}")
         assert depth >= 0, f"{name}:{number} closes a brace that was never opened"
     assert depth == 0, f"{name} leaves {depth} brace(s) open"
+
+
+PHYSICAL = re.compile(
+    r"(?<![-\w])(?:margin|padding|border)-(?:left|right)\b|(?<![-\w])(?:left|right)\s*:"
+    r"|text-align:\s*(?:left|right)\b|float:\s*(?:left|right)\b"
+)
+
+
+def test_the_stylesheet_uses_logical_sides_only_so_right_to_left_pages_read_correctly():
+    """Right-to-left readiness: every side is a logical one (margin-inline-start, inset-inline-end,
+    text-align: start…), so a page with dir="rtl" mirrors without a second stylesheet; a
+    four-value margin or padding with different left and right sides is physical too."""
+    css = (CSS / "app.css").read_text()
+    assert PHYSICAL.findall(css) == []
+    for prop, values in re.findall(r"(?<![-\w])(margin|padding)\s*:\s*([^;}]+)", css):
+        parts = values.split()
+        assert len(parts) < 4 or parts[1] == parts[3], f"{prop}: {values}"
