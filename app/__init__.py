@@ -83,6 +83,7 @@ def register_extensions(app):
     """Bind db, migrations, login, CSRF and rate limits."""
     from . import models  # noqa: F401  (every table known to SQLAlchemy and Alembic)
     from .accounts.auth import init_login
+    from .assemblies.services import assembly_defaults_by_slug
     from .core.i18n import init_i18n
     from .extensions import csrf, db, limiter, migrate
 
@@ -93,7 +94,7 @@ def register_extensions(app):
     csrf.init_app(app)
     limiter.init_app(app)
     init_login(app)
-    init_i18n(app)
+    init_i18n(app, assembly_defaults_by_slug)
 
 
 def register_blueprints(app):

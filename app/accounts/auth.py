@@ -9,6 +9,7 @@ import time
 from datetime import timedelta
 
 from flask import current_app, g, request, session
+from flask_babel import lazy_gettext
 from flask_login import login_user, logout_user
 from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.orm.attributes import set_committed_value
@@ -149,7 +150,8 @@ def init_login(app):
     """Configure Flask-Login."""
     login_manager.init_app(app)
     login_manager.login_view = "accounts.login"
-    login_manager.login_message = "Please log in to continue."
+    login_manager.login_message = lazy_gettext("Please log in to continue.")
+    login_manager.localize_callback = str  # in the language of the request that is sent to log in
     login_manager.login_message_category = "info"
     login_manager.session_protection = "basic"
     login_manager.user_loader(load_session_user)

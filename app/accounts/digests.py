@@ -16,6 +16,7 @@ from datetime import timedelta
 
 from blinker import Namespace
 from flask import current_app
+from flask_babel import gettext, ngettext
 from itsdangerous import BadSignature, SignatureExpired, URLSafeTimedSerializer
 from werkzeug.exceptions import HTTPException
 from werkzeug.routing import RoutingException
@@ -23,8 +24,10 @@ from werkzeug.routing import RoutingException
 from ..core import mail
 from ..core.errors import NotFound, ValidationError
 from ..core.events import log_event
+from ..core.i18n import locale_for_user, speaking, zone_for_user
 from ..core.jobs import periodic
-from ..core.timeutil import as_utc, utcnow
+from ..core.templating import format_datetime
+from ..core.timeutil import utcnow
 from ..core.urls import path_for, public_url
 from ..extensions import db
 from .models import DIGESTS, Notification, User
@@ -35,7 +38,6 @@ DUE_SLACK = timedelta(minutes=10)  # the hourly run a few seconds early still co
 BATCH = 500  # members per transaction
 MAX_ITEMS = 50  # notifications listed in one digest; the rest are counted, and all are on the site
 UNSUBSCRIBE_MAX_AGE = 180 * 24 * 3600  # seconds an unsubscribe link works (every digest has a fresh one)
-WORDS = {"daily": "once a day", "weekly": "once a week"}
 
 _signals = Namespace()
 # sent with keys: a set of (assembly slug, policy slug or None) read from the notifications'
@@ -65,8 +67,8 @@ def user_for_unsubscribe_token(token):
         data = None
     user = db.session.get(User, data.get("id")) if isinstance(data, dict) and isinstance(data.get("id"), int) else None
     if user is None or data.get("e") != _address_fingerprint(user.email):
-        raise NotFound("This unsubscribe link is not valid (or no longer). "
-                       "Log in and choose which mail you get on your account page.")
+        raise NotFound(gettext("This unsubscribe link is not valid (or no longer). "
+                               "Log in and choose which mail you get on your account page."))
     return user
 
 
@@ -82,9 +84,9 @@ def set_mail_choices(user, digest=None, mail_personal=None, via="account"):
     notifications are mailed at once; None keeps a choice. 422 for anything else. Turning the
     digest back on starts it from now (what came while it was off stays on the site)."""
     if digest is not None and digest not in DIGESTS:
-        raise ValidationError.field("digest", 'Choose "daily", "weekly" or "off".')
+        raise ValidationError.field("digest", gettext('Choose "daily", "weekly" or "off".'))
     if mail_personal is not None and not isinstance(mail_personal, bool):
-        raise ValidationError.field("mail_personal", "Give true or false.")
+        raise ValidationError.field("mail_personal", gettext("Give true or false."))
     if digest is not None and digest != user.digest:
         if user.digest == "off":
             newest = db.select(db.func.max(Notification.id)).where(Notification.user_id == user.id)
@@ -113,7 +115,7 @@ def _pending():
 def _due_batch(now, after_id):
     """The next BATCH due members with pending notifications, locked (others' locks skipped)."""
     return db.session.execute(
-        db.select(User.id, User.email, User.name, User.digest)
+        db.select(User.id, User.email, User.name, User.digest, User.locale, User.timezone)
         .where(User.id > after_id, _due(now), db.exists().where(_pending()))
         .order_by(User.id).limit(BATCH).with_for_update(skip_locked=True, of=User)
     ).all()
@@ -189,22 +191,43 @@ def _titles(keys):
 
 
 def digest_mail(person, rows, topics, titles):
-    """The digest of `person` (id, email, name, digest) listing `rows` (`topics`: {url: (slug,
-    policy slug)}, `titles`: {(slug, policy slug or None): title}): {to, subject, text, headers}."""
-    count = len(rows)
-    noun = "notification" if count == 1 else "notifications"
+    """The digest of `person` (id, email, name, digest, locale, timezone) listing `rows`
+    (`topics`: {url: (slug, policy slug)}, `titles`: {(slug, policy slug or None): title}):
+    {to, subject, text, headers}, written in the member's language and time zone."""
     token = unsubscribe_token(person.id, person.email)
     unsubscribe_link = public_url(path_for("accounts.unsubscribe", token=token))
-    lines = [f"Hello {person.name},", "",
-             f"Your {person.digest} digest from Commonwright: {count} {noun} since the last one.", ""]
+    with speaking(locale_for_user(person), zone_for_user(person)):
+        return _digest_mail(person, rows, topics, titles, unsubscribe_link)
+
+
+def _digest_mail(person, rows, topics, titles, unsubscribe_link):
+    count = len(rows)
+    weekly = person.digest == "weekly"
+    if weekly:
+        subject = ngettext("Commonwright: your weekly digest (%(num)d notification)",
+                           "Commonwright: your weekly digest (%(num)d notifications)", count)
+        opening = ngettext("Your weekly digest from Commonwright: %(num)d notification since the last one.",
+                           "Your weekly digest from Commonwright: %(num)d notifications since the last one.", count)
+        footer = gettext("You get this digest once a week. Mail about what concerns you personally "
+                         "(a reply to you, your amendment, a vote you have not cast) comes at once, "
+                         "as chosen on your account page:")
+    else:
+        subject = ngettext("Commonwright: your daily digest (%(num)d notification)",
+                           "Commonwright: your daily digest (%(num)d notifications)", count)
+        opening = ngettext("Your daily digest from Commonwright: %(num)d notification since the last one.",
+                           "Your daily digest from Commonwright: %(num)d notifications since the last one.", count)
+        footer = gettext("You get this digest once a day. Mail about what concerns you personally "
+                         "(a reply to you, your amendment, a vote you have not cast) comes at once, "
+                         "as chosen on your account page:")
+    lines = [gettext("Hello %(name)s,", name=person.name), "", opening, ""]
     lines += _grouped_lines(rows[:MAX_ITEMS], topics, titles)
     if count > MAX_ITEMS:
-        lines += [f"… and {count - MAX_ITEMS} more on the site: {public_url(path_for('accounts.notifications'))}", ""]
-    lines += ["—", f"You get this digest {WORDS[person.digest]}. Mail about what concerns you personally "
-              "(a reply to you, your amendment, a vote you have not cast) comes at once, as chosen on your account page:",
+        lines += [ngettext("… and %(num)d more on the site: %(url)s", "… and %(num)d more on the site: %(url)s",
+                           count - MAX_ITEMS, url=public_url(path_for("accounts.notifications"))), ""]
+    lines += ["—", footer,
               public_url(path_for("accounts.account", _anchor="mail")), "",
-              "To stop these digests with one click (no login needed):", unsubscribe_link]
-    return {"to": person.email, "subject": f"Commonwright: your {person.digest} digest ({count} {noun})",
+              gettext("To stop these digests with one click (no login needed):"), unsubscribe_link]
+    return {"to": person.email, "subject": subject,
             "text": "\n".join(lines),
             "headers": {"List-Unsubscribe": f"<{unsubscribe_link}>",
                         "List-Unsubscribe-Post": "List-Unsubscribe=One-Click"}}
@@ -228,7 +251,7 @@ def _grouped_lines(rows, topics, titles):
         slug, policy_slug = key
         if slug != heading:
             heading = slug
-            title = titles.get((slug, None), slug) if slug else "Elsewhere"
+            title = titles.get((slug, None), slug) if slug else gettext("Elsewhere")
             lines += [title, "=" * min(len(title), 72), ""]
         if policy_slug:
             lines += [f"  {titles.get(key, policy_slug)}", ""]
@@ -237,8 +260,7 @@ def _grouped_lines(rows, topics, titles):
 
 
 def _item_lines(row):
-    when = as_utc(row.created_at).strftime("%Y-%m-%d %H:%M UTC")
-    lines = [f"  * {when}: {row.message}"]
+    lines = ["  * " + gettext("%(time)s: %(message)s", time=format_datetime(row.created_at), message=row.message)]
     if row.url:
         lines.append(f"    {public_url(row.url)}")
     return lines + [""]

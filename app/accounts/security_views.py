@@ -5,6 +5,7 @@ Routes join the accounts blueprint. Every answer here is personal, so the global
 codes included.
 """
 from flask import flash, redirect, render_template, request, url_for
+from flask_babel import gettext
 from flask_login import current_user, login_required
 
 from ..core.errors import AppError, TooManyRequests
@@ -13,17 +14,19 @@ from ..core.urls import safe_next
 from ..extensions import db, limiter
 from . import services, totp
 from .auth import current_session, log_in, log_out, pending_user
-from .forms import CodeForm, MailForm, PasswordForm, SetupCodeForm, TotpDisableForm
+from .forms import CodeForm, LanguageForm, MailForm, PasswordForm, SetupCodeForm, TotpDisableForm
 from .views import bp, retry_after
 
 
-def account_page(form=None, disable_form=None, code_form=None, mail_form=None, status=200):
-    """The account page: password, mail, sessions, two-factor authentication."""
+def account_page(form=None, disable_form=None, code_form=None, mail_form=None, language_form=None, status=200):
+    """The account page: password, language and time zone, mail, sessions, two-factor authentication."""
     choices = {"digest": current_user.digest, "mail_personal": current_user.mail_personal}
+    spoken = {"locale": current_user.locale or "", "timezone": current_user.timezone or ""}
     return render_template(
         "accounts/account.html",
         form=form or PasswordForm(formdata=None),
         mail_form=mail_form or MailForm(formdata=None, data=choices),
+        language_form=language_form or LanguageForm(formdata=None, data=spoken),
         disable_form=disable_form or TotpDisableForm(formdata=None),
         code_form=code_form or CodeForm(formdata=None),
         sessions=services.list_sessions(current_user),
@@ -37,7 +40,7 @@ def account_page(form=None, disable_form=None, code_form=None, mail_form=None, s
 def login_code():
     user = pending_user()
     if user is None:
-        flash("Log in with your e-mail and password first (the code step lasts 5 minutes).", "info")
+        flash(gettext("Log in with your e-mail and password first (the code step lasts 5 minutes)."), "info")
         return redirect(url_for("accounts.login", next=safe_next(request.args.get("next"))))
     form, error, status, headers = CodeForm(), None, 200, {}
     if form.validate_on_submit():
@@ -45,9 +48,9 @@ def login_code():
             if totp.verify_second_factor(user, form.code.data):
                 log_in(user)
                 db.session.commit()
-                flash(f"Logged in as {user.name}.", "success")
+                flash(gettext("Logged in as %(name)s.", name=user.name), "success")
                 return redirect(safe_next(request.args.get("next")) or url_for("core.home"))
-            error, status = totp.WRONG_CODE, 401
+            error, status = str(totp.WRONG_CODE), 401
         except TooManyRequests as exc:
             error, status, headers = exc.message, 429, retry_after(exc)
     status = status if error else (422 if form.errors else 200)
@@ -63,7 +66,7 @@ def revoke_session(session_id):
         if mine:
             log_out()
         db.session.commit()
-        flash("You are logged out." if mine else "That session is logged out.", "info")
+        flash(gettext("You are logged out.") if mine else gettext("That session is logged out."), "info")
         if mine:
             return redirect(url_for("core.home"))
     return redirect(url_for("accounts.account"))
@@ -75,7 +78,7 @@ def revoke_other_sessions():
     if CsrfForm().validate_on_submit():
         services.revoke_other_sessions(current_user, current_session())
         db.session.commit()
-        flash("Every other session is logged out.", "info")
+        flash(gettext("Every other session is logged out."), "info")
     return redirect(url_for("accounts.account"))
 
 
@@ -122,8 +125,8 @@ def totp_confirm():
             return *_setup_page(form, error.status), retry_after(error)
         else:
             db.session.commit()
-            return _codes_page(codes, "Two-factor authentication is on.",
-                               note="Every other session and API token of your account was logged out.")
+            return _codes_page(codes, gettext("Two-factor authentication is on."),
+                               note=gettext("Every other session and API token of your account was logged out."))
     return _setup_page(form, 422)
 
 
@@ -141,7 +144,7 @@ def totp_recovery_codes():
         except AppError as error:
             return _account_error(error, code_form=form)
         db.session.commit()
-        return _codes_page(codes, "New recovery codes")
+        return _codes_page(codes, gettext("New recovery codes"))
     return account_page(code_form=form, status=422)
 
 
@@ -155,7 +158,7 @@ def totp_disable():
         except AppError as error:
             return _account_error(error, disable_form=form)
         db.session.commit()
-        flash("Two-factor authentication is off.", "info")
+        flash(gettext("Two-factor authentication is off."), "info")
         return redirect(url_for("accounts.account"))
     return account_page(disable_form=form, status=422)
 

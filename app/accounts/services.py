@@ -10,6 +10,7 @@ from argon2 import PasswordHasher
 from itsdangerous import BadSignature, SignatureExpired, URLSafeTimedSerializer
 from argon2.exceptions import InvalidHashError, VerificationError
 from flask import current_app
+from flask_babel import gettext, lazy_gettext
 from limits import parse
 from limits.strategies import MovingWindowRateLimiter
 
@@ -49,13 +50,13 @@ def validate_registration(email, name, password):
     """Field errors for a registration, as a dict (empty when valid)."""
     errors = {}
     if not EMAIL_RE.match(email) or len(email) > 254:
-        errors["email"] = "Enter a valid e-mail address."
+        errors["email"] = gettext("Enter a valid e-mail address.")
     if not name or len(name) > 80:
-        errors["name"] = "Enter a display name of 1 to 80 characters."
+        errors["name"] = gettext("Enter a display name of 1 to 80 characters.")
     if not isinstance(password, str) or len(password) < MIN_PASSWORD:
-        errors["password"] = f"Use a password of at least {MIN_PASSWORD} characters."
+        errors["password"] = gettext("Use a password of at least %(num)d characters.", num=MIN_PASSWORD)
     elif len(password) > 1000:
-        errors["password"] = "That password is too long (1000 characters at most)."
+        errors["password"] = gettext("That password is too long (%(num)d characters at most).", num=1000)
     return errors
 
 
@@ -64,12 +65,12 @@ def register_user(email, name, password):
     email, name = normalize_email(email), (name or "").strip()
     errors = validate_registration(email, name, password)
     if errors:
-        raise ValidationError("Some fields need attention.", fields=errors)
+        raise ValidationError(gettext("Some fields need attention."), fields=errors)
     if find_user_by_email(email) is not None:
         raise Conflict(
-            "An account with this e-mail already exists.",
+            gettext("An account with this e-mail already exists."),
             code="email_taken",
-            fields={"email": "This e-mail is already registered."},
+            fields={"email": gettext("This e-mail is already registered.")},
         )
     user = User(email=email, name=name, password_hash=_hasher().hash(password))
     db.session.add(user)
@@ -82,7 +83,7 @@ def rename_user(user, name):
     """Change the user's display name; 422 unless it is 1 to 80 characters (trimmed)."""
     name = name.strip() if isinstance(name, str) else ""
     if not name or len(name) > 80:
-        raise ValidationError.field("name", "Enter a display name of 1 to 80 characters.")
+        raise ValidationError.field("name", gettext("Enter a display name of 1 to 80 characters."))
     if name != user.name:
         user.name = name
         log_event(user, "user.renamed", user)
@@ -100,7 +101,7 @@ def get_user_by_email(email):
     """The user with this e-mail, or 404."""
     user = find_user_by_email(email)
     if user is None:
-        raise NotFound("No user has that e-mail address.", fields={"email": "Unknown e-mail."})
+        raise NotFound(gettext("No user has that e-mail address."), fields={"email": gettext("Unknown e-mail.")})
     return user
 
 
@@ -119,7 +120,7 @@ def authenticate_user(email, password):
         user = None
     if user is None:
         record_login_failure(email)
-        raise Unauthorized("Wrong e-mail or password.", code="invalid_credentials")
+        raise Unauthorized(gettext("Wrong e-mail or password."), code="invalid_credentials")
     return user
 
 
@@ -127,7 +128,7 @@ def authenticate_user(email, password):
 # (Redis when REDIS_URL is set), beside the per-address limits on the routes. A moving window:
 # with a fixed one, 10 guesses just before a window ends and 10 just after fit in seconds.
 LOGIN_FAILURES = "10 per 15 minutes"
-LOCKED_MESSAGE = "Too many failed attempts for this account. Wait a few minutes and try again."
+LOCKED_MESSAGE = lazy_gettext("Too many failed attempts for this account. Wait a few minutes and try again.")
 
 
 def _failure_limit():
@@ -158,7 +159,7 @@ def check_login_allowed(email):
     item, keys, strategy = _failure_limit(), _failure_keys(email), _failure_limiter()
     if not strategy.test(item, *keys):
         reset = strategy.get_window_stats(item, *keys).reset_time
-        raise TooManyRequests(LOCKED_MESSAGE, retry_after=max(1, math.ceil(reset - time.time())))
+        raise TooManyRequests(str(LOCKED_MESSAGE), retry_after=max(1, math.ceil(reset - time.time())))
 
 
 def record_login_failure(email):
@@ -203,15 +204,20 @@ def request_password_reset(email, link_for):
     `link_for(token)` builds the absolute link. The token embeds a fingerprint of the current
     password hash, so it stops working once used (or once the password changes otherwise).
     """
+    from ..core.i18n import LANGUAGES, current_locale_code, speaking, zone_for_user
     from ..core.mail import queue_mail
 
     user = find_user_by_email(email)
     if user is None:
         return None
     token = _reset_serializer().dumps({"id": user.id, "fp": password_fingerprint(user)})
-    queue_mail(user.email, "Reset your Commonwright password",
-               f"Hello {user.name},\n\nTo choose a new password, open this link within an hour:\n\n"
-               f"{link_for(token)}\n\nIf you did not ask for this, ignore this message.")
+    # the account's language; without one, the language of the page the reset was asked on
+    code = user.locale if user.locale in LANGUAGES else current_locale_code()
+    with speaking(code, zone_for_user(user)):
+        queue_mail(user.email, gettext("Reset your Commonwright password"),
+                   gettext("Hello %(name)s,\n\nTo choose a new password, open this link within an hour:\n\n"
+                           "%(link)s\n\nIf you did not ask for this, ignore this message.",
+                           name=user.name, link=link_for(token)))
     log_event(user, "password.reset_requested", user)
     return token
 
@@ -221,10 +227,10 @@ def user_for_reset_token(token):
     try:
         data = _reset_serializer().loads(token, max_age=RESET_MAX_AGE)
     except (BadSignature, SignatureExpired):
-        raise NotFound("This reset link is invalid or has expired. Ask for a new one.") from None
+        raise NotFound(gettext("This reset link is invalid or has expired. Ask for a new one.")) from None
     user = db.session.get(User, data.get("id")) if isinstance(data, dict) else None
     if user is None or data.get("fp") != password_fingerprint(user):
-        raise NotFound("This reset link was already used or has expired. Ask for a new one.")
+        raise NotFound(gettext("This reset link was already used or has expired. Ask for a new one."))
     return user
 
 
@@ -306,7 +312,7 @@ def revoke_user_session(user, session_id):
     """End one of the user's own sessions by its id; 404 for anyone else's."""
     record = db.session.get(UserSession, session_id) if isinstance(session_id, str) else None
     if record is None or record.user_id != user.id:
-        raise NotFound("No such session.")
+        raise NotFound(gettext("No such session."))
     log_event(user, "session.revoked", user)
     return revoke_session(record)
 

@@ -17,6 +17,7 @@ import time
 
 import pyotp
 import segno
+from flask_babel import gettext, lazy_gettext
 from sqlalchemy.orm.attributes import set_committed_value
 
 from ..core.errors import Conflict, Unauthorized, ValidationError
@@ -30,7 +31,7 @@ ISSUER = "Commonwright"
 STEP_SECONDS = 30
 RECOVERY_CODES = 10
 _ALPHABET = "abcdefghjkmnpqrstuvwxyz23456789"  # no 0/o, 1/l/i
-WRONG_CODE = "That code is not right. Enter the current 6-digit code from your app, or a recovery code."
+WRONG_CODE = lazy_gettext("That code is not right. Enter the current 6-digit code from your app, or a recovery code.")
 
 
 def _now():
@@ -53,7 +54,7 @@ def qr_data_uri(uri):
 def start_totp(user):
     """Begin set-up: a new secret, not in force until confirmed; 409 when TOTP is already on."""
     if user.has_totp:
-        raise Conflict("Two-factor authentication is already on.", code="totp_enabled")
+        raise Conflict(gettext("Two-factor authentication is already on."), code="totp_enabled")
     user.totp_secret = pyotp.random_base32(32)
     user.totp_last_step = 0
     log_event(user, "totp.started", user)
@@ -65,13 +66,13 @@ def confirm_totp(user, password, code, keep=None):
     API token of the user is revoked (all but `keep`, the caller's own). Returns the recovery
     codes (shown once). 422 naming the field; a wrong password counts as a failed login."""
     if user.has_totp:
-        raise Conflict("Two-factor authentication is already on.", code="totp_enabled")
+        raise Conflict(gettext("Two-factor authentication is already on."), code="totp_enabled")
     if not user.totp_secret:
-        raise Conflict("Start the set-up first.", code="totp_not_started")
+        raise Conflict(gettext("Start the set-up first."), code="totp_not_started")
     _check_password(user, password)
     if not _use_totp_code(user, code):
-        raise ValidationError.field("code", "That code is not right. Check that your phone's clock is "
-                                            "correct and enter the code shown now.")
+        raise ValidationError.field("code", gettext("That code is not right. Check that your phone's clock is "
+                                                    "correct and enter the code shown now."))
     user.totp_enabled_at = utcnow()
     services.revoke_other_access(user, keep)
     log_event(user, "totp.enabled", user)
@@ -82,7 +83,7 @@ def regenerate_recovery_codes(user, code):
     """Replace the recovery codes (the old ones stop working); needs a current code."""
     _require_totp(user)
     if not verify_second_factor(user, code):
-        raise ValidationError.field("code", WRONG_CODE)
+        raise ValidationError.field("code", str(WRONG_CODE))
     log_event(user, "totp.recovery_codes_regenerated", user)
     return _new_recovery_codes(user)
 
@@ -92,7 +93,7 @@ def disable_totp(user, password, code):
     _require_totp(user)
     _check_password(user, password)
     if not verify_second_factor(user, code):
-        raise ValidationError.field("code", WRONG_CODE)
+        raise ValidationError.field("code", str(WRONG_CODE))
     reset_totp(user)
     log_event(user, "totp.disabled", user)
     return user
@@ -129,12 +130,12 @@ def _check_password(user, password):
     try:
         services.authenticate_user(user.email, password)
     except Unauthorized:
-        raise ValidationError.field("password", "That is not your password.") from None
+        raise ValidationError.field("password", gettext("That is not your password.")) from None
 
 
 def _require_totp(user):
     if not user.has_totp:
-        raise Conflict("Two-factor authentication is off.", code="totp_disabled")
+        raise Conflict(gettext("Two-factor authentication is off."), code="totp_disabled")
 
 
 def _use_totp_code(user, code):

@@ -1,15 +1,16 @@
 """Account pages: register, log in, log out, password, notifications (sessions and two-factor
 pages are in security_views)."""
 from flask import Blueprint, flash, redirect, render_template, request, url_for
+from flask_babel import gettext, lazy_gettext
 from flask_login import current_user, login_required
 
 from ..core.errors import AppError, NotFound, TooManyRequests, Unauthorized
 from ..core.forms import CsrfForm, apply_field_errors
 from ..core.urls import public_url_for, safe_next
 from ..extensions import csrf, db, limiter
-from . import digests, services
+from . import digests, preferences, services
 from .auth import begin_second_step, log_in, log_out
-from .forms import LoginForm, MailForm, PasswordForm, RegisterForm, ResetForm, ResetRequestForm
+from .forms import LanguageForm, LoginForm, MailForm, PasswordForm, RegisterForm, ResetForm, ResetRequestForm
 
 bp = Blueprint("accounts", __name__)
 
@@ -31,7 +32,7 @@ def register():
         else:
             log_in(user)
             db.session.commit()
-            flash(f"Welcome, {user.name}. Your account is ready.", "success")
+            flash(gettext("Welcome, %(name)s. Your account is ready.", name=user.name), "success")
             return redirect(url_for("core.home"))
     return render_template("accounts/register.html", form=form), (422 if form.errors else 200)
 
@@ -53,7 +54,7 @@ def login():
                 return redirect(url_for("accounts.login_code", next=safe_next(request.args.get("next"))))
             log_in(user)
             db.session.commit()
-            flash(f"Logged in as {user.name}.", "success")
+            flash(gettext("Logged in as %(name)s.", name=user.name), "success")
             return redirect(safe_next(request.args.get("next"), url_for("core.home")))
     status = status if error else (422 if form.errors else 200)
     return render_template("accounts/login.html", form=form, error=error), status, headers
@@ -65,7 +66,7 @@ def logout():
     if CsrfForm().validate_on_submit():
         log_out()
         db.session.commit()
-        flash("You are logged out.", "info")
+        flash(gettext("You are logged out."), "info")
     return redirect(url_for("core.home"))
 
 
@@ -77,7 +78,7 @@ def account():
         try:
             services.change_password(current_user, form.current.data, form.new.data)
         except Unauthorized:
-            form.current.errors = ["That is not your current password."]
+            form.current.errors = [gettext("That is not your current password.")]
         except TooManyRequests as exc:
             form.current.errors, status, headers = [exc.message], 429, retry_after(exc)
         except AppError as exc:
@@ -85,7 +86,7 @@ def account():
         else:
             log_in(current_user._get_current_object())  # a new session here; the others were revoked
             db.session.commit()
-            flash("Password changed. Every other session and API token was logged out.", "success")
+            flash(gettext("Password changed. Every other session and API token was logged out."), "success")
             return redirect(url_for("accounts.account"))
     return *account_page(form=form, status=429 if status == 429 else (422 if form.errors else 200)), headers
 
@@ -101,15 +102,31 @@ def account_mail():
             apply_field_errors(form, error)
         else:
             db.session.commit()
-            flash(MAIL_SAVED[current_user.digest], "success")
+            flash(str(MAIL_SAVED[current_user.digest]), "success")
             return redirect(url_for("accounts.account", _anchor="mail"))
     return account_page(mail_form=form, status=422)
 
 
+@bp.route("/account/language", methods=["POST"])
+@login_required
+def account_language():
+    form = LanguageForm()
+    if form.validate_on_submit():
+        try:
+            preferences.set_language_and_zone(current_user, locale=form.locale.data, timezone=form.timezone.data)
+        except AppError as error:
+            apply_field_errors(form, error)
+        else:
+            db.session.commit()
+            flash(gettext("Saved: pages and mail now use your language and time zone."), "success")
+            return redirect(url_for("accounts.account", _anchor="language"))
+    return account_page(language_form=form, status=422)
+
+
 MAIL_SAVED = {
-    "daily": "Saved: a digest of your other notifications comes once a day, when there is something new.",
-    "weekly": "Saved: a digest of your other notifications comes once a week, when there is something new.",
-    "off": "Saved: no digests; your other notifications are only on the site.",
+    "daily": lazy_gettext("Saved: a digest of your other notifications comes once a day, when there is something new."),
+    "weekly": lazy_gettext("Saved: a digest of your other notifications comes once a week, when there is something new."),
+    "off": lazy_gettext("Saved: no digests; your other notifications are only on the site."),
 }
 NO_STORE = {"Cache-Control": "no-store"}  # the page names a person
 
@@ -134,14 +151,14 @@ def notifications():
     if form.validate_on_submit():
         services.mark_notifications_read(current_user)
         db.session.commit()
-        flash("All notifications marked as read.", "info")
+        flash(gettext("All notifications marked as read."), "info")
         return redirect(url_for("accounts.notifications"))
     items, new_ids = services.open_notifications(current_user)  # marked read before the header is rendered
     db.session.commit()
     return render_template("accounts/notifications.html", items=items, new_ids=new_ids, form=form)
 
 
-RESET_SENT = "If an account exists for that e-mail, we have sent it a link to reset the password."
+RESET_SENT = lazy_gettext("If an account exists for that e-mail, we have sent it a link to reset the password.")
 RESET_RATE = "5/hour"  # shared (scope password-reset) with POST /api/v1/password-resets
 
 
@@ -157,7 +174,7 @@ def reset_request():
     if form.validate_on_submit():
         services.request_password_reset(form.email.data, reset_link)
         db.session.commit()
-        flash(RESET_SENT, "info")
+        flash(str(RESET_SENT), "info")
         return redirect(url_for("accounts.login"))
     return render_template("accounts/reset_request.html", form=form), (422 if form.errors else 200)
 
@@ -176,7 +193,7 @@ def reset(token):
             apply_field_errors(form, error)
         else:
             db.session.commit()
-            flash("Your password was changed. Log in with the new one.", "success")
+            flash(gettext("Your password was changed. Log in with the new one."), "success")
             return redirect(url_for("accounts.login"))
     return render_template("accounts/reset.html", form=form), (422 if form.errors else 200)
 

@@ -1,4 +1,5 @@
 """Amendment forms. The services check the values; the form only carries them."""
+from flask_babel import gettext, lazy_gettext
 from flask_wtf import FlaskForm
 from wtforms import HiddenField, IntegerField, RadioField, StringField, TextAreaField
 from wtforms.fields.choices import SelectChoice
@@ -11,27 +12,27 @@ class AmendmentForm(FlaskForm):
     """Propose (or update) an amendment: a range, what to do with it, the new text, a short title, a rationale."""
 
     revision = IntegerField(widget=HiddenField.widget, validators=[Optional()])
-    line_start = IntegerField("From line", validators=[Optional()])
-    line_end = IntegerField("To line", validators=[Optional()])
+    line_start = IntegerField(lazy_gettext("From line"), validators=[Optional()])
+    line_end = IntegerField(lazy_gettext("To line"), validators=[Optional()])
     mode = RadioField(
-        "What do you want to do?",
+        lazy_gettext("What do you want to do?"),
         choices=[
-            SelectChoice("replace", "Replace these lines"),
-            SelectChoice("insert", "Insert new lines before the first line"),
-            SelectChoice("append", "Insert new lines after the last line of the text"),
-            SelectChoice("delete", "Delete these lines"),
+            SelectChoice("replace", lazy_gettext("Replace these lines")),
+            SelectChoice("insert", lazy_gettext("Insert new lines before the first line")),
+            SelectChoice("append", lazy_gettext("Insert new lines after the last line of the text")),
+            SelectChoice("delete", lazy_gettext("Delete these lines")),
         ],
         default="replace",
         validators=[Optional()],
     )
-    replacement = TextAreaField("New text", validators=[Optional()])
-    title = StringField("Short title (optional)", validators=[Optional()])
-    rationale = TextAreaField("Why? Your rationale (required)", validators=[Optional()])
+    replacement = TextAreaField(lazy_gettext("New text"), validators=[Optional()])
+    title = StringField(lazy_gettext("Short title (optional)"), validators=[Optional()])
+    rationale = TextAreaField(lazy_gettext("Why? Your rationale (required)"), validators=[Optional()])
 
     def label_insertion_point(self, line):
         """Name the line an insertion goes before, in the choice's label."""
         self.mode.choices = [
-            SelectChoice(c.value, f"Insert new lines before line {line}" if c.value == "insert" and line else c.label)
+            SelectChoice(c.value, gettext("Insert new lines before line %(number)s", number=line) if c.value == "insert" and line else c.label)
             for c in self.mode.choices
         ]
 

@@ -1,6 +1,7 @@
 """The Amendments tab, and 'Propose an amendment' on the reading view (shown by
 app/policies/presenters.py)."""
 from flask import url_for
+from flask_babel import gettext
 
 from ..core.templating import page_memo
 from . import services
@@ -14,7 +15,7 @@ def amendments_tab(policy):
     return [
         {
             "key": "amendments",
-            "label": f"Amendments ({describe_open_counts(counts)})",
+            "label": gettext("Amendments (%(counts)s)", counts=describe_open_counts(counts)),
             "url": url_for("amendments.index", slug=policy.assembly.slug, policy_slug=policy.slug),
         }
     ]
@@ -37,7 +38,7 @@ def propose_action(policy, revision, user):
     """A button to the proposal page (with its line picker), for whoever may propose now."""
     if not _can_amend(policy, revision, user):
         return []
-    return [{"key": "amend", "label": "Propose an amendment", "url": _propose_url(policy)}]
+    return [{"key": "amend", "label": gettext("Propose an amendment"), "url": _propose_url(policy)}]
 
 
 def amend_range_action(policy, revision, user):
@@ -45,4 +46,4 @@ def amend_range_action(policy, revision, user):
     if not _can_amend(policy, revision, user):
         return []
     query = f"?revision={revision.number}&line_start={{start}}&line_end={{end}}"
-    return [{"key": "amend", "label": "Propose an amendment", "url": _propose_url(policy) + query}]
+    return [{"key": "amend", "label": gettext("Propose an amendment"), "url": _propose_url(policy) + query}]

@@ -1,5 +1,5 @@
 """Amendments: structured patches against a revision, and their co-signatures."""
-from sqlalchemy import ForeignKey, Integer, String, Text, UniqueConstraint
+from sqlalchemy import JSON, ForeignKey, Integer, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from ..core.numbering import number_within_policy
@@ -34,6 +34,9 @@ class Amendment(db.Model):
     state: Mapped[str] = mapped_column(String(24), default="submitted", index=True)
     round_id: Mapped[int | None] = mapped_column(ForeignKey("rounds.id"), index=True)
     outcome: Mapped[str] = mapped_column(Text, default="")
+    # The outcome as {"key": …, values}, written next to `outcome`, so that it can be shown in
+    # the reader's language (app/amendments/display.py); None for an outcome stored as text only.
+    outcome_note: Mapped[dict | None] = mapped_column(JSON)
     merged_into: Mapped[int | None] = mapped_column(Integer)
     # The revision the author wrote the amendment against, once it has been moved to a newer
     # revision automatically (its lines unchanged); None when it sits where its author put it.

@@ -1,6 +1,8 @@
 """Pending amendments follow the text: when a revision is created, those whose lines did not
 change move to it, the others become ``needs_rebase`` until their author updates them.
 """
+from flask_babel import gettext
+
 from ..accounts.notifying import notify_user
 from ..core import linemaps, textlines
 from ..core.errors import NotFound
@@ -115,9 +117,11 @@ def _mark_needs_rebase(amendment, new):
     notify_user(
         amendment.author_id,
         "amendment_needs_rebase",
-        f"Revision {new.number} of “{amendment.policy.title}” changed the lines of your amendment "
-        f"{amendment.label}. Update it against the current text so that it can be decided.",
+        lambda: gettext("Revision %(number)s of “%(policy)s” changed the lines of your amendment %(amendment)s. "
+                        "Update it against the current text so that it can be decided.", number=new.number,
+                        policy=amendment.policy.title, amendment=amendment.label),
         amendment_url(amendment),
+        assembly=amendment.policy.assembly,
     )
 
 

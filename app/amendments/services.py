@@ -5,6 +5,8 @@ An amendment replaces lines ``line_start..line_end`` of revision ``base_number``
 fields are checked in validation.py, its rivals found in rivals.py, its text shown by text.py and
 display.py; rebasing.py moves pending amendments onto each new revision.
 """
+from flask_babel import gettext
+
 from ..accounts.notifying import notify_user
 from ..core import textlines
 from ..core.errors import Conflict, Forbidden, NotFound, ValidationError
@@ -13,7 +15,7 @@ from ..core.timeutil import utcnow
 from ..extensions import db
 from ..policies.services import get_revision, paginate
 from ..rounds import phases
-from .display import amendment_url, describe_range, join_words
+from .display import WITHDRAWN_NOTE, amendment_url, describe_range, join_words
 from .models import DECIDED_STATES, PENDING_STATES, STATES, Amendment, CoSignature
 from .rivals import find_rivals, rivals_of_range
 from .text import diff_rows, lines_of, text_of_lines
@@ -38,7 +40,7 @@ STATE_FILTERS = ("pending",) + STATES
 def check_can_propose(user, policy):
     """403 for non-members; 409 `wrong_phase` while a round of the policy is past amending."""
     if not policy.assembly.can_participate(user):
-        raise Forbidden("Only members of this assembly can propose amendments.")
+        raise Forbidden(gettext("Only members of this assembly can propose amendments."))
     _check_amending_open(policy)
 
 
@@ -57,23 +59,24 @@ def check_can_withdraw(user, amendment):
 def check_can_cosign(user, amendment):
     """403 for non-members and for the author; 409 unless the amendment is pending."""
     if not amendment.policy.assembly.can_participate(user):
-        raise Forbidden("Only members of this assembly can co-sign amendments.")
+        raise Forbidden(gettext("Only members of this assembly can co-sign amendments."))
     if amendment.is_author(user):
-        raise Forbidden("Authors cannot co-sign their own amendment.")
+        raise Forbidden(gettext("Authors cannot co-sign their own amendment."))
     if not amendment.is_pending:
-        raise Conflict("Only pending amendments can be co-signed or un-signed.", code="not_pending")
+        raise Conflict(gettext("Only pending amendments can be co-signed or un-signed."), code="not_pending")
 
 
 def _check_changeable(user, amendment, verb):
     """403 unless `user` wrote it; 409 unless it is still pending."""
     if not amendment.is_author(user):
-        raise Forbidden(f"Only the author of an amendment can {verb} it.")
+        raise Forbidden(gettext("Only the author of an amendment can update it.") if verb == "update"
+                        else gettext("Only the author of an amendment can withdraw it."))
     if amendment.state == "in_vote":
-        raise Conflict("Voting on this amendment has opened.", code="voting_opened")
+        raise Conflict(gettext("Voting on this amendment has opened."), code="voting_opened")
     if amendment.state in DECIDED_STATES:
-        raise Conflict("This amendment has been decided.", code="decided")
+        raise Conflict(gettext("This amendment has been decided."), code="decided")
     if amendment.state == "withdrawn":
-        raise Conflict("This amendment was withdrawn.", code="withdrawn")
+        raise Conflict(gettext("This amendment was withdrawn."), code="withdrawn")
 
 
 def _check_amending_open(policy):
@@ -111,7 +114,7 @@ def _check_head(policy, revision_number):
     base = revision_of(policy, revision_number)
     if base.number != policy.head_number:
         raise Conflict(
-            f"The text changed; propose against revision {policy.head_number}.",
+            gettext("The text changed; propose against revision %(head)s.", head=policy.head_number),
             code="stale_base",
             extra={"head": policy.head_number},
         )
@@ -186,15 +189,24 @@ def _tell_rival_authors(amendment):
         if rival.author_id != amendment.author_id:
             theirs.setdefault(rival.author_id, []).append(rival.code)
     for author_id, codes in sorted(theirs.items()):
-        yours = f"your amendment {codes[0]} does" if len(codes) == 1 else f"your amendments {join_words(codes)} do"
         notify_user(
             author_id,
             "amendment_rival",
-            f"{amendment.author.name} proposed {amendment.label}, which changes "
-            f"{describe_range(amendment.line_start, amendment.line_end)} of “{amendment.policy.title}”, "
-            f"as {yours}.",
+            lambda codes=codes: _rival_message(amendment, codes),
             amendment_url(amendment),
+            assembly=amendment.policy.assembly,
         )
+
+
+def _rival_message(amendment, codes):
+    """The notice to the author of rivals `codes` (in the language spoken now)."""
+    values = {"name": amendment.author.name, "amendment": amendment.label, "policy": amendment.policy.title,
+              "lines": describe_range(amendment.line_start, amendment.line_end)}
+    if len(codes) == 1:
+        return gettext("%(name)s proposed %(amendment)s, which changes %(lines)s of “%(policy)s”, as your "
+                       "amendment %(yours)s does.", yours=codes[0], **values)
+    return gettext("%(name)s proposed %(amendment)s, which changes %(lines)s of “%(policy)s”, as your "
+                   "amendments %(yours)s do.", yours=join_words(codes), **values)
 
 
 def update_amendment(author, amendment, replacement, rationale, revision_number=None, line_start=None,
@@ -234,7 +246,7 @@ def _check_something_changed(amendment, fields):
     """422 when an update would leave a submitted amendment exactly as it stands."""
     unchanged = all(getattr(amendment, name) == value for name, value in fields.items())
     if unchanged and amendment.state == "submitted":
-        raise ValidationError.field("replacement", "Nothing changed: this is the amendment as it stands.")
+        raise ValidationError.field("replacement", gettext("Nothing changed: this is the amendment as it stands."))
 
 
 def _resubmit(amendment, fields):
@@ -242,7 +254,7 @@ def _resubmit(amendment, fields):
     for name, value in fields.items():
         setattr(amendment, name, value)
     amendment.state, amendment.rebased_from, amendment.updated_at = "submitted", None, utcnow()
-    amendment.outcome = ""  # a note about an earlier round (e.g. "not rebased in time") no longer holds
+    amendment.outcome, amendment.outcome_note = "", None  # a note about an earlier round (e.g. "not rebased in time") no longer holds
 
 
 def _drop_cosignatures(amendment):
@@ -251,9 +263,11 @@ def _drop_cosignatures(amendment):
         notify_user(
             cosignature.user_id,
             "amendment_changed",
-            f"{amendment.author.name} changed {amendment.label}, an amendment to “{amendment.policy.title}” "
-            "that you co-signed. Co-sign it again if you still support it.",
+            lambda: gettext("%(name)s changed %(amendment)s, an amendment to “%(policy)s” that you co-signed. "
+                            "Co-sign it again if you still support it.", name=amendment.author.name,
+                            amendment=amendment.label, policy=amendment.policy.title),
             amendment_url(amendment),
+            assembly=amendment.policy.assembly,
         )
         amendment.cosignatures.remove(cosignature)
 
@@ -261,7 +275,8 @@ def _drop_cosignatures(amendment):
 def withdraw_amendment(user, amendment):
     """The author takes back a pending amendment; 409 once voting has opened or it was decided."""
     check_can_withdraw(user, amendment)
-    amendment.state, amendment.outcome, amendment.updated_at = "withdrawn", "Withdrawn by its author.", utcnow()
+    amendment.state, amendment.outcome, amendment.updated_at = "withdrawn", WITHDRAWN_NOTE, utcnow()
+    amendment.outcome_note = None
     db.session.flush()
     log_event(user, "amendment.withdrawn", amendment, assembly_id=amendment.policy.assembly_id)
     return amendment
@@ -301,7 +316,7 @@ def get_amendment(amendment_id, user):
     """The amendment if `user` may see its policy, else 404."""
     amendment = db.session.get(Amendment, amendment_id) if isinstance(amendment_id, int) else None
     if amendment is None or not amendment.policy.can_view(user):
-        raise NotFound("No such amendment.")
+        raise NotFound(gettext("No such amendment."))
     return amendment
 
 
@@ -309,7 +324,7 @@ def get_policy_amendment(policy, amendment_id, user):
     """Amendment `amendment_id` of `policy` if `user` may see it, else 404."""
     amendment = get_amendment(amendment_id, user)
     if amendment.policy_id != policy.id:
-        raise NotFound("No such amendment.")
+        raise NotFound(gettext("No such amendment."))
     return amendment
 
 
@@ -318,7 +333,7 @@ def list_amendments(policy, state=None, page=1, per_page=50):
     query = db.select(Amendment).filter(Amendment.policy_id == policy.id)
     if state:
         if state not in STATE_FILTERS:
-            raise ValidationError.field("state", "State is one of " + ", ".join(STATE_FILTERS) + ".")
+            raise ValidationError.field("state", gettext("State is one of %(states)s.", states=", ".join(STATE_FILTERS)))
         states = PENDING_STATES if state == "pending" else (state,)
         query = query.filter(Amendment.state.in_(states))
     return paginate(query.order_by(Amendment.id.desc()), page, per_page)

@@ -1,15 +1,17 @@
 """Checks of a proposed amendment's fields: its range, new text, rationale and short title."""
 from flask import current_app
+from flask_babel import gettext, lazy_gettext
 
 from ..core import textlines
 from ..comments.validation import size_text
 from ..core.errors import ValidationError
+from ..core.templating import format_number
 from ..policies.services import get_revision
 from .models import MAX_TITLE_CHARS
 from .text import lines_of, text_of_lines
 
 MAX_RATIONALE_CHARS = 10_000
-NUL_MESSAGE = "The text contains a NUL character (\\0), which cannot be stored: remove it."
+NUL_MESSAGE = lazy_gettext("The text contains a NUL character (\\0), which cannot be stored: remove it.")
 
 
 def range_errors(line_start, line_end, line_count, lines=None):
@@ -21,21 +23,26 @@ def range_errors(line_start, line_end, line_count, lines=None):
     errors = {}
     for name, value in (("line_start", line_start), ("line_end", line_end)):
         if isinstance(value, bool) or not isinstance(value, int):
-            errors[name] = "Give a line number."
+            errors[name] = gettext("Give a line number.")
     if errors:
         return errors
-    message = (
-        f"This revision has lines 1 to {line_count}: choose lines inside them, "
-        f"or line {line_count + 1} to add lines at the end."
+    message = gettext(
+        "This revision has lines 1 to %(count)s: choose lines inside them, or line %(next)s to add lines at the end.",
+        count=line_count, next=line_count + 1,
     )
     if line_start < 1 or line_start > line_count + 1:
         errors["line_start"] = message
     elif line_end > line_count or line_end < line_start - 1:
-        errors["line_end"] = message if line_end > line_count else "The last line cannot come before the first."
+        errors["line_end"] = message if line_end > line_count else gettext("The last line cannot come before the first.")
     elif lines is not None and line_end >= line_start and not any(text.strip() for text in lines[line_start - 1 : line_end]):
-        which = f"Line {line_start} is" if line_start == line_end else f"Lines {line_start}–{line_end} are"
-        errors["line_start"] = (f"{which} blank in the current text (the space between paragraphs): choose "
-                                "lines with text to change, or insert new lines before a line.")
+        if line_start == line_end:
+            errors["line_start"] = gettext(
+                "Line %(number)s is blank in the current text (the space between paragraphs): choose lines "
+                "with text to change, or insert new lines before a line.", number=line_start)
+        else:
+            errors["line_start"] = gettext(
+                "Lines %(start)s–%(end)s are blank in the current text (the space between paragraphs): choose "
+                "lines with text to change, or insert new lines before a line.", start=line_start, end=line_end)
     return errors
 
 
@@ -46,30 +53,30 @@ def replacement_error(replacement, original_lines=None, is_insertion=False):
     """
     limit = current_app.config["MAX_REPLACEMENT_BYTES"]
     if not isinstance(replacement, str):
-        return "The new text must be text."
+        return gettext("The new text must be text.")
     size = len(replacement.encode("utf-8"))
     if size > limit:
-        return f"The new text is {size_text(size)}; the limit is {size_text(limit)}."
+        return gettext("The new text is %(size)s; the limit is %(limit)s.", size=size_text(size), limit=size_text(limit))
     if "\x00" in replacement:
-        return NUL_MESSAGE
+        return str(NUL_MESSAGE)
     if original_lines is None:
         return None
     new_lines = textlines.split_lines(replacement)
     if is_insertion and not new_lines:
-        return "Type the lines to insert."
+        return gettext("Type the lines to insert.")
     if new_lines == original_lines:
-        return "The new text is the same as the current text: change something."
+        return gettext("The new text is the same as the current text: change something.")
     return None
 
 
 def _rationale_error(rationale):
     """The message about a rationale, or None when it is acceptable."""
     if not isinstance(rationale, str) or not rationale.strip():
-        return "Explain why: a rationale is required."
+        return gettext("Explain why: a rationale is required.")
     if len(rationale) > MAX_RATIONALE_CHARS:
-        return f"Keep the rationale under {MAX_RATIONALE_CHARS:,} characters."
+        return gettext("Keep the rationale under %(limit)s characters.", limit=format_number(MAX_RATIONALE_CHARS))
     if "\x00" in rationale:
-        return NUL_MESSAGE
+        return str(NUL_MESSAGE)
     return None
 
 
@@ -81,11 +88,11 @@ def normalise_title(title):
 def _title_error(title):
     """The message about a short title (already normalised), or None when it is acceptable."""
     if not isinstance(title, str):
-        return "The short title must be text."
+        return gettext("The short title must be text.")
     if len(title) > MAX_TITLE_CHARS:
-        return f"Keep the short title to {MAX_TITLE_CHARS} characters or fewer (it has {len(title)})."
+        return gettext("Keep the short title to %(limit)s characters or fewer (it has %(count)s).", limit=MAX_TITLE_CHARS, count=len(title))
     if "\x00" in title:
-        return NUL_MESSAGE
+        return str(NUL_MESSAGE)
     return None
 
 
@@ -93,7 +100,7 @@ def raise_if_any(errors):
     """A ValidationError naming every field of `errors` that has a message; nothing when none has."""
     errors = {name: message for name, message in errors.items() if message}
     if errors:
-        raise ValidationError("Some fields need attention.", fields=errors)
+        raise ValidationError(gettext("Some fields need attention."), fields=errors)
 
 
 def validate_amendment(base, line_start, line_end, replacement, rationale, title=""):
@@ -118,5 +125,5 @@ def revision_of(policy, revision_number):
     if isinstance(revision_number, bool) or not isinstance(revision_number, int) or not (
         1 <= revision_number <= policy.head_number
     ):
-        raise ValidationError.field("revision", f"Choose a revision from 1 to {policy.head_number}.")
+        raise ValidationError.field("revision", gettext("Choose a revision from 1 to %(head)s.", head=policy.head_number))
     return get_revision(policy, revision_number)

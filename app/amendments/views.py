@@ -1,5 +1,6 @@
 """Amendment pages: propose (with a preview), browse, read, co-sign, withdraw, update."""
 from flask import Blueprint, abort, flash, redirect, render_template, request
+from flask_babel import gettext
 from flask_login import current_user, login_required
 
 from ..comments.queries import list_amendment_comments
@@ -116,7 +117,7 @@ def render_show(assembly, policy, amendment, error=None, status=200):
 def _act(slug, policy_slug, amendment_id, service, done):
     """Run a one-button action on an amendment; show the page again with the reason if refused.
 
-    `done` is the flash message, with "{name}" standing for the amendment's name ("A3 — Raise the dividend").
+    `done` writes the flash message from the amendment's name ("A3 — Raise the dividend").
     """
     assembly, policy, amendment = load_amendment(slug, policy_slug, amendment_id)
     if not CsrfForm().validate_on_submit():
@@ -127,28 +128,29 @@ def _act(slug, policy_slug, amendment_id, service, done):
         db.session.rollback()
         return render_show(assembly, policy, amendment, error=error.message, status=error.status)
     db.session.commit()
-    flash(done.format(name=amendment.label), "success")
+    flash(done(amendment.label), "success")
     return redirect(amendment_url(amendment))
 
 
 @bp.route(BASE + "/<int:amendment_id>/cosign", methods=["POST"])
 @login_required
 def cosign(slug, policy_slug, amendment_id):
-    return _act(slug, policy_slug, amendment_id, services.cosign_amendment, "You co-sign {name}.")
+    return _act(slug, policy_slug, amendment_id, services.cosign_amendment,
+                lambda name: gettext("You co-sign %(name)s.", name=name))
 
 
 @bp.route(BASE + "/<int:amendment_id>/uncosign", methods=["POST"])
 @login_required
 def uncosign(slug, policy_slug, amendment_id):
     return _act(slug, policy_slug, amendment_id, services.uncosign_amendment,
-                "Your co-signature of {name} is withdrawn.")
+                lambda name: gettext("Your co-signature of %(name)s is withdrawn.", name=name))
 
 
 @bp.route(BASE + "/<int:amendment_id>/withdraw", methods=["POST"])
 @login_required
 def withdraw(slug, policy_slug, amendment_id):
     return _act(slug, policy_slug, amendment_id, services.withdraw_amendment,
-                "Your amendment {name} is withdrawn.")
+                lambda name: gettext("Your amendment %(name)s is withdrawn.", name=name))
 
 
 # --------------------------------------------------------------------------
@@ -204,9 +206,10 @@ def _prefill_from_query(form, policy):
     if number != policy.head_number:
         moved = follow_range(policy, number, start, end)
         if moved is None:
-            return (f"The text changed since revision {number}; choose the lines again "
-                    f"in the current text (revision {policy.head_number}).")
-        notice = f"The text changed since revision {number}; your lines are now {describe_range(*moved)}."
+            return gettext("The text changed since revision %(number)s; choose the lines again in the current "
+                           "text (revision %(head)s).", number=number, head=policy.head_number)
+        notice = gettext("The text changed since revision %(number)s; your lines are now %(lines)s.",
+                         number=number, lines=describe_range(*moved))
         start, end = moved
     _load_lines(form, policy, start, end)
     return notice
@@ -305,11 +308,12 @@ def _save(policy, form, amendment):
 
 def _saved_message(saved, amendment, cosigners_before):
     if amendment is None:
-        return f"Your amendment is submitted as {saved.label}."
-    message = f"Your amendment {saved.label} is updated against revision {saved.base_number}."
+        return gettext("Your amendment is submitted as %(name)s.", name=saved.label)
     if cosigners_before and not saved.cosignatures:
-        message += " Its co-signers were told and asked to co-sign the new wording again."
-    return message
+        return gettext("Your amendment %(name)s is updated against revision %(number)s. Its co-signers were told "
+                       "and asked to co-sign the new wording again.", name=saved.label, number=saved.base_number)
+    return gettext("Your amendment %(name)s is updated against revision %(number)s.", name=saved.label,
+                   number=saved.base_number)
 
 
 def _explain_conflict(form, policy, conflict):
@@ -319,17 +323,18 @@ def _explain_conflict(form, policy, conflict):
     old = form.revision.data
     put(form.revision, policy.head_number)
     if form.mode.data == "append":
-        return f"{conflict.message} Your lines now go after the last line of the current text: check the preview."
+        return gettext("%(conflict)s Your lines now go after the last line of the current text: check the preview.",
+                       conflict=conflict.message)
     start, end, _ = form.change(0)  # the line count only matters when appending
     moved = None if start is None or end is None else follow_range(policy, old, start, end)
     if moved is None:
-        return (f"{conflict.message} The lines you chose were edited meanwhile: check the line numbers "
-                "and your text against the current text, then submit again.")
+        return gettext("%(conflict)s The lines you chose were edited meanwhile: check the line numbers and your "
+                       "text against the current text, then submit again.", conflict=conflict.message)
     put(form.line_start, moved[0])
     if form.mode.data != "insert":
         put(form.line_end, moved[1])
-    return (f"{conflict.message} Your lines are unchanged and are now "
-            f"{describe_range(*moved)}: check the preview and submit again.")
+    return gettext("%(conflict)s Your lines are unchanged and are now %(lines)s: check the preview and submit again.",
+                   conflict=conflict.message, lines=describe_range(*moved))
 
 
 def _preview(policy, form, exclude_id, quiet=False):

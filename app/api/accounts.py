@@ -1,14 +1,15 @@
 """API: users, tokens, me."""
-from flask import Blueprint, g
+from flask import Blueprint, g, jsonify
 
-from ..accounts import digests, services, totp
+from ..accounts import digests, preferences, services, totp
 from ..accounts.auth import current_token
 from ..core.errors import Unauthorized
+from ..core.i18n import locale_names
 from ..accounts.models import DIGESTS
 from ..accounts.views import RESET_RATE, reset_link
 from ..extensions import db, limiter
 from .common import field, json_body, token_required, when
-from .schema import BOOL, INT, NULLABLE_INT, STR, TIME, obj
+from .schema import BOOL, INT, NULLABLE_INT, NULLABLE_STR, STR, TIME, obj
 
 bp = Blueprint("accounts", __name__)
 
@@ -76,7 +77,8 @@ def delete_token():
 
 def me_json(user):
     memberships = [{"slug": m.assembly.slug, "role": m.role} for m in user.memberships]
-    return {**user_json(user), "digest": user.digest, "mail_personal": user.mail_personal, "assemblies": memberships}
+    return {**user_json(user), "digest": user.digest, "mail_personal": user.mail_personal,
+            "locale": user.locale, "timezone": user.timezone, "assemblies": memberships}
 
 
 @bp.get("/me")
@@ -94,9 +96,17 @@ def update_me():
     name = field(data, "name", required=False)
     if name is not None:
         services.rename_user(g.user, name)
+    preferences.set_language_and_zone(g.user, locale=data.get("locale", preferences.KEEP),
+                                      timezone=data.get("timezone", preferences.KEEP), via="api")
     digests.set_mail_choices(g.user, digest=data.get("digest"), mail_personal=data.get("mail_personal"), via="api")
     db.session.commit()
     return me_json(g.user)
+
+
+@bp.get("/locales")
+def locales():
+    """The interface languages: [{code, name}], each name in its own language."""
+    return jsonify(locale_names())
 
 
 @bp.post("/me/totp")
@@ -144,10 +154,12 @@ SCHEMAS = {
     "TotpOff": obj(["password", "code"], password=STR, code=STR),
     "PasswordResetRequest": obj(["email"], email=STR),
     "Token": obj(["token", "expires_at"], token=STR, expires_at=TIME),
-    "Me": obj(["id", "email", "name", "digest", "mail_personal", "assemblies"], id=INT, email=STR, name=STR,
-              digest=DIGEST, mail_personal=BOOL,
+    "Me": obj(["id", "email", "name", "digest", "mail_personal", "locale", "timezone", "assemblies"],
+              id=INT, email=STR, name=STR, digest=DIGEST, mail_personal=BOOL,
+              locale=NULLABLE_STR, timezone=NULLABLE_STR,
               assemblies={"type": "array", "items": obj(["slug", "role"], slug=STR, role=STR)}),
-    "MeChange": obj([], name=STR, digest=DIGEST, mail_personal=BOOL),
+    "MeChange": obj([], name=STR, digest=DIGEST, mail_personal=BOOL, locale=NULLABLE_STR, timezone=NULLABLE_STR),
+    "Locale": obj(["code", "name"], code=STR, name=STR),
 }
 
 OPERATIONS = [
@@ -158,8 +170,12 @@ OPERATIONS = [
     ("post", "/api/v1/password-resets", "Mail a reset link if the e-mail has an account (202 either way)",
      "PasswordResetRequest", {202: None, 429: "Error"}, True),
     ("get", "/api/v1/me", "The caller, their mail choices and their assemblies", None, {200: "Me"}, False),
-    ("patch", "/api/v1/me", "Change the caller's name or mail choices (digest: daily, weekly or off; "
-     "mail_personal: whether personal notifications are mailed at once)", "MeChange", {200: "Me", 422: "Error"}, False),
+    ("patch", "/api/v1/me", "Change the caller's name, mail choices (digest: daily, weekly or off; "
+     "mail_personal: whether personal notifications are mailed at once), interface language (locale, a code "
+     "of GET /api/v1/locales) or IANA time zone; null clears a language or zone choice",
+     "MeChange", {200: "Me", 422: "Error"}, False),
+    ("get", "/api/v1/locales", "The interface languages, each named in its own language", None,
+     {200: "list:Locale"}, True),
     ("post", "/api/v1/me/totp", "Start TOTP set-up (a new secret)", None, {201: "TotpStart", 409: "Error"}, False),
     ("post", "/api/v1/me/totp/confirm", "Switch TOTP on (code and password); logs out every other session "
      "and token; returns recovery codes", "TotpConfirm",

@@ -17,6 +17,8 @@ def assembly_json(assembly):
         "description": assembly.description,
         "public": assembly.is_public,
         "require_admin_totp": bool(assembly.require_admin_totp),
+        "locale": assembly.locale,
+        "timezone": assembly.timezone,
         "url": f"/a/{assembly.slug}",
     }
 
@@ -32,6 +34,8 @@ def create_assembly():
         field(data, "slug", required=False, default=""),
         field(data, "description", required=False, default=""),
         field(data, "public", bool, required=False, default=False),
+        locale=field(data, "locale", required=False),
+        timezone=field(data, "timezone", required=False),
     )
     db.session.commit()
     return assembly_json(assembly), 201
@@ -47,12 +51,19 @@ def get_assembly(slug):
 @bp.patch("/assemblies/<slug>")
 @token_required
 def update_assembly(slug):
-    """Change settings (admins only); for now `require_admin_totp`."""
+    """Change settings (admins only): name, description, public, locale, timezone, require_admin_totp."""
     assembly = services.get_assembly(slug, g.user)
     data = json_body()
+    settings = {key: field(data, name, kind, required=False) for key, name, kind in SETTINGS}
+    services.change_assembly_settings(g.user, assembly, **settings)
     services.update_assembly(g.user, assembly, field(data, "require_admin_totp", bool, required=False))
     db.session.commit()
     return {**assembly_json(assembly), "role": assembly.role_of(g.user)}
+
+
+#: (service keyword, JSON name, type) of the settings PATCH changes
+SETTINGS = [("name", "name", str), ("description", "description", str), ("is_public", "public", bool),
+            ("locale", "locale", str), ("timezone", "timezone", str)]
 
 
 @bp.post("/assemblies/<slug>/members")
@@ -84,10 +95,11 @@ def member_json(membership):
 
 # Operations and schemas this module adds to the OpenAPI document (see api/spec.py).
 SCHEMAS = {
-    "AssemblyChange": obj([], require_admin_totp=BOOL),
-    "NewAssembly": obj(["name"], name=STR, slug=STR, description=STR, public=BOOL),
+    "AssemblyChange": obj([], name=STR, description=STR, public=BOOL, locale=STR, timezone=STR,
+                          require_admin_totp=BOOL),
+    "NewAssembly": obj(["name"], name=STR, slug=STR, description=STR, public=BOOL, locale=STR, timezone=STR),
     "Assembly": obj(["slug", "name", "description"], slug=STR, name=STR, description=STR, public=BOOL, url=STR,
-                    require_admin_totp=BOOL, role={"type": ["string", "null"]}),
+                    require_admin_totp=BOOL, locale=STR, timezone=STR, role={"type": ["string", "null"]}),
     "NewMember": obj(["email"], email=STR, role={"type": "string", "enum": ["member", "facilitator", "admin"]}),
     "Member": obj(["user_id", "role"], user_id=INT, name=STR, role=STR),
 }
@@ -95,7 +107,8 @@ SCHEMAS = {
 OPERATIONS = [
     ("post", "/api/v1/assemblies", "Create an assembly", "NewAssembly", {201: "Assembly", 409: "Error", 422: "Error"}, False),
     ("get", "/api/v1/assemblies/{slug}", "Read an assembly", None, {200: "Assembly", 404: "Error"}, False),
-    ("patch", "/api/v1/assemblies/{slug}", "Change settings (admins): require_admin_totp", "AssemblyChange",
+    ("patch", "/api/v1/assemblies/{slug}", "Change settings (admins): name, description, public, default "
+     "language (locale), IANA time zone, require_admin_totp", "AssemblyChange",
      {200: "Assembly", 403: "Error", 404: "Error", 422: "Error"}, False),
     ("post", "/api/v1/assemblies/{slug}/members", "Add a member", "NewMember", {201: "Member", 403: "Error", 404: "Error", 422: "Error"}, False),
     ("get", "/api/v1/assemblies/{slug}/members", "List members", None, {200: "page:Member", 404: "Error"}, False),

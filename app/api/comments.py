@@ -1,5 +1,6 @@
 """API: comments on lines of a policy's revisions (see API.md, Comments)."""
 from flask import Blueprint, g, request
+from flask_babel import gettext
 
 from ..comments import queries, services
 from ..comments.links import thread_url
@@ -65,7 +66,7 @@ def _bool_arg(name):
         return True
     if raw in ("false", "0", "no"):
         return False
-    raise ValidationError.field(name, f"'{name}' is true or false.")
+    raise ValidationError.field(name, gettext("'%(name)s' is true or false.", name=name))
 
 
 @bp.post("/policies/<int:policy_id>/comments")

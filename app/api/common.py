@@ -3,6 +3,7 @@ import re
 from functools import wraps
 
 from flask import g, request
+from flask_babel import gettext, refresh
 
 from ..accounts.auth import user_from_bearer
 from ..core.errors import BadRequest, Unauthorized, ValidationError
@@ -19,8 +20,9 @@ def token_required(view):
     def wrapper(*args, **kwargs):
         user = user_from_bearer()
         if user is None:
-            raise Unauthorized("Send a valid token: Authorization: Bearer <token>.")
+            raise Unauthorized(gettext("Send a valid token: Authorization: Bearer <token>."))
         g.user = user
+        refresh()  # messages from here on speak the token's owner's language and zone
         return view(*args, **kwargs)
 
     return wrapper
@@ -35,14 +37,16 @@ def json_body():
     app.core.security.SafeJsonRequest)."""
     data = request.get_json(silent=True, force=True)
     if not isinstance(data, dict):
-        raise BadRequest("The body must be a JSON object.", code="malformed_json")
+        raise BadRequest(gettext("The body must be a JSON object."), code="malformed_json")
     if _too_deep(data):
-        raise BadRequest(f"The JSON body is nested more than {MAX_JSON_DEPTH} levels deep.", code="malformed_json")
+        raise BadRequest(gettext("The JSON body is nested more than %(depth)s levels deep.", depth=MAX_JSON_DEPTH),
+                         code="malformed_json")
     for name, value in data.items():
         if _has_nul(value):
-            raise ValidationError.field(name, f"'{name}' contains a NUL character.")
+            raise ValidationError.field(name, gettext("'%(name)s' contains a NUL character.", name=name))
         if _has_surrogate(name) or _has_surrogate(value):
-            raise ValidationError.field(name, f"'{name}' contains a lone surrogate (\\ud800–\\udfff), which is not text.")
+            raise ValidationError.field(
+                name, gettext("'%(name)s' contains a lone surrogate (\\ud800–\\udfff), which is not text.", name=name))
     return data
 
 
@@ -85,16 +89,16 @@ def field(data, name, kind=str, required=True, default=None):
     """One field of a JSON body, type-checked; 422 naming the field otherwise."""
     if name not in data or data[name] is None:
         if required:
-            raise ValidationError.field(name, f"'{name}' is required.")
+            raise ValidationError.field(name, gettext("'%(name)s' is required.", name=name))
         return default
     value = data[name]
     kinds = kind if isinstance(kind, tuple) else (kind,)
     if isinstance(value, bool) and bool not in kinds:
-        raise ValidationError.field(name, f"'{name}' has the wrong type.")
+        raise ValidationError.field(name, gettext("'%(name)s' has the wrong type.", name=name))
     if not isinstance(value, kinds):
-        raise ValidationError.field(name, f"'{name}' has the wrong type.")
+        raise ValidationError.field(name, gettext("'%(name)s' has the wrong type.", name=name))
     if isinstance(value, int) and not isinstance(value, bool) and abs(value) > MAX_INT:
-        raise ValidationError.field(name, f"'{name}' is out of range.")
+        raise ValidationError.field(name, gettext("'%(name)s' is out of range.", name=name))
     return value
 
 
@@ -106,10 +110,11 @@ def int_arg(name, default, low=1, high=None):
     try:
         value = int(raw)
     except ValueError:
-        raise ValidationError.field(name, f"'{name}' must be a whole number.") from None
+        raise ValidationError.field(name, gettext("'%(name)s' must be a whole number.", name=name)) from None
     high = MAX_INT if high is None else high
     if value < low or value > high:
-        raise ValidationError.field(name, f"'{name}' must be between {low} and {high}.")
+        raise ValidationError.field(name, gettext("'%(name)s' must be between %(low)s and %(high)s.", name=name,
+                                                  low=low, high=high))
     return value
 
 

@@ -124,6 +124,6 @@ def _pdf(job):
         headers = {"Location": same_pdf_url(wait=1), "Retry-After": str(POLL_SECONDS)}
         return jsonify({"status": "pending", "state": state.status}), 202, headers
     if state.status == "busy":
-        raise ServiceUnavailable(rendering.BUSY_MESSAGE, code="export_busy", retry_after=rendering.BUSY_RETRY)
-    raise ServiceUnavailable(rendering.FAILED_MESSAGE + " Ask again with retry=1.", code="export_interrupted",
+        raise ServiceUnavailable(str(rendering.BUSY_MESSAGE), code="export_busy", retry_after=rendering.BUSY_RETRY)
+    raise ServiceUnavailable(str(rendering.FAILED_API_MESSAGE), code="export_interrupted",
                              extra={"retry": same_pdf_url(retry=1)})

@@ -1,12 +1,13 @@
 """API: policies, revisions, diffs."""
 from flask import Blueprint, g, request, url_for
+from flask_babel import gettext
 
 from ..assemblies.services import get_assembly
 from ..core.errors import ValidationError
 from ..extensions import db, limiter
 from ..policies import services
 from .common import field, int_arg, json_body, page_args, paginated, token_required, user_ref, when
-from .schema import BOOL, INT, STR, TIME, obj, ref
+from .schema import BOOL, INT, NULLABLE_STR, STR, TIME, obj, ref
 
 bp = Blueprint("policies", __name__)
 
@@ -32,6 +33,8 @@ def policy_json(policy, with_head=True):
         "summary": policy.summary,
         "tags": policy.tags,
         "status": policy.status,
+        "language": policy.text_language,
+        "language_chosen": policy.language is not None,
         "assembly": policy.assembly.slug,
         "head_number": policy.head_number,
         "updated_at": when(policy.updated_at),
@@ -55,6 +58,7 @@ def create_policy(slug):
         summary=field(data, "summary", required=False, default=""),
         tags=field(data, "tags", (list, str), required=False, default=[]),
         message=field(data, "message", required=False, default="First draft"),
+        language=field(data, "language", required=False),
     )
     db.session.commit()
     return policy_json(policy), 201
@@ -88,13 +92,14 @@ def update_policy(policy_id):
     """Change title, summary and tags (members) and/or status (facilitators)."""
     policy = services.get_policy(policy_id, g.user)
     data = json_body()
-    if any(key in data for key in ("title", "summary", "tags")):
+    if any(key in data for key in ("title", "summary", "tags", "language")):
         services.update_policy_details(
             g.user,
             policy,
             field(data, "title", required=False, default=policy.title),
             field(data, "summary", required=False, default=policy.summary),
             field(data, "tags", (list, str), required=False, default=policy.tags),
+            language=field(data, "language", required=False) if "language" in data else services.KEEP,
         )
     if "status" in data:
         services.set_policy_status(g.user, policy, field(data, "status"))
@@ -142,7 +147,7 @@ def diff(policy_id):
     a = int_arg("from", None)
     b = int_arg("to", policy.head_number)
     if a is None:
-        raise ValidationError.field("from", "'from' is required.")
+        raise ValidationError.field("from", gettext("'%(name)s' is required.", name="from"))
     result = services.diff_revisions(policy, a, b)
     return {key: result[key] for key in ("from", "to", "unified", "hunks")}
 
@@ -152,10 +157,12 @@ SCHEMAS = {
     "Revision": obj(["number", "body", "message", "author", "created_at", "source"], number=INT, body=STR,
                     message=STR, author=ref("UserRef"), created_at=TIME,
                     source={"type": "string", "enum": ["edit", "merge", "round"]}, merged=BOOL),
-    "NewPolicy": obj(["title", "body"], title=STR, body=STR, summary=STR, tags={"type": "array", "items": STR}),
+    "NewPolicy": obj(["title", "body"], title=STR, body=STR, summary=STR, tags={"type": "array", "items": STR},
+                     language=NULLABLE_STR),
     "Policy": obj(["id", "slug", "title", "summary", "tags", "status"], id=INT, slug=STR, title=STR, summary=STR,
-                  tags={"type": "array", "items": STR}, status=STR, assembly=STR, url=STR, head=ref("Revision")),
-    "PolicyChange": obj([], title=STR, summary=STR, tags={"type": "array", "items": STR},
+                  tags={"type": "array", "items": STR}, status=STR, language=STR, language_chosen=BOOL,
+                  assembly=STR, url=STR, head=ref("Revision")),
+    "PolicyChange": obj([], title=STR, summary=STR, tags={"type": "array", "items": STR}, language=NULLABLE_STR,
                         status={"type": "string", "enum": ["draft", "adopted", "archived"]}),
     "NewRevision": obj(["body", "base"], body=STR, base=INT, message=STR),
     "Diff": obj(["from", "to", "unified", "hunks"], **{"from": INT, "to": INT}, unified=STR,

@@ -1,5 +1,6 @@
 """API: rounds, ballots and results (API.md, "Rounds and ballots")."""
 from flask import Blueprint, g
+from flask_babel import gettext
 
 from ..core.errors import ValidationError
 from ..core.timeutil import parse_datetime
@@ -83,9 +84,10 @@ def _deadlines(data, kind):
         try:
             values[name] = parse_datetime(raw)
         except (ValueError, TypeError):
-            errors[name] = f"'{name}' must be an ISO 8601 date and time, e.g. 2030-05-01T18:00:00+00:00."
+            errors[name] = gettext("'%(name)s' must be an ISO 8601 date and time, e.g. %(example)s.", name=name,
+                                   example="2030-05-01T18:00:00+00:00")
     if errors:
-        raise ValidationError("Some deadlines need attention.", fields=errors)
+        raise ValidationError(gettext("Some deadlines need attention."), fields=errors)
     return values
 
 

@@ -21,6 +21,7 @@ INT = {"type": "integer"}
 BOOL = {"type": "boolean"}
 TIME = {"type": "string", "format": "date-time"}
 NULLABLE_INT = {"type": ["integer", "null"]}
+NULLABLE_STR = {"type": ["string", "null"]}
 
 
 def obj(required=(), **properties):

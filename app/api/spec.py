@@ -16,6 +16,8 @@ def _schema_for(name):
         return None
     if name.startswith("page:"):
         return page_of(name[5:])
+    if name.startswith("list:"):
+        return {"type": "array", "items": ref(name[5:])}
     return ref(name)
 
 

@@ -1,4 +1,5 @@
 """Assemblies and their memberships."""
+from flask_babel import lazy_gettext
 from sqlalchemy import Boolean, ForeignKey, String, Text, UniqueConstraint, event, false
 from sqlalchemy.orm import Mapped, Session, mapped_column, relationship
 
@@ -8,6 +9,17 @@ from ..core.identity import signed_in
 
 ROLES = ("member", "facilitator", "admin")
 ROLE_RANK = {"member": 1, "facilitator": 2, "admin": 3}
+#: a role as people read it inside a sentence or a table ("Your role: member")
+ROLE_LABELS = {"member": lazy_gettext("member"), "facilitator": lazy_gettext("facilitator"),
+               "admin": lazy_gettext("admin")}
+#: a role as a choice of the member form ("Member")
+ROLE_CHOICES = {"member": lazy_gettext("Member"), "facilitator": lazy_gettext("Facilitator"),
+                "admin": lazy_gettext("Admin")}
+
+
+def role_label(role):
+    """The translated name of `role` (a code of ROLES); an unknown code as it is."""
+    return ROLE_LABELS.get(role, role)
 
 
 def role_at_least(role, needed):

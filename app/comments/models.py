@@ -1,4 +1,5 @@
 """Comments anchored to line ranges of a revision, and their cached anchors."""
+from flask_babel import lazy_gettext
 from sqlalchemy import Boolean, ForeignKey, Integer, String, Text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
@@ -9,11 +10,11 @@ from ..core.identity import signed_in
 
 STANCES = ("comment", "support", "oppose", "question", "objection")
 STANCE_LABELS = {
-    "comment": "Comment",
-    "support": "Support",
-    "oppose": "Oppose",
-    "question": "Question",
-    "objection": "Objection",
+    "comment": lazy_gettext("Comment"),
+    "support": lazy_gettext("Support"),
+    "oppose": lazy_gettext("Oppose"),
+    "question": lazy_gettext("Question"),
+    "objection": lazy_gettext("Objection"),
 }
 
 

@@ -1,8 +1,11 @@
 """Who gets told what about comments: replies, and lines commented on that changed.
 
 Each notification goes to the user's notifications, and by e-mail at once or in the digest
-(app.accounts.notifying decides by its kind).
+(app.accounts.notifying decides by its kind). Messages are functions, written in each
+recipient's language.
 """
+from flask_babel import gettext, ngettext
+
 from ..accounts.models import User
 from ..accounts.notifying import notify_user
 from ..extensions import db
@@ -17,8 +20,16 @@ def notify_changed_lines(policy, revision, root_ids):
     url = earlier_wording_url(policy)
     for user in _users(threads):
         n = len(threads[user.id])
-        what = "a comment thread you took part in now refers" if n == 1 else f"{n} comment threads you took part in now refer"
-        message = f"Revision {revision.number} of “{policy.title}” changed lines you commented on: {what} to an earlier wording."
+
+        def message(n=n):
+            return ngettext(
+                "Revision %(number)s of “%(title)s” changed lines you commented on: a comment thread you took "
+                "part in now refers to an earlier wording.",
+                "Revision %(number)s of “%(title)s” changed lines you commented on: %(num)d comment threads you "
+                "took part in now refer to an earlier wording.",
+                n, number=revision.number, title=policy.title,
+            )
+
         _notify(user, "comment.outdated", message, url)
 
 
@@ -45,17 +56,27 @@ def notify_reply(reply, target):
         return
     policy = root.policy
     url = amendment_url(policy, root.amendment_id) + f"#comment-{reply.id}" if root.amendment_id else thread_url(root)
-    where = f"amendment {root.amendment.label}" if root.amendment_id else _lines_label(root)
-    message = f"{reply.author.name} replied to your comment on “{policy.title}” ({where})."
+    name, title = reply.author.name, policy.title
+    amendment = root.amendment.label if root.amendment_id else None
+
+    def message():
+        if amendment is not None:
+            return gettext("%(name)s replied to your comment on “%(title)s” (amendment %(amendment)s).",
+                           name=name, title=title, amendment=amendment)
+        return _reply_on_lines(root, name, title)
+
     for user in _users(recipients):
         _notify(user, "comment.reply", message, url)
 
 
-def _lines_label(comment):
-    """'line 3 of revision 2' or 'lines 3–5 of revision 2': where a line comment sits."""
+def _reply_on_lines(comment, name, title):
+    """The reply notification for a line comment ('line 3 of revision 2' or 'lines 3–5 of revision 2')."""
     if comment.line_start == comment.line_end:
-        return f"line {comment.line_start} of revision {comment.revision_number}"
-    return f"lines {comment.line_start}–{comment.line_end} of revision {comment.revision_number}"
+        return gettext("%(name)s replied to your comment on “%(title)s” (line %(line)s of revision %(number)s).",
+                       name=name, title=title, line=comment.line_start, number=comment.revision_number)
+    return gettext("%(name)s replied to your comment on “%(title)s” (lines %(start)s–%(end)s of revision "
+                   "%(number)s).", name=name, title=title, start=comment.line_start, end=comment.line_end,
+                   number=comment.revision_number)
 
 
 def _users(ids):

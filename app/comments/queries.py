@@ -9,6 +9,8 @@ from bisect import bisect_right
 from dataclasses import dataclass, field
 from typing import NamedTuple
 
+from flask_babel import gettext
+
 from ..amendments.models import Amendment
 from ..core.errors import NotFound, ValidationError
 from ..extensions import db
@@ -104,11 +106,13 @@ def parse_filters(stance="", state="", strict=False):
     stance, state = (stance or "").strip(), (state or "").strip()
     if stance and stance not in STANCES:
         if strict:
-            raise ValidationError.field("stance", "Stance is one of " + ", ".join(STANCES) + ".")
+            raise ValidationError.field("stance", gettext("Stance is one of %(stances)s.", stances=", ".join(STANCES)))
         stance = ""
     if state and state not in STATES:
         if strict:
-            raise ValidationError.field("state", "State is open or resolved.")
+            raise ValidationError.field(
+                "state", gettext("State is %(open)s or %(resolved)s.", open="open", resolved="resolved")
+            )
         state = ""
     return Filters(stance, state)
 
@@ -169,7 +173,7 @@ def get_comment(comment_id, user):
     """The comment if `user` may see its policy, else 404."""
     comment = db.session.get(Comment, comment_id) if is_int(comment_id) else None
     if comment is None or not comment.policy.can_view(user):
-        raise NotFound("No such comment.")
+        raise NotFound(gettext("No such comment."))
     return comment
 
 
@@ -177,7 +181,7 @@ def get_policy_comment(policy, comment_id):
     """A comment of this policy (line or amendment comment), or 404."""
     comment = db.session.get(Comment, comment_id) if is_int(comment_id) else None
     if comment is None or comment.policy_id != policy.id:
-        raise NotFound("No such comment on this policy.")
+        raise NotFound(gettext("No such comment on this policy."))
     return comment
 
 
@@ -185,7 +189,7 @@ def get_policy_amendment(policy, amendment_id):
     """An amendment of this policy, or 404."""
     amendment = db.session.get(Amendment, amendment_id) if is_int(amendment_id) else None
     if amendment is None or amendment.policy_id != policy.id:
-        raise NotFound("No such amendment on this policy.")
+        raise NotFound(gettext("No such amendment on this policy."))
     return amendment
 
 

@@ -4,6 +4,8 @@ Each action's permission is one check_can_<verb>(user, obj) function, called onc
 service; views call the same function before showing a form. Reading threads is in
 :mod:`app.comments.queries`, telling people in :mod:`app.comments.notifications`.
 """
+from flask_babel import gettext
+
 from ..assemblies.services import ADMIN_TOTP_MESSAGE
 from ..core import textlines
 from ..core.errors import Conflict, Forbidden, NotFound
@@ -26,30 +28,30 @@ POST_RATE = "60/minute"  # comments and replies per address: stops floods, never
 def check_can_comment(user, policy):
     """404 unless `user` may see the policy; 403 unless a member of its assembly (who may comment)."""
     if not policy.can_view(user):
-        raise NotFound("No such policy.")
+        raise NotFound(gettext("No such policy."))
     if not policy.assembly.can_participate(user):
-        raise Forbidden("Only members of this assembly can comment.")
+        raise Forbidden(gettext("Only members of this assembly can comment."))
 
 
 def check_can_edit_comment(user, comment):
     """409 for a deleted comment; 403 unless `user` wrote it."""
     if comment.deleted:
-        raise Conflict("This comment was deleted; it cannot be edited.", code="comment_deleted")
+        raise Conflict(gettext("This comment was deleted; it cannot be edited."), code="comment_deleted")
     if not comment.can_edit(user):
-        raise Forbidden("Only the author can edit a comment.")
+        raise Forbidden(gettext("Only the author can edit a comment."))
 
 
 def check_can_delete_comment(user, comment):
     """403 unless `user` wrote the comment or is an admin of the assembly (a deleted one passes:
     deleting it again changes nothing)."""
     if not comment.deleted and not comment.can_delete(user):
-        raise Forbidden("Only the author or an admin of the assembly can delete a comment.")
+        raise Forbidden(gettext("Only the author or an admin of the assembly can delete a comment."))
 
 
 def check_can_resolve_thread(user, root):
     """403 unless `user` wrote the thread's first comment or facilitates or administers the assembly."""
     if not root.can_resolve(user):
-        raise Forbidden("Only the author of the first comment or a facilitator can resolve this thread.")
+        raise Forbidden(gettext("Only the author of the first comment or a facilitator can resolve this thread."))
 
 
 # --------------------------------------------------------------------------

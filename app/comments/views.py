@@ -2,6 +2,7 @@
 panel (for static/js/reader.js, which shows it in the reading view's side panel).
 """
 from flask import Blueprint, flash, get_flashed_messages, redirect, render_template, request, url_for
+from flask_babel import gettext
 from flask_login import current_user, login_required
 
 from ..core import textlines
@@ -111,10 +112,12 @@ def _block_of(revision, line):
 
 def _lines_title(start, end, outdated=False):
     if outdated:
-        return "Comments on an earlier wording"
+        return gettext("Comments on an earlier wording")
     if start is None:
-        return "All comments"
-    return f"Line {start}" if start == end else f"Lines {start}–{end}"
+        return gettext("All comments")
+    if start == end:
+        return gettext("Line %(line)s", line=start)
+    return gettext("Lines %(start)s–%(end)s", start=start, end=end)
 
 
 @bp.route(BASE + "/comments/new", methods=["GET", "POST"])
@@ -139,8 +142,11 @@ def new(slug, policy_slug):
             apply_field_errors(form, error)
         else:
             db.session.commit()
-            label = _lines_title(comment.line_start, comment.line_end)
-            flash(f"Comment added beside {label.lower()}.", "success")
+            if comment.line_start == comment.line_end:
+                flash(gettext("Comment added beside line %(line)s.", line=comment.line_start), "success")
+            else:
+                flash(gettext("Comment added beside lines %(start)s–%(end)s.", start=comment.line_start,
+                              end=comment.line_end), "success")
             default = lines_url(assembly, policy, comment.revision_number, comment.line_start, comment.line_end)
             return redirect(next_url(default))
     return _new_page(assembly, policy, form)
@@ -154,7 +160,7 @@ def _new_page(assembly, policy, form):
     return page(
         "comments/new.html", 422 if form.errors else 200, assembly=assembly, policy=policy, revision=revision,
         form=form, quote=_quote_lines(revision, start, end) if valid else [],
-        page_title=_lines_title(start, end) if valid else "New comment",
+        page_title=_lines_title(start, end) if valid else gettext("New comment"),
     )
 
 
@@ -171,7 +177,7 @@ def thread(slug, policy_slug, comment_id):
 def _thread_page(assembly, policy, item, form, status=200):
     return page(
         "comments/thread.html", status, assembly=assembly, policy=policy, thread=item, form=form,
-        page_title=f"Comment thread #{item.root.id}", amendment_url=amendment_url,
+        page_title=gettext("Comment thread #%(id)s", id=item.root.id), amendment_url=amendment_url,
     )
 
 
@@ -190,7 +196,7 @@ def reply(slug, policy_slug, comment_id):
             apply_field_errors(form, error)
         else:
             db.session.commit()
-            flash("Reply posted.", "success")
+            flash(gettext("Reply posted."), "success")
             return redirect(next_url(thread_url(comment)))
     return _thread_page(assembly, policy, queries.get_thread(comment), form, 422)
 
@@ -210,10 +216,10 @@ def edit(slug, policy_slug, comment_id):
             apply_field_errors(form, error)
         else:
             db.session.commit()
-            flash("Comment saved.", "success")
+            flash(gettext("Comment saved."), "success")
             return redirect(next_url(thread_url(comment)))
     return page("comments/edit.html", 422 if form.errors else 200, assembly=assembly, policy=policy,
-                comment=comment, form=form, page_title="Edit comment",
+                comment=comment, form=form, page_title=gettext("Edit comment"),
                 back=next_url(thread_url(comment)))
 
 
@@ -228,10 +234,10 @@ def delete(slug, policy_slug, comment_id):
     if form.validate_on_submit():
         services.delete_comment(current_user, comment)
         db.session.commit()
-        flash("Comment deleted. Its replies remain.", "success")
+        flash(gettext("Comment deleted. Its replies remain."), "success")
         return redirect(next_url(thread_url(comment)))
     return page("comments/delete.html", assembly=assembly, policy=policy, comment=comment, form=form,
-                page_title="Delete comment", back=next_url(thread_url(comment)))
+                page_title=gettext("Delete comment"), back=next_url(thread_url(comment)))
 
 
 @bp.route(BASE + "/comments/<int:comment_id>/resolve", methods=["POST"])
@@ -244,7 +250,7 @@ def resolve(slug, policy_slug, comment_id):
     if form.validate_on_submit():
         root = services.resolve_thread(current_user, comment, form.resolved.data != "0")
         db.session.commit()
-        flash("Thread resolved." if root.resolved else "Thread reopened.", "success")
+        flash(gettext("Thread resolved.") if root.resolved else gettext("Thread reopened."), "success")
     return redirect(next_url(thread_url(comment)))
 
 
@@ -265,7 +271,7 @@ def amendment_comment(slug, policy_slug, amendment_id):
             apply_field_errors(form, error)
         else:
             db.session.commit()
-            flash("Comment posted." if form.parent_id.data is None else "Reply posted.", "success")
+            flash(gettext("Comment posted.") if form.parent_id.data is None else gettext("Reply posted."), "success")
             return redirect(next_url(amendment_url(policy, amendment.id)))
     return page("comments/amendment_comment.html", 422, assembly=assembly, policy=policy, amendment=amendment,
-                form=form, page_title=f"Comment on {amendment.label}")
+                form=form, page_title=gettext("Comment on %(amendment)s", amendment=amendment.label))

@@ -6,6 +6,7 @@ Two domains: ``messages`` (Python and the Jinja templates) and ``js`` (the brows
 these functions; tests call them directly.
 """
 from io import BytesIO
+from pathlib import Path
 
 import click
 from babel.messages.catalog import Catalog
@@ -19,7 +20,7 @@ from .i18n import LANGUAGES, TRANSLATIONS
 ROOT = TRANSLATIONS.parent.parent
 KEYWORDS = {
     "_": None, "gettext": None, "ngettext": (1, 2), "lazy_gettext": None, "lazy_ngettext": (1, 2),
-    "pgettext": ((1, "c"), 2), "npgettext": ((1, "c"), 2, 3),
+    "pgettext": ((1, "c"), 2), "npgettext": ((1, "c"), 2, 3), "lazy_pgettext": ((1, "c"), 2),
 }
 #: (domain, folder under the project, Babel method map)
 SOURCES = {
@@ -112,7 +113,7 @@ def untranslated(catalog):
             continue
         strings = message.string if isinstance(message.string, (list, tuple)) else [message.string]
         if message.fuzzy or not all(strings):
-            ids.append(message.id)
+            ids.append(message.id if isinstance(message.id, str) else message.id[0])
     return ids
 
 
@@ -159,9 +160,14 @@ def placeholder_errors(catalog):
     return errors
 
 
+#: a fragment's key "context\x04msgid" names a message marked with pgettext (gettext's own form)
+CONTEXT_SEPARATOR = "\x04"
+
+
 def apply_translations(fragment, overwrite=True):
     """Fill the .po files from `fragment`: {domain: {msgid: {code: text, or [singular, plural]
-    for a plural message}}} (JSON files written by translators working outside a .po editor).
+    for a plural message}}} (JSON files written by translators working outside a .po editor;
+    a message with a context is keyed "context\x04msgid").
     A plural message with fewer forms than the language has repeats its last form (Spanish,
     French, Italian and Portuguese have a third "many" form, used from a million on). Messages
     the catalog does not have are skipped and returned."""
@@ -169,9 +175,10 @@ def apply_translations(fragment, overwrite=True):
     for domain, entries in fragment.items():
         for code in TRANSLATED_LANGUAGES:
             catalog = read_catalog(code, domain)
-            for msgid, texts in entries.items():
+            for key, texts in entries.items():
+                context, _, msgid = key.rpartition(CONTEXT_SEPARATOR)
                 text = texts.get(code)
-                message = catalog.get(msgid)
+                message = catalog.get(msgid, context=context or None)
                 if not text:
                     continue
                 if message is None:
@@ -189,6 +196,27 @@ def apply_translations(fragment, overwrite=True):
             write_catalog(catalog, code, domain)
     compile_catalogs()
     return skipped
+
+
+PSEUDO_MARKS = ("⟦", "⟧")
+
+
+def write_pseudo_catalogs(directory, code, marks=PSEUDO_MARKS):
+    """Compile, under `directory`, catalogs of the pseudo-locale `code` that translate every
+    message of the code as itself between `marks`: a page shown in it reveals, as text outside
+    the marks, every string that was never marked for translation (tests/browser)."""
+    start, end = marks
+    for domain in SOURCES:
+        catalog = Catalog(locale="en", domain=domain)
+        for message in extract(domain):
+            if not message.id:
+                continue
+            ids = message.id if isinstance(message.id, tuple) else (message.id,)
+            strings = tuple(f"{start}{text}{end}" for text in ids)
+            catalog.add(message.id, strings if message.pluralizable else strings[0], context=message.context)
+        target = Path(directory) / code / "LC_MESSAGES" / f"{domain}.mo"
+        target.parent.mkdir(parents=True, exist_ok=True)
+        target.write_bytes(compiled_bytes(catalog))
 
 
 translations_cli = AppGroup("translations", help="Interface languages: update, compile and check the catalogs.")

@@ -3,6 +3,7 @@ from urllib.parse import urlsplit
 
 from flask import Response, current_app, jsonify, render_template, request, url_for
 from flask.globals import request_ctx
+from flask_babel import gettext, lazy_gettext
 from flask_wtf.csrf import CSRFError
 from werkzeug.exceptions import HTTPException, SecurityError
 from werkzeug.routing import BuildError, RoutingException
@@ -27,6 +28,26 @@ HTTP_CODES = {
 }
 
 
+#: werkzeug's default descriptions (English), said in the reader's language
+WERKZEUG_WORDS = {
+    400: lazy_gettext("The browser (or proxy) sent a request that this server could not understand."),
+    401: lazy_gettext("The server could not verify that you are authorized to access the URL requested. You either "
+                      "supplied the wrong credentials (e.g. a bad password), or your browser doesn't understand how "
+                      "to supply the credentials required."),
+    403: lazy_gettext("You don't have the permission to access the requested resource. It is either read-protected "
+                      "or not readable by the server."),
+    405: lazy_gettext("The method is not allowed for the requested URL."),
+    409: lazy_gettext("A conflict happened while processing the request. The resource might have been modified "
+                      "while the request was being processed."),
+    415: lazy_gettext("The server does not support the media type transmitted in the request."),
+    422: lazy_gettext("The request was well-formed but was unable to be followed due to semantic errors."),
+    500: lazy_gettext("The server encountered an internal error and was unable to complete your request. Either "
+                      "the server is overloaded or there is an error in the application."),
+    503: lazy_gettext("The server is temporarily unable to service your request due to maintenance downtime or "
+                      "capacity problems. Please try again later."),
+}
+
+
 def wants_json():
     """API paths always answer JSON."""
     return request.path.startswith("/api/")
@@ -35,9 +56,9 @@ def wants_json():
 # The nearest page above a URL, most specific first: (URL argument that must be there, endpoint,
 # the arguments it takes, the link's words).
 NEAREST_PAGES = (
-    ("round_id", "rounds.show", ("slug", "policy_slug", "round_id"), "Back to the round"),
-    ("policy_slug", "policies.read", ("slug", "policy_slug"), "Back to the policy"),
-    ("slug", "assemblies.show", ("slug",), "Back to the assembly"),
+    ("round_id", "rounds.show", ("slug", "policy_slug", "round_id"), lazy_gettext("Back to the round")),
+    ("policy_slug", "policies.read", ("slug", "policy_slug"), lazy_gettext("Back to the policy")),
+    ("slug", "assemblies.show", ("slug",), lazy_gettext("Back to the assembly")),
 )
 
 
@@ -69,7 +90,7 @@ def nearest_page(path):
             except BuildError:
                 return None
             if url != path:
-                return url, words
+                return url, str(words)
     return None
 
 
@@ -81,12 +102,12 @@ def back_links():
     links = []
     came_from = referer_path()
     if came_from and came_from != here:
-        links.append((came_from, "Back to the page you came from"))
+        links.append((came_from, gettext("Back to the page you came from")))
     nearest = nearest_page(request.path)
     if nearest and all(nearest[0] != url for url, _ in links):
         links.append(nearest)
     if not links:
-        links.append((url_for("core.home"), "Go to the start page"))
+        links.append((url_for("core.home"), gettext("Go to the start page")))
     return links
 
 
@@ -101,9 +122,11 @@ def _respond(status, code, message, payload=None):
 
 def _size_limit_text(limit):
     """1048576 → '1 MB', 20480 → '20 KB'."""
+    from .templating import format_number
+
     if limit >= 1024 * 1024:
-        return f"{limit / (1024 * 1024):g} MB"
-    return f"{limit / 1024:g} KB"
+        return gettext("%(number)s MB", number=format_number(round(limit / (1024 * 1024), 2)))
+    return gettext("%(number)s KB", number=format_number(round(limit / 1024, 2)))
 
 
 def handle_app_error(error):
@@ -117,21 +140,25 @@ def handle_http_error(error):
     """Werkzeug's errors (404, 405, 413, 429 …) in our envelope."""
     status = error.code or 500
     message = error.description or error.name
-    if status == 404 and error.description == type(error).description:  # werkzeug's default words
-        message = "There is nothing at this address, or it is not visible to you."
+    default_words = error.description == type(error).description  # werkzeug's own (English) words
+    if default_words and status in WERKZEUG_WORDS:
+        message = str(WERKZEUG_WORDS[status])
+    if status == 404 and default_words:
+        message = gettext("There is nothing at this address, or it is not visible to you.")
     if status == 413:
         limit = current_app.config.get("MAX_CONTENT_LENGTH") or 0
-        message = f"What you sent is larger than this site accepts (the limit is {_size_limit_text(limit)})."
+        message = gettext("What you sent is larger than this site accepts (the limit is %(limit)s).",
+                          limit=_size_limit_text(limit))
     if status == 429:
-        message = "Too many requests; please wait a moment and try again."
+        message = gettext("Too many requests; please wait a moment and try again.")
     if isinstance(error, SecurityError):
-        message = "This site does not answer to that host name."
+        message = gettext("This site does not answer to that host name.")
     return _respond(status, HTTP_CODES.get(status, "error"), message)
 
 
 def handle_csrf_error(error):
     """A form without a valid CSRF token."""
-    return _respond(400, "csrf", "The form expired or was not sent from this site. Please retry.")
+    return _respond(400, "csrf", gettext("The form expired or was not sent from this site. Please retry."))
 
 
 def init_error_handlers(app):

@@ -16,7 +16,7 @@ from pathlib import Path
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError, available_timezones
 
 import pytz
-from babel import Locale
+from babel import Locale, negotiate_locale
 from babel.support import Translations
 from flask import current_app, g, has_request_context, request, session
 from flask_babel import Babel, force_locale, get_locale, get_timezone, refresh
@@ -31,6 +31,9 @@ LANGUAGES = {
     "it": "Italiano",
     "pt": "Português",
 }
+#: the languages a policy's text may be written in (its `lang`, PDF hyphenation, search
+#: stemming): the interface languages and neighbours whose assemblies write in their own
+TEXT_LANGUAGES = ("en", "es", "fr", "de", "it", "pt", "ca", "gl", "eu", "nl")
 DEFAULT_LOCALE = "en"
 DEFAULT_TIMEZONE = "UTC"
 TRANSLATIONS = Path(__file__).resolve().parent.parent / "translations"
@@ -70,8 +73,9 @@ def is_timezone(name):
 
 
 def timezone_choices():
-    """Every IANA zone name, sorted, for a form's list."""
-    return sorted(_zone_names() | {"UTC"})
+    """The IANA zones people live in (pytz's common list, no legacy aliases), sorted, for a
+    form's list; any other IANA name is still accepted through the API."""
+    return sorted(set(pytz.common_timezones) & _zone_names() | {"UTC"})
 
 
 def use_assembly(assembly):
@@ -92,21 +96,17 @@ def assembly_defaults():
         return None, None
     if "context_assembly" not in g:
         slug = (request.view_args or {}).get("slug")
-        g.context_assembly = _assembly_defaults_by_slug(slug) if isinstance(slug, str) else (None, None)
+        lookup = current_app.extensions.get("commonwright_assembly_defaults")
+        g.context_assembly = lookup(slug) if lookup and isinstance(slug, str) else (None, None)
     return g.context_assembly
 
 
-def _assembly_defaults_by_slug(slug):
-    from ..assemblies.models import Assembly
-    from ..extensions import db
-
-    row = db.session.execute(db.select(Assembly.locale, Assembly.timezone).filter_by(slug=slug)).first()
-    return tuple(row) if row else (None, None)
-
-
 def _signed_in_user():
+    """The person this request speaks to: the browser's session, or the API's bearer token."""
     if not has_request_context():
         return None
+    if getattr(g.get("user"), "is_authenticated", False):
+        return g.user
     try:
         user = current_user._get_current_object()
     except (AttributeError, RuntimeError):
@@ -121,10 +121,20 @@ def choose_locale(own, chosen, accept_languages, assembly_locale, codes):
     for code in (own, chosen):
         if code in codes:
             return code
-    best = accept_languages.best_match(codes) if accept_languages is not None else None
+    best = _best_accepted(accept_languages, codes)
     if best:
         return best
     return assembly_locale if assembly_locale in codes else DEFAULT_LOCALE
+
+
+def _best_accepted(accept_languages, codes):
+    """The first of the browser's languages, by preference, that we speak: 'es-ES, en' is
+    Spanish (a region falls back to its language before the next language is tried)."""
+    if not accept_languages:
+        return None
+    preferred = [value for value, quality in sorted(accept_languages, key=lambda item: -item[1]) if quality > 0]
+    best = negotiate_locale(preferred, codes, sep="-", aliases={})
+    return {code.lower(): code for code in codes}.get(best.lower()) if best else None
 
 
 def choose_timezone(own, assembly_zone):
@@ -219,15 +229,21 @@ def current_zone_name():
     return str(get_timezone())
 
 
+def text_language_names():
+    """[(code, name)] of TEXT_LANGUAGES, each named in itself ('català', 'euskara')."""
+    return [(code, Locale.parse(code).get_display_name(code).capitalize()) for code in TEXT_LANGUAGES]
+
+
 def locale_names():
     """[{code, name}] of the interface languages, for GET /api/v1/locales and the switcher."""
     return [{"code": code, "name": name} for code, name in LANGUAGES.items()]
 
 
 @cache
-def _js_catalog(code, mtime):
-    translations = Translations.load(str(TRANSLATIONS), [code], domain="js")
-    catalog = getattr(translations, "_catalog", {})
+def _js_catalog(code, mtime, directories=(str(TRANSLATIONS),)):
+    catalog = {}
+    for directory in directories:
+        catalog.update(getattr(Translations.load(directory, [code], domain="js"), "_catalog", {}))
     if not catalog:
         return {}
     plural_categories = _gettext_plural_categories(code)
@@ -255,15 +271,28 @@ def js_catalog():
     map CLDR categories, as Intl.PluralRules names them, to their forms). English is empty: the
     scripts' own words are English."""
     code = current_locale_code()
-    path = TRANSLATIONS / code / "LC_MESSAGES" / "js.mo"
-    if code == DEFAULT_LOCALE or not path.exists():
+    directories = translation_directories(current_app)
+    paths = [Path(directory) / code / "LC_MESSAGES" / "js.mo" for directory in directories]
+    found = [path for path in paths if path.exists()]
+    if code == DEFAULT_LOCALE or not found:
         return {}
-    return _js_catalog(code, path.stat().st_mtime)
+    return _js_catalog(code, max(path.stat().st_mtime for path in found), tuple(directories))
 
 
-def init_i18n(app):
-    """Bind Flask-Babel with the selectors and the catalogs' folder."""
+def translation_directories(app):
+    """The catalogs' folders: app/translations, then any EXTRA_TRANSLATION_DIRECTORIES (tests
+    put a generated pseudo-locale there)."""
+    return [str(TRANSLATIONS), *app.config.get("EXTRA_TRANSLATION_DIRECTORIES", ())]
+
+
+def init_i18n(app, assembly_defaults_by_slug=None):
+    """Bind Flask-Babel with the selectors and the catalogs' folder. `assembly_defaults_by_slug`
+    (slug -> (locale, zone)) lets a page whose URL names an assembly fall back to its defaults
+    without app.core importing a domain."""
+    app.extensions["commonwright_assembly_defaults"] = assembly_defaults_by_slug
     app.config.setdefault("BABEL_DEFAULT_LOCALE", DEFAULT_LOCALE)
     app.config.setdefault("BABEL_DEFAULT_TIMEZONE", DEFAULT_TIMEZONE)
-    app.config["BABEL_TRANSLATION_DIRECTORIES"] = str(TRANSLATIONS)
+    app.config["BABEL_TRANSLATION_DIRECTORIES"] = ";".join(translation_directories(app))
     babel.init_app(app, locale_selector=select_locale, timezone_selector=select_timezone)
+    # {% trans %} blocks collapse their whitespace, as the extractor does (catalogs.JINJA_OPTIONS)
+    app.jinja_env.policies["ext.i18n.trimmed"] = True

@@ -20,6 +20,7 @@ from urllib.parse import urlsplit
 
 import click
 from flask import current_app
+from flask_babel import gettext
 from flask_sqlalchemy.session import Session
 from sqlalchemy import event
 
@@ -77,12 +78,12 @@ def notification_text(name, message, url, settings_url=""):
     """The text of a notification e-mail (plain text: nothing to escape, nothing rendered);
     `settings_url` (a local path) is where the reader chooses which mail they get."""
     link = public_url(url) if url else ""
-    lines = [f"Hello {name},", "", message]
+    lines = [gettext("Hello %(name)s,", name=name), "", message]
     if link:
         lines += ["", link]
-    lines += ["", "— Commonwright. Your notifications are also listed on the site."]
+    lines += ["", gettext("— Commonwright. Your notifications are also listed on the site.")]
     if settings_url:
-        lines += ["You get this mail at once because it concerns you personally. Choose which mail you get:",
+        lines += [gettext("You get this mail at once because it concerns you personally. Choose which mail you get:"),
                   public_url(settings_url)]
     return "\n".join(lines)
 
@@ -293,7 +294,7 @@ def sweep_outbox():
 def check_can_read_outbox(user):
     """Only site admins see the outbox (addresses, subjects; bodies too while mail is only printed)."""
     if not getattr(user, "is_site_admin", False):
-        raise Forbidden("Only site administrators can see the outbox.")
+        raise Forbidden(gettext("Only site administrators can see the outbox."))
 
 
 def bodies_shown():

@@ -23,7 +23,8 @@ lines of the Markdown source, numbered from 1 (see :func:`.mdparsers.source_line
     Raises :class:`.mdguard.RenderTooCostly` for a text over the work budget.
 
 Everything is deterministic: the same input always gives the same output, so
-results may be cached per revision.  The module imports no Flask/app code.
+results may be cached per revision.  The module imports no Flask/app code (only Flask-Babel's
+gettext for the one message it gives people, :func:`too_costly_message`).
 """
 
 from __future__ import annotations
@@ -32,6 +33,7 @@ import re
 import secrets
 from dataclasses import dataclass
 
+from flask_babel import gettext
 from markdown_it.common.utils import escapeHtml
 from markdown_it.token import Token
 
@@ -44,6 +46,7 @@ __all__ = [
     "LINE_ELEMENT_RE",
     "POLICY_MD",
     "TOO_COSTLY_MESSAGE",
+    "too_costly_message",
     "Block",
     "check_renderable",
     "render_blocks",
@@ -110,6 +113,15 @@ TOO_COSTLY_MESSAGE = (
     "or tens of thousands of tiny blocks or table cells). Remove the repeated characters, or "
     "split the text into several policies."
 )
+
+
+def too_costly_message():
+    """TOO_COSTLY_MESSAGE in the reader's language (call it where the message is given)."""
+    return gettext(
+        "This text has more markup than the page can show (for example very long runs of [, * or |, "
+        "or tens of thousands of tiny blocks or table cells). Remove the repeated characters, or "
+        "split the text into several policies."
+    )
 
 
 @dataclass(frozen=True)

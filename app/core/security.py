@@ -3,6 +3,7 @@ personal; a request class whose JSON parsing cannot fail with a server error."""
 import secrets
 
 from flask import Request, g
+from flask_babel import gettext
 from werkzeug.exceptions import BadRequest
 
 
@@ -16,7 +17,7 @@ class SafeJsonRequest(Request):
         except RecursionError:
             if silent:
                 return None
-            raise BadRequest("The JSON body is nested too deeply.") from None
+            raise BadRequest(gettext("The JSON body is nested too deeply.")) from None
 
 
 def csp_nonce():
@@ -117,7 +118,7 @@ def refuse_nul_characters():
     for source in sources:
         for name, value in source.items(multi=True):
             if "\x00" in value:
-                raise ValidationError.field(name, "The text contains a NUL character, which is not allowed.")
+                raise ValidationError.field(name, gettext("The text contains a NUL character, which is not allowed."))
 
 
 def init_security(app):

@@ -22,11 +22,15 @@ def browser_name(user_agent):
 
 
 def zone_label(value, zone=None, locale=None):
-    """The zone's short name at `value` ('CET', 'EDT', 'MEZ'), or its offset ('GMT+01:00')
-    where the language has no abbreviation for it."""
+    """The zone's short name at `value`: the language's own ('MEZ', 'MESZ' in German), else the
+    time zone database's ('CET', 'CEST', 'WET'), else its offset ('GMT-03:00' in São Paulo,
+    whose database name is '-03'). It changes with daylight saving, as the clocks do."""
     zone, locale = zone or get_timezone(), locale or get_locale()
     short = babel_format_datetime(value, "z", tzinfo=zone, locale=locale)
-    return short if short.isalpha() else babel_format_datetime(value, "OOOO", tzinfo=zone, locale=locale)
+    if short.isalpha():
+        return short
+    database = as_utc(value).astimezone(zone).tzname() or ""
+    return database if database.isalpha() else babel_format_datetime(value, "OOOO", tzinfo=zone, locale=locale)
 
 
 def format_datetime(value, zone=None, locale=None):

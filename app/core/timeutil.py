@@ -19,6 +19,28 @@ def as_utc(value):
     return value.astimezone(timezone.utc)
 
 
+class NonexistentLocalTime(ValueError):
+    """A wall-clock time the zone skips (the hour clocks jump over in spring)."""
+
+
+def local_to_utc(naive, zone):
+    """The UTC instant of wall-clock `naive` in `zone` (a ZoneInfo). A time that occurs twice
+    (clocks go back) is the first of the two; a time the zone skips raises
+    NonexistentLocalTime."""
+    if naive is None:
+        return None
+    local = naive.replace(tzinfo=zone, fold=0)
+    instant = local.astimezone(timezone.utc)
+    if instant.astimezone(zone).replace(tzinfo=None) != naive.replace(tzinfo=None):
+        raise NonexistentLocalTime(naive.isoformat(timespec="minutes"))
+    return instant
+
+
+def utc_to_local(value, zone):
+    """`value` (aware, or naive UTC) as naive wall-clock time in `zone`, for a form's field."""
+    return as_utc(value).astimezone(zone).replace(tzinfo=None) if value else None
+
+
 def isoformat(value):
     """ISO 8601 with a UTC offset, or None."""
     return as_utc(value).isoformat() if value else None

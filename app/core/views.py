@@ -1,5 +1,6 @@
 """Home page, health check and the site admins' outbox."""
 from flask import Blueprint, abort, flash, jsonify, redirect, render_template, request, session, url_for
+from flask_babel import gettext, ngettext
 from flask_login import current_user, login_required
 from sqlalchemy import text
 
@@ -52,5 +53,6 @@ def retry_outbox():
     mail.check_can_read_outbox(current_user)
     count = mail.retry_failed_mail()
     db.session.commit()
-    flash(f"{count} message{'' if count == 1 else 's'} put back in the queue." if count else "No failed messages.")
+    flash(ngettext("%(num)d message put back in the queue.", "%(num)d messages put back in the queue.", count)
+          if count else gettext("No failed messages."))
     return redirect(url_for("core.outbox"))

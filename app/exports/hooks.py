@@ -1,6 +1,7 @@
 """The download buttons on the reading view (shown by app/policies/presenters.py), the
 comparison link's URL."""
 from flask import url_for
+from flask_babel import gettext
 
 from . import services
 
@@ -15,13 +16,13 @@ def download_actions(policy, revision):
     args = {"slug": policy.assembly.slug, "policy_slug": policy.slug, "revision": revision.number}
     cached = services.pdf_is_cached(policy, revision)
     return [
-        {"key": "export-md", "label": "Download Markdown", "url": url_for("exports.markdown", **args), "download": True},
+        {"key": "export-md", "label": gettext("Download Markdown"), "url": url_for("exports.markdown", **args), "download": True},
         {
             "key": "export-pdf",
-            "label": "Download PDF" if cached else "Download PDF (takes a few seconds)",
+            "label": gettext("Download PDF") if cached else gettext("Download PDF (takes a few seconds)"),
             "url": url_for("exports.revision_pdf", **args),
             "download": False,
-            "note": None if cached else services.PDF_NOTE,
+            "note": None if cached else str(services.PDF_NOTE),
         },
     ]
 

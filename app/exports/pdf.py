@@ -38,6 +38,8 @@ from functools import lru_cache
 from pathlib import Path
 from urllib.parse import unquote, urlsplit
 
+from flask_babel import lazy_gettext
+
 from .typeset import neutralise, safe_links
 
 #: Bump when the rendering changes in a way the template digest does not see (WeasyPrint, fonts).
@@ -50,20 +52,23 @@ log = logging.getLogger(__name__)
 class RenderError(Exception):
     """A PDF that cannot be produced: WeasyPrint failed on it, or it is over the size limit.
 
-    `code` is export_failed or export_too_large; `message` says why, for people. Cached.
+    `code` is export_failed or export_too_large; `message` says why, for people (in the language
+    spoken when it was raised); `params` the numbers of the message, so that it can be said again
+    in the reader's language (services.failure_message). Cached.
     """
 
-    def __init__(self, code, message):
+    def __init__(self, code, message, params=None):
+        message = str(message)
         super().__init__(message)
-        self.code, self.message = code, message
+        self.code, self.message, self.params = code, message, dict(params or {})
 
     def to_json(self):
-        return json.dumps({"code": self.code, "message": self.message})
+        return json.dumps({"code": self.code, "message": self.message, "params": self.params})
 
     @classmethod
     def from_json(cls, text):
         data = json.loads(text)
-        return cls(data["code"], data["message"])
+        return cls(data["code"], data["message"], data.get("params"))
 
 
 #: States of a pending marker (PdfCache.mark).
@@ -119,8 +124,9 @@ class StaticOnlyFetcher:
         return self.fetch(url)
 
 
-FAILED_MESSAGE = ("This PDF could not be typeset: the typesetter stopped on something in this text. "
-                  "The Markdown export has the whole text; the site's operators can see the cause in the log.")
+FAILED_MESSAGE = lazy_gettext("This PDF could not be typeset: the typesetter stopped on something in this text. "
+                              "The Markdown export has the whole text; the site's operators can see the cause in the "
+                              "log.")
 
 
 def typeset(html, fetcher):

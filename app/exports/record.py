@@ -11,8 +11,11 @@ page does.
 import hashlib
 from dataclasses import asdict
 
+from babel.dates import format_date
+from flask_babel import get_locale, gettext, lazy_gettext, lazy_pgettext
 
 from ..accounts.models import User
+from ..amendments.display import stored_outcome
 from ..amendments.models import Amendment
 from ..core.timeutil import as_utc, isoformat
 from ..core.urls import path_for, public_url
@@ -23,23 +26,48 @@ from ..rounds.models import Question, Result, Round
 from ..rounds.presenters.ranked_results import MATRIX_LIMIT, schulze_order, top_options
 from ..rounds.presenters.report import report_view, tally_text
 from ..rounds.presenters.results import is_consent, objections_of
+from ..rounds.presenters.rule_words import rule_words
 from ..rounds.presenters.rules import rules_text
-from ..rounds.presenters.words import KEEP_LABEL, line_label, names_of, percent, readable_rule, round_title, sentence
+from ..rounds.presenters.words import KEEP_LABEL, line_label, names_of, percent, round_title, sentence
 
 STATUS_LABELS = {
-    "draft": "Draft",
-    "in_round": "In a decision round",
-    "adopted": "Adopted",
-    "archived": "Archived",
+    "draft": lazy_gettext("Draft"),
+    "in_round": lazy_gettext("In a decision round"),
+    "adopted": lazy_gettext("Adopted"),
+    "archived": lazy_gettext("Archived"),
 }
-SOURCE_LABELS = {"edit": "Edit", "merge": "Merged edit", "round": "Decision of a round"}
-CHOICE_WORDS = {"yes": "yes", "no": "no", "abstain": "abstain", "consent": "consent", "object": "object"}
+SOURCE_LABELS = {"edit": lazy_gettext("Edit"), "merge": lazy_gettext("Merged edit"),
+                 "round": lazy_gettext("Decision of a round")}
+#: An amendment's fate in the annex (its state), as the annex says it.
+DECISION_LABELS = {
+    "merged": lazy_pgettext("amendment", "Adopted"),
+    "rejected": lazy_gettext("Not adopted"),
+    "needs_rebase": lazy_gettext("Not voted on"),
+    "submitted": lazy_gettext("Not voted on"),
+    "accepted_not_merged": lazy_gettext("Accepted, not merged"),
+    "accepted": lazy_gettext("accepted"),
+    "withdrawn": lazy_gettext("withdrawn"),
+    "in_vote": lazy_gettext("in vote"),
+}
+#: A ballot's choice inside a sentence ("A3: yes"), lower-case.
+CHOICE_WORDS = {"yes": lazy_gettext("yes"), "no": lazy_gettext("no"), "abstain": lazy_gettext("abstain"),
+                "consent": lazy_gettext("consent"), "object": lazy_gettext("object")}
+
+
+def _label(labels, code):
+    """The label of a code as plain text (the record is JSON), the code itself when unknown."""
+    return str(labels[code]) if code in labels else code
 
 
 def long_date(value):
-    """'2 March 2026' (UTC), or None."""
+    """'2 March 2026' (UTC) in the language spoken (the policy's, inside an export), or None."""
     value = as_utc(value)
-    return f"{value.day} {value:%B %Y}" if value else None
+    if not value:
+        return None
+    locale = get_locale()
+    if locale is None or locale.language == "en":
+        return f"{value.day} {value:%B %Y}"
+    return format_date(value, "long", locale=locale)
 
 
 def revision_record(policy, revision, with_rounds=True):
@@ -76,7 +104,7 @@ def policy_facts(policy):
         "summary": policy.summary or "",
         "tags": list(policy.tags),
         "status": policy.status,
-        "status_label": STATUS_LABELS.get(policy.status, policy.status),
+        "status_label": _label(STATUS_LABELS, policy.status),
         "head_number": policy.head_number,
     }
 
@@ -124,7 +152,7 @@ def _history(policy, number):
             "author": row.name,
             "message": row.message or "",
             "source": row.source,
-            "source_label": SOURCE_LABELS.get(row.source, row.source),
+            "source_label": _label(SOURCE_LABELS, row.source),
             "round_id": row.round_id,
             "round_number": row.round_number,
         }
@@ -166,7 +194,10 @@ def merged_amendments(policy, number):
             "round": amendment.round.number if amendment.round else None,
             "round_id": amendment.round_id,
             "merged_into": amendment.merged_into,
-            "lines": f"{line_label(amendment)} of revision {amendment.base_number}",
+            "lines": gettext("%(lines)s of revision %(number)s", lines=line_label(amendment),
+                             number=amendment.base_number),
+            "lines_short": gettext("%(lines)s, rev. %(number)s", lines=line_label(amendment),
+                                   number=amendment.base_number),
             "tally": _tally(results.get(amendment.id), amendment),
         }
         for amendment in amendments
@@ -253,7 +284,7 @@ def _question(data, entries, round_, names, open_rows):
         "turnout": percent(data["turnout"]),
         "voters": data["voters"],
         "quorum_met": bool(data["quorum_met"]),
-        "rule": sentence(readable_rule(data["rule"], names)),
+        "rule": sentence(rule_words(data, names)),
         "accepted_amendment_id": data.get("accepted_amendment_id"),
     }
     if data["kind"] != "ranked":
@@ -281,14 +312,14 @@ def _question(data, entries, round_, names, open_rows):
 def _option_names(entries):
     """{option key: "A3 — Raise the dividend"} of the round's amendments, and the current text."""
     labels = {f"a{e['amendment'].id}": e["amendment"].label for e in entries}
-    labels[phases.KEEP] = KEEP_LABEL
+    labels[phases.KEEP] = str(KEEP_LABEL)
     return labels
 
 
 def _option_code(key, entries):
     """An option's short name for a table heading: "A3", or "Current"."""
     if key == phases.KEEP:
-        return "Current"
+        return gettext("Current")
     return next((e["amendment"].code for e in entries if f"a{e['amendment'].id}" == key), key)
 
 
@@ -325,9 +356,10 @@ def _answer_text(data, value, codes):
     """'A3: yes', 'The whole text: object', or a ranking 'A3 > current text = A1'."""
     if isinstance(value, (str, dict)):
         choice = value if isinstance(value, str) else value.get("choice")
-        subject = "The whole text" if data["kind"] == "adoption" else codes.get(f"a{data['amendment_id']}", "?")
-        return f"{subject}: {CHOICE_WORDS.get(choice, choice)}"
-    levels = [" = ".join("current text" if key == phases.KEEP else codes.get(key, key) for key in level) for level in value]
+        subject = gettext("The whole text") if data["kind"] == "adoption" else codes.get(f"a{data['amendment_id']}", "?")
+        return gettext("%(subject)s: %(choice)s", subject=subject, choice=_label(CHOICE_WORDS, choice))
+    levels = [" = ".join(gettext("current text") if key == phases.KEEP else codes.get(key, key) for key in level)
+              for level in value]
     return " > ".join(levels)
 
 
@@ -344,7 +376,8 @@ def _entry(entry):
         "lines": entry["lines"],
         "rationale": amendment.rationale or "",
         "state": amendment.state,
-        "outcome": amendment.outcome or "",
+        "decision_label": _label(DECISION_LABELS, amendment.state),
+        "outcome": stored_outcome(amendment),
         "tally": entry["tally"],
         "consent_rule": entry["consent"],
         "objections": [{"name": o["name"], "reason": o["reason"]} for o in entry["objections"]],

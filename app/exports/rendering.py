@@ -28,18 +28,23 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from flask import current_app
+from flask_babel import lazy_gettext
 
 from ..core.errors import ValidationError
 from ..core.jobs import enqueue, job
 from . import services
 
 JOB_NAME = "exports.render_pdf"
-BUSY_MESSAGE = ("The server is typesetting many other PDFs just now. Try again in a minute, or download the "
-                "Markdown export, which has the whole text.")
+BUSY_MESSAGE = lazy_gettext("The server is typesetting many other PDFs just now. Try again in a minute, or "
+                            "download the Markdown export, which has the whole text.")
 #: Seconds a reader is asked to wait when the queue is full.
 BUSY_RETRY = 60
-FAILED_MESSAGE = ("The server stopped before your PDF was ready (it may have been restarted or be very busy). "
-                  "Try again, or download the Markdown export, which has the whole text.")
+FAILED_MESSAGE = lazy_gettext("The server stopped before your PDF was ready (it may have been restarted or be "
+                              "very busy). Try again, or download the Markdown export, which has the whole text.")
+#: FAILED_MESSAGE for an API client, who asks again with retry=1.
+FAILED_API_MESSAGE = lazy_gettext("The server stopped before your PDF was ready (it may have been restarted or be "
+                                  "very busy). Try again, or download the Markdown export, which has the whole text. "
+                                  "Ask again with retry=1.")
 
 
 @dataclass(frozen=True)
@@ -116,7 +121,7 @@ def _raise_cached_failure(pdf_job):
     try:
         pdf_job.cache.raise_failure(pdf_job.path)
     except services.pdf.RenderError as error:
-        raise ValidationError(error.message, code=error.code) from None
+        raise ValidationError(services.failure_message(error), code=error.code) from None
 
 
 @job(JOB_NAME)

@@ -30,10 +30,13 @@ from pathlib import Path
 from typing import Callable
 
 from flask import current_app
+from flask_babel import gettext, lazy_gettext
 
 from ..core import diffing, textlines
 from ..core.errors import NotFound, ValidationError
+from ..core.i18n import in_language
 from ..core.slugs import is_slug
+from ..core.templating import format_number
 from ..extensions import db
 from ..policies.library import format_policy_file
 from ..policies.models import Policy
@@ -50,7 +53,7 @@ CSV_MIMETYPE = "text/csv; charset=utf-8"
 PAPERS = {"a4": "A4", "letter": "letter"}
 FONT_SIZES = (9, 14)
 MAX_CONTEXT = 50
-PDF_NOTE = "PDF is prepared on first download, this can take a few seconds."
+PDF_NOTE = lazy_gettext("PDF is prepared on first download, this can take a few seconds.")
 PDF_RATE = "30/minute"
 #: Default of EXPORT_PDF_MAX_KB, the typesetting size the worker sets for one PDF (see
 #: typesetting_size): about 500 pages, 40 s of CPU off any request. Each seed policy is about
@@ -111,7 +114,7 @@ def pdf_options(args, comparison=False):
     errors, values = {}, {}
     paper = (args.get("paper") or "a4").strip().lower()
     if paper not in PAPERS:
-        errors["paper"] = "Paper is a4 or letter."
+        errors["paper"] = gettext("Paper is a4 or letter.")
     values["paper"] = paper
     values["font_size"] = _int_option(args, "font_size", 11, *FONT_SIZES, errors)
     if comparison:
@@ -119,7 +122,7 @@ def pdf_options(args, comparison=False):
     else:
         values["annex"] = _bool_option(args, "annex", True, errors)
     if errors:
-        raise ValidationError("Some export options need attention.", fields=errors)
+        raise ValidationError(gettext("Some export options need attention."), fields=errors)
     return PdfOptions(**values)
 
 
@@ -130,10 +133,11 @@ def _int_option(args, name, default, low, high, errors):
     try:
         value = int(str(raw).strip())
     except ValueError:
-        errors[name] = f"'{name}' must be a whole number from {low} to {high}."
+        errors[name] = gettext("'%(name)s' must be a whole number from %(low)s to %(high)s.", name=name, low=low,
+                               high=high)
         return default
     if not low <= value <= high:
-        errors[name] = f"'{name}' must be from {low} to {high}."
+        errors[name] = gettext("'%(name)s' must be from %(low)s to %(high)s.", name=name, low=low, high=high)
     return value
 
 
@@ -143,7 +147,7 @@ def _bool_option(args, name, default, errors):
         return default
     value = str(raw).strip().lower()
     if value not in _TRUE + _FALSE:
-        errors[name] = f"'{name}' is 1 or 0 (true or false)."
+        errors[name] = gettext("'%(name)s' is 1 or 0 (true or false).", name=name)
         return default
     return value in _TRUE
 
@@ -158,9 +162,9 @@ def revision_number(policy, raw, name="revision"):
     try:
         number = int(str(raw).strip())
     except ValueError:
-        raise ValidationError.field(name, f"'{name}' must be a whole number.") from None
+        raise ValidationError.field(name, gettext("'%(name)s' must be a whole number.", name=name)) from None
     if number < 1:
-        raise ValidationError.field(name, f"'{name}' must be 1 or more.")
+        raise ValidationError.field(name, gettext("'%(name)s' must be 1 or more.", name=name))
     return number
 
 
@@ -182,7 +186,8 @@ def comparison_revisions(policy, raw_from, raw_to):
 
 def front_matter(policy, revision):
     """The YAML front matter of a revision's Markdown export, as an ordered dict."""
-    data = record.revision_record(policy, revision, with_rounds=False)
+    with in_language(policy.text_language):
+        data = record.revision_record(policy, revision, with_rounds=False)
     p, rev = data["policy"], data["revision"]
     return {
         "title": p["title"],
@@ -197,8 +202,12 @@ def front_matter(policy, revision):
         "date": rev["date"],
         "status": p["status"],
         "authors": data["authors"],
-        "amendments": data["amendments"],
+        "amendments": [{key: value for key, value in m.items() if key not in _PRINT_ONLY} for m in data["amendments"]],
     }
+
+
+#: Keys of the record's amendments that only the PDF shows (not the Markdown front matter).
+_PRINT_ONLY = ("lines_short",)
 
 
 def export_markdown(policy, revision):
@@ -274,13 +283,14 @@ class PdfJob:
         try:
             return self.cache.produce(self.path, self._write)
         except pdf.RenderError as error:
-            raise ValidationError(error.message, code=error.code) from None
+            raise ValidationError(failure_message(error), code=error.code) from None
 
     def _write(self, target):
         html = self.html()
         size = typesetting_size(html)
         if self.max_bytes and size > self.max_bytes:
-            raise pdf.RenderError("export_too_large", too_large_message(size, self.max_bytes))
+            raise pdf.RenderError("export_too_large", too_large_message(size, self.max_bytes),
+                                  params={"size": size, "limit": self.max_bytes})
         return pdf.render_pdf(html, self.fetcher, target)
 
 
@@ -291,9 +301,21 @@ def typesetting_size(html):
 
 def too_large_message(size, limit):
     """Why a document is not typeset while the reader waits, and what to download instead."""
-    return (f"This document is too large to typeset as a PDF: about {-(-size // 1024):,} KB of "
-            f"text and tables to set, over this site's limit of {limit // 1024:,} KB (EXPORT_PDF_MAX_KB). "
-            "Download the Markdown export instead: it has the whole text.")
+    return gettext("This document is too large to typeset as a PDF: about %(size)s KB of text and tables to set, "
+                   "over this site's limit of %(limit)s KB (EXPORT_PDF_MAX_KB). Download the Markdown export "
+                   "instead: it has the whole text.", size=format_number(-(-size // 1024)),
+                   limit=format_number(limit // 1024))
+
+
+def failure_message(error):
+    """The message of a PDF that cannot be made (pdf.RenderError), in the reader's language: the
+    cached failure keeps its code and numbers, the words are chosen when it is shown."""
+    params = error.params or {}
+    if error.code == "export_too_large" and "size" in params and "limit" in params:
+        return too_large_message(int(params["size"]), int(params["limit"]))
+    if error.code == "export_failed":
+        return str(pdf.FAILED_MESSAGE)
+    return error.message
 
 
 def pdf_max_bytes():
@@ -329,22 +351,27 @@ def static_fetcher():
 def revision_pdf(policy, revision, options=PdfOptions()):
     """Prepare the PDF of a revision: title page, contents, numbered text, consultation annex.
 
-    Reads the record now; the returned job renders (once) when run.
+    Reads the record now; the returned job renders (once) when run. The document is written in
+    the policy's language (text_language), whoever reads it.
     """
-    data = record.revision_record(policy, revision, with_rounds=options.annex)
+    language = policy.text_language
+    with in_language(language):
+        data = record.revision_record(policy, revision, with_rounds=options.annex)
+        document = _document_meta(data, gettext("%(title)s — revision %(number)s", title=data["policy"]["title"],
+                                                number=revision.number), language)
     stem = f"revision-r{revision.number}-{options.stem()}"
     blocks = [dict(b) for b in revision.blocks if b.get("html")]
     body = revision.body
-    document = _document_meta(data, f"{data['policy']['title']} — revision {revision.number}")
 
     def build_html():
         source = textlines.split_lines(body)
         numbered = [{**b, "numbered": lines.number_block(b, source)} for b in blocks]
-        return render_print("exports/revision.html", record=data, blocks=numbered, toc=contents(blocks),
-                            options=options, doc=document)
+        with in_language(language):
+            return render_print("exports/revision.html", record=data, blocks=numbered, toc=contents(blocks),
+                                options=options, doc=document)
 
     return _job(policy, stem, data, options, build_html, f"{policy.slug}-revision-{revision.number}.pdf",
-                ("revision", policy.id, (revision.number,)))
+                ("revision", policy.id, (revision.number,)), language)
 
 
 def comparison_pdf(policy, old, new, options=PdfOptions()):
@@ -353,24 +380,29 @@ def comparison_pdf(policy, old, new, options=PdfOptions()):
     Insertions are underlined, deletions struck through and each line is marked in the
     margin, so it reads in black and white.
     """
-    data = {"policy": record.policy_facts(policy), "assembly": record.assembly_facts(policy.assembly),
-            "old": record.revision_facts(old), "new": record.revision_facts(new)}
+    language = policy.text_language
+    with in_language(language):
+        data = {"policy": record.policy_facts(policy), "assembly": record.assembly_facts(policy.assembly),
+                "old": record.revision_facts(old), "new": record.revision_facts(new)}
+        document = _document_meta(
+            {**data, "revision": data["new"]},
+            gettext("%(title)s — revision %(old)s → %(new)s", title=data["policy"]["title"], old=old.number,
+                    new=new.number),
+            language,
+        )
     stem = f"compare-r{old.number}-r{new.number}-{options.stem(comparison=True)}"
     old_body, new_body = old.body, new.body
-    document = _document_meta(
-        {**data, "revision": data["new"]},
-        f"{data['policy']['title']} — revision {old.number} → {new.number}",
-    )
 
     def build_html():
         rows = [asdict(row) for row in diffing.side_by_side(old_body, new_body, context=options.context)]
         stats = {kind: sum(1 for row in rows if row["kind"] == kind) for kind in ("replace", "insert", "delete")}
-        return render_print("exports/comparison.html", record=data, rows=rows, stats=stats,
-                            options=options, doc=document)
+        with in_language(language):
+            return render_print("exports/comparison.html", record=data, rows=rows, stats=stats,
+                                options=options, doc=document)
 
     return _job(policy, stem, data, options, build_html,
                 f"{policy.slug}-revisions-{old.number}-{new.number}-comparison.pdf",
-                ("comparison", policy.id, (old.number, new.number)))
+                ("comparison", policy.id, (old.number, new.number)), language)
 
 
 def render_print(template, **context):
@@ -382,11 +414,13 @@ def render_print(template, **context):
     return current_app.jinja_env.get_template(template).render(**context)
 
 
-def _job(policy, stem, data, options, build_html, filename, what):
+def _job(policy, stem, data, options, build_html, filename, what, language):
     """The job of one PDF: its cache file is named by stem and the fingerprint of what it shows
-    (and of the size limit, so that a cached 'too large' ends when the limit changes)."""
+    (and of the size limit, so that a cached 'too large' ends when the limit changes, and of the
+    language it is written in, the policy's)."""
     cache, limit = pdf_cache(), pdf_max_bytes()
-    digest = pdf.fingerprint(data, {**asdict(options), "max_bytes": limit}, current_app.root_path)
+    digest = pdf.fingerprint(data, {**asdict(options), "max_bytes": limit, "language": language},
+                             current_app.root_path)
     return PdfJob(cache.path(policy.id, stem, digest), filename, build_html, cache, static_fetcher(), limit,
                   spec=(*what, asdict(options)))
 
@@ -396,24 +430,27 @@ def prepare_pdf(kind, policy_id, numbers, options):
     request that checked the reader's permission). NotFound when the policy or a revision is gone."""
     policy = db.session.get(Policy, policy_id)
     if policy is None:
-        raise NotFound("No such policy.")
+        raise NotFound(gettext("No such policy."))
     revisions = [get_revision(policy, number) for number in numbers]
     if kind == "revision":
         return revision_pdf(policy, revisions[0], PdfOptions(**options))
     return comparison_pdf(policy, *revisions, PdfOptions(**options))
 
 
-def _document_meta(data, running_title):
-    """Title, author and the running strings of a printed document."""
+def _document_meta(data, running_title, language="en"):
+    """Title, author, language and the running strings of a printed document (in the language
+    spoken: call it inside in_language)."""
     p, rev = data["policy"], data["revision"]
     return {
-        "title": f"{p['title']} (revision {rev['number']})",
+        "lang": language.replace("_", "-"),
+        "title": gettext("%(title)s (revision %(number)s)", title=p["title"], number=rev["number"]),
         "author": data["assembly"]["name"],
         "description": p["summary"],
         "keywords": p["tags"],
         "date": rev["date"],
         "running_title": running_title,
-        "reference": f"{data['assembly']['name']} · policy {p['id']}, revision {rev['number']} of {rev['day']}",
+        "reference": gettext("%(assembly)s · policy %(id)s, revision %(number)s of %(day)s",
+                             assembly=data["assembly"]["name"], id=p["id"], number=rev["number"], day=rev["day"]),
     }
 
 
@@ -454,7 +491,7 @@ def round_of_policy(policy, round_id, user):
     """A round of `policy` that `user` may see (404 otherwise, as for its pages), deadlines applied."""
     round_ = rounds.get_round(round_id, user)
     if round_.policy_id != policy.id:
-        raise NotFound("No such round.")
+        raise NotFound(gettext("No such round."))
     return round_
 
 
@@ -470,25 +507,26 @@ def matrix_csv(round_, raw_question=None):
     data = _ranked_question(ranked, raw_question)
     out = io.StringIO()
     writer = csv.writer(out, lineterminator="\r\n")
-    for row in matrix_table(data, option_labels(data)):
-        writer.writerow([_csv_cell(value) for value in row])
     policy = round_.policy
+    with in_language(policy.text_language):  # an export: its words are the policy's language
+        for row in matrix_table(data, option_labels(data)):
+            writer.writerow([_csv_cell(value) for value in row])
     return out.getvalue(), f"{policy.slug}-round-{round_.number}-question-{data['question_id']}-pairwise.csv"
 
 
 def _ranked_question(ranked, raw_question):
     if raw_question is None or str(raw_question).strip() == "":
         if not ranked:
-            raise NotFound("This round had no ranked question.")
+            raise NotFound(gettext("This round had no ranked question."))
         return ranked[0]
     try:
         question_id = int(str(raw_question).strip())
     except ValueError:
-        raise ValidationError.field("question", "'question' must be a whole number.") from None
+        raise ValidationError.field("question", gettext("'%(name)s' must be a whole number.", name="question")) from None
     for data in ranked:
         if data["question_id"] == question_id:
             return data
-    raise NotFound("No such ranked question in this round.")
+    raise NotFound(gettext("No such ranked question in this round."))
 
 
 def _csv_cell(value):

@@ -100,7 +100,7 @@ def _stopped_page(state, page):
     """503: the worker stopped on this PDF, or too many are waiting; a link tries again."""
     busy = state.status == "busy"
     html = render_template("exports/stopped.html", busy=busy, retry_url=same_pdf_url(retry=1),
-                           message=rendering.BUSY_MESSAGE if busy else rendering.FAILED_MESSAGE, **page)
+                           message=str(rendering.BUSY_MESSAGE if busy else rendering.FAILED_MESSAGE), **page)
     return html, 503, ({"Retry-After": str(rendering.BUSY_RETRY)} if busy else {})
 
 

@@ -8,11 +8,13 @@ def init_app(app):
 
     from ..accounts.digests import digest_topics
     from . import presenters, services
+    from .models import status_label
     from .pagecache import cached_fragment, line_blocks, number_lines, threads_label
 
     app.jinja_env.globals["cached_fragment"] = cached_fragment
     app.jinja_env.globals.update(line_blocks=line_blocks, number_lines=number_lines, threads_label=threads_label)
     app.jinja_env.globals["presenters"] = presenters
+    app.jinja_env.globals["policy_status_label"] = status_label  # the header's status, in words
     # macros imported without context (the tabs in _macros.html) see the signed-in user too
     app.jinja_env.globals["current_user"] = current_user
     digest_topics.connect(services.titles_for_topics)  # the digest groups by assembly and policy

@@ -4,6 +4,7 @@ from pathlib import Path
 import re
 
 import yaml
+from flask_babel import gettext
 
 from ..core.errors import ValidationError
 from ..core.slugs import is_slug, slugify
@@ -31,13 +32,13 @@ def parse_policy_text(text, name="file"):
     """
     match = FRONT_MATTER.match(text.replace("\r\n", "\n"))
     if match is None:
-        raise ValidationError(f"{name}: it must start with YAML front matter between --- lines.")
+        raise ValidationError(gettext("%(name)s: it must start with YAML front matter between --- lines.", name=name))
     try:
         meta = yaml.safe_load(match.group(1)) or {}
     except yaml.YAMLError as exc:
-        raise ValidationError(f"{name}: cannot read front matter ({exc}).") from exc
+        raise ValidationError(gettext("%(name)s: cannot read front matter (%(error)s).", name=name, error=exc)) from exc
     if not isinstance(meta, dict) or not isinstance(meta.get("title"), str):
-        raise ValidationError(f"{name}: front matter needs a title.")
+        raise ValidationError(gettext("%(name)s: front matter needs a title.", name=name))
     return meta, text.replace("\r\n", "\n")[match.end():]
 
 
@@ -47,11 +48,12 @@ def read_policy_file(path):
     try:
         text = path.read_text(encoding="utf-8")
     except UnicodeDecodeError as exc:
-        raise ValidationError(f"{path.name}: not UTF-8 text.") from exc
+        raise ValidationError(gettext("%(name)s: not UTF-8 text.", name=path.name)) from exc
     meta, body = parse_policy_text(text, path.name)
     slug = str(meta.get("slug") or slugify(path.stem, 80))
     if not is_slug(slug):
-        raise ValidationError(f"{path.name}: the slug {slug!r} may only use lower-case letters, digits and hyphens.")
+        raise ValidationError(gettext("%(name)s: the slug %(slug)s may only use lower-case letters, digits and hyphens.",
+                                      name=path.name, slug=repr(slug)))
     return slug, meta, body
 
 

@@ -1,4 +1,5 @@
 """Policies, their tags and their immutable revisions."""
+from flask_babel import lazy_gettext
 from sqlalchemy import JSON, ForeignKey, Integer, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
@@ -7,6 +8,18 @@ from ..extensions import db
 
 STATUSES = ("draft", "in_round", "adopted", "archived")
 SOURCES = ("edit", "merge", "round")
+#: a policy's status as its header badge shows it (lower-case, as a word of the page)
+STATUS_LABELS = {
+    "draft": lazy_gettext("draft"),
+    "in_round": lazy_gettext("in round"),
+    "adopted": lazy_gettext("adopted"),
+    "archived": lazy_gettext("archived"),
+}
+
+
+def status_label(status):
+    """The status's label, or the code itself when it is unknown."""
+    return STATUS_LABELS.get(status, status)
 
 
 class Policy(db.Model):

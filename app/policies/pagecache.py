@@ -32,11 +32,13 @@ from itertools import chain
 
 from cachetools import LRUCache
 from flask import Response, current_app, g, request, session
+from flask_babel import gettext, ngettext
 from flask_login import current_user
 from markupsafe import Markup, escape
 from sqlalchemy import and_, bindparam, event, func, select, update
 from sqlalchemy.orm import Session
 
+from ..core.i18n import current_locale_code, current_zone_name
 from ..core.mdpolicy import render_blocks
 from ..core.security import without_nonce
 from ..core.timeutil import utcnow
@@ -147,13 +149,14 @@ def cached_fragment(*key, enabled=True, caller):
     """Template call block: `{% call cached_fragment(k1, k2, enabled=…) %}…{% endcall %}` renders
     its body once per key. The key must hold everything the body shows (for the article: the
     revision with its creation time — ids come back after a restore — the policy's page version
-    and the line-link base)."""
+    and the line-link base); the page's language and zone are added here (its labels and times)."""
     cache = reading_cache() if enabled else None
     if cache is None:
         return caller()
-    html = cache.get(("fragment", *key))
+    key = ("fragment", current_locale_code(), current_zone_name(), *key)
+    html = cache.get(key)
     if html is None:
-        html = cache.put(("fragment", *key), caller())
+        html = cache.put(key, caller())
     return Markup(html)
 
 
@@ -187,18 +190,17 @@ _LINE_ELEMENT = re.compile(
 
 def threads_label(count):
     """'1 comment thread', '3 comment threads'."""
-    return f"{count} comment thread{'' if count == 1 else 's'}"
+    return ngettext("%(num)d comment thread", "%(num)d comment threads", count)
 
 
 def line_label(number, threads):
     """A line's number link and, when threads are beside the line, their count as a badge after
     it (hidden from assistive technology: the link's name says it, "Line 9: 2 comment threads",
     the same words reader.js writes when the counts change)."""
-    hidden = '<span class="visually-hidden">{}</span>'.format
-    label = f"{hidden('Line ')}{number}"
     if not threads:
-        return label, ""
-    label += hidden(": " + threads_label(threads))
+        return gettext('<span class="visually-hidden">Line </span>%(number)s', number=number), ""
+    label = gettext('<span class="visually-hidden">Line </span>%(number)s<span class="visually-hidden">: '
+                    '%(threads)s</span>', number=number, threads=threads_label(threads))
     return label, f'<span class="line-count" aria-hidden="true">{threads}</span>'
 
 

@@ -5,6 +5,7 @@ from dataclasses import asdict
 
 from cachetools import LRUCache
 from flask import current_app
+from flask_babel import gettext, ngettext
 
 from ..core import diffing, merging, textlines
 from ..core.errors import Conflict, Forbidden, NotFound, ValidationError
@@ -12,8 +13,10 @@ from ..accounts.models import User
 from ..assemblies.models import Assembly
 from ..core.events import Event, log_event
 from ..core.mdguard import RenderTooCostly
-from ..core.mdpolicy import TOO_COSTLY_MESSAGE, check_renderable, render_blocks
+from ..core.mdpolicy import check_renderable, render_blocks, too_costly_message
+from ..core.i18n import TEXT_LANGUAGES
 from ..core.slugs import is_slug, slugify
+from ..core.templating import format_number
 from ..core.timeutil import utcnow
 from ..core.locking import lock_row
 from ..extensions import db
@@ -31,12 +34,12 @@ def clean_tags(tags):
     if tags is None:
         tags = []
     if not isinstance(tags, list) or not all(isinstance(t, str) for t in tags):
-        raise ValidationError.field("tags", "Tags must be a list of words.")
+        raise ValidationError.field("tags", gettext("Tags must be a list of words."))
     names = sorted({slugify(t, 40) for t in tags if t.strip()})
     if "" in names or any(not is_slug(n) for n in names):
-        raise ValidationError.field("tags", "Tags use letters, digits and hyphens.")
+        raise ValidationError.field("tags", gettext("Tags use letters, digits and hyphens."))
     if len(names) > MAX_TAGS:
-        raise ValidationError.field("tags", f"Use at most {MAX_TAGS} tags.")
+        raise ValidationError.field("tags", ngettext("Use at most %(num)d tag.", "Use at most %(num)d tags.", MAX_TAGS))
     return names
 
 
@@ -44,17 +47,18 @@ def validate_body(body, field="body"):
     """Normalise a Markdown body; 413 over the size limit, 422 when empty or when it needs more
     work to render than the renderer's budget (app/core/mdguard.py)."""
     if not isinstance(body, str):
-        raise ValidationError.field(field, "The text must be a string.")
+        raise ValidationError.field(field, gettext("The text must be a string."))
     limit = current_app.config["MAX_BODY_BYTES"]
     if len(body.encode("utf-8")) > limit:
-        raise ValidationError.field(field, f"The text is over the {limit // 1024} KB limit.")
+        raise ValidationError.field(field, gettext("The text is over the %(size)s KB limit.",
+                                                      size=limit // 1024))
     body = textlines.normalize_body(body)
     if not body.strip():
-        raise ValidationError.field(field, "The text cannot be empty.")
+        raise ValidationError.field(field, gettext("The text cannot be empty."))
     try:
         check_renderable(body)
     except RenderTooCostly:
-        raise ValidationError.field(field, TOO_COSTLY_MESSAGE) from None
+        raise ValidationError.field(field, too_costly_message()) from None
     return body
 
 
@@ -62,32 +66,48 @@ def validate_policy_fields(title, summary):
     """Field errors for title and summary."""
     errors = {}
     if not isinstance(title, str) or not title.strip():
-        errors["title"] = "Enter a title."
+        errors["title"] = gettext("Enter a title.")
     elif len(title.strip()) > 200:
-        errors["title"] = "Keep the title under 200 characters."
+        errors["title"] = gettext("Keep the title under %(num)s characters.", num=format_number(200))
     if not isinstance(summary, str) or len(summary) > 2000:
-        errors["summary"] = "Keep the summary under 2,000 characters."
+        errors["summary"] = gettext("Keep the summary under %(num)s characters.", num=format_number(2000))
     return errors
 
 
 def check_can_create_policy(user, assembly):
     """403 unless `user` may create policies in `assembly` (its members)."""
     if not assembly.can_participate(user):
-        raise Forbidden("Only members of this assembly can create policies.")
+        raise Forbidden(gettext("Only members of this assembly can create policies."))
 
 
 def check_can_edit_policy(user, policy):
     """403 unless `user` may edit the policy's text and details (the assembly's members)."""
     if not policy.can_edit(user):
-        raise Forbidden("Only members of this assembly can edit this policy.")
+        raise Forbidden(gettext("Only members of this assembly can edit this policy."))
 
 
-def create_policy(author, assembly, title, body, summary="", tags=None, message="First draft"):
-    """Create a policy with revision 1; any member of the assembly may."""
+#: "not given": update_policy_details leaves the language as it is
+KEEP = object()
+
+
+def clean_language(language):
+    """A policy's text language: a code of TEXT_LANGUAGES, or None for the assembly's."""
+    if language is None or (isinstance(language, str) and not language.strip()):
+        return None
+    if isinstance(language, str) and language.strip() in TEXT_LANGUAGES:
+        return language.strip()
+    raise ValidationError.field("language", gettext("Choose one of the languages: %(codes)s.",
+                                                    codes=", ".join(TEXT_LANGUAGES)))
+
+
+def create_policy(author, assembly, title, body, summary="", tags=None, message="First draft", language=None):
+    """Create a policy with revision 1; any member of the assembly may. `language` is the text's
+    (None: the assembly's default)."""
     check_can_create_policy(author, assembly)
     errors = validate_policy_fields(title, summary or "")
+    language = clean_language(language)
     if errors:
-        raise ValidationError("Some fields need attention.", fields=errors)
+        raise ValidationError(gettext("Some fields need attention."), fields=errors)
     tag_names = clean_tags(tags)
     body = validate_body(body)
     policy = Policy(
@@ -97,6 +117,7 @@ def create_policy(author, assembly, title, body, summary="", tags=None, message=
         summary=(summary or "").strip(),
         created_by_id=author.id if author else None,
         tag_rows=[PolicyTag(name=name) for name in tag_names],
+        language=language,
     )
     db.session.add(policy)
     db.session.flush()
@@ -114,29 +135,32 @@ def _unique_slug(assembly, title):
     return slug
 
 
-def update_policy_details(actor, policy, title, summary, tags):
-    """Change title, summary and tags (not the text: that is a revision).
+def update_policy_details(actor, policy, title, summary, tags, language=KEEP):
+    """Change title, summary, tags and the text's language (not the text: that is a revision).
 
     While a round of the policy is voting, the title and summary are frozen with the text
     (409 `text_frozen`, naming the fields): members vote on what they read. Tags stay
-    editable: they file the policy and change nothing that is voted on. The status has its
-    own rule (:func:`set_policy_status`: not during any round).
+    editable: they file the policy and change nothing that is voted on; so does the language
+    (hyphenation and search). The status has its own rule (:func:`set_policy_status`: not
+    during any round).
     """
     check_can_edit_policy(actor, policy)
+    language = policy.language if language is KEEP else clean_language(language)
     errors = validate_policy_fields(title, summary or "")
     if errors:
-        raise ValidationError("Some fields need attention.", fields=errors)
+        raise ValidationError(gettext("Some fields need attention."), fields=errors)
     title, summary = title.strip(), (summary or "").strip()
     changed = [name for name, value in (("title", title), ("summary", summary)) if value != getattr(policy, name)]
     if changed:
         policy = lock_policy(policy.id)  # as a text edit: voting cannot open between the check and the change
         if phases.is_text_frozen(policy):
-            message = "The title and summary are frozen while the policy's round is voting."
+            message = gettext("The title and summary are frozen while the policy's round is voting.")
             raise Conflict(message, code="text_frozen", fields={name: message for name in changed})
     policy.title, policy.summary = title, summary
     names = clean_tags(tags)
     policy.tag_rows = [row for row in policy.tag_rows if row.name in names]
     policy.tag_rows += [PolicyTag(name=n) for n in names if n not in policy.tags]
+    policy.language = language
     policy.updated_at = utcnow()
     log_event(actor, "policy.updated", policy, assembly_id=policy.assembly_id)
     return policy
@@ -144,18 +168,25 @@ def update_policy_details(actor, policy, title, summary, tags):
 
 SETTABLE_STATUSES = ("draft", "adopted", "archived")
 SETTLED_STATUSES = ("adopted", "archived")  # their text changes only through a round, or once reopened
-ADOPTED_MESSAGE = ("This policy is {status}: its text changes only through a round, or after a facilitator "
+
+
+def adopted_message(status):
+    """Why the text of an adopted or archived policy cannot be edited (409 text_adopted)."""
+    if status == "archived":
+        return gettext("This policy is archived: its text changes only through a round, or after a facilitator "
+                       "reopens it for drafting.")
+    return gettext("This policy is adopted: its text changes only through a round, or after a facilitator "
                    "reopens it for drafting.")
 
 
 def set_policy_status(actor, policy, status):
     """Mark a policy draft, adopted or archived (facilitators and admins; not during a round)."""
     if not policy.assembly.can_facilitate(actor):
-        raise Forbidden("Only facilitators and admins of this assembly change a policy's status.")
+        raise Forbidden(gettext("Only facilitators and admins of this assembly change a policy's status."))
     if status not in SETTABLE_STATUSES:
-        raise ValidationError.field("status", "Status is draft, adopted or archived.")
+        raise ValidationError.field("status", gettext("Status is draft, adopted or archived."))
     phases.assert_no_round_in_progress(
-        policy, "The policy has a round in progress; its status changes when the round ends.")
+        policy, gettext("The policy has a round in progress; its status changes when the round ends."))
     log_event(actor, "policy.status_changed", policy, assembly_id=policy.assembly_id, status=status,
               previous=policy.status)
     policy.status = status
@@ -209,7 +240,7 @@ def lock_policy(policy_id):
     """Load a policy for update, locked until the commit (app.core.locking, both databases)."""
     policy = lock_row(Policy, policy_id)
     if policy is None:
-        raise NotFound("No such policy.")
+        raise NotFound(gettext("No such policy."))
     return policy
 
 
@@ -223,20 +254,21 @@ def save_revision(author, policy, body, base, message):
     check_can_edit_policy(author, policy)
     body = validate_body(body)
     if not isinstance(message, str) or len(message) > 500:
-        raise ValidationError.field("message", "Keep the message under 500 characters.")
+        raise ValidationError.field("message", gettext("Keep the message under %(num)s characters.", num=format_number(500)))
     policy = lock_policy(policy.id)
     phases.assert_text_editable(policy)
     if is_text_settled(policy):
-        raise Conflict(ADOPTED_MESSAGE.format(status=policy.status), code="text_adopted")
+        raise Conflict(adopted_message(policy.status), code="text_adopted")
     base_revision = _base_revision(policy, base)
     head = get_revision(policy, policy.head_number)
     merged = base_revision.number != head.number
     if merged:
         body = _merge_or_conflict(base_revision, head, body)
     if _has_conflict_markers(body):
-        raise ValidationError.field("body", "Resolve the conflict: remove the <<<<<<<, ======= and >>>>>>> lines.")
+        raise ValidationError.field("body", gettext("Resolve the conflict: remove the <<<<<<<, ======= and >>>>>>> lines."))
     if body == head.body:
-        raise ValidationError.field("body", "Nothing changed: the text is the same as revision %d." % head.number)
+        raise ValidationError.field("body", gettext("Nothing changed: the text is the same as revision %(number)s.",
+                                                     number=head.number))
     source = "merge" if merged else "edit"
     revision = _add_revision(policy, body, author, message or "Edit", source, parent=head)
     log_event(author, "revision.created", revision, assembly_id=policy.assembly_id, number=revision.number, merged=merged)
@@ -260,7 +292,8 @@ def create_round_revision(policy, body, round_, message):
 
 def _base_revision(policy, base):
     if isinstance(base, bool) or not isinstance(base, int) or not 1 <= base <= policy.head_number:
-        raise ValidationError.field("base", f"Base must be a revision number from 1 to {policy.head_number}.")
+        raise ValidationError.field("base", gettext("Base must be a revision number from 1 to %(head)s.",
+                                                     head=policy.head_number))
     return get_revision(policy, base)
 
 
@@ -270,7 +303,8 @@ def _merge_or_conflict(base_revision, head, body):
     )
     if not result.clean:
         raise Conflict(
-            f"Revision {head.number} was saved since you started, and it changed the same lines.",
+            gettext("Revision %(number)s was saved since you started, and it changed the same lines.",
+                    number=head.number),
             code="edit_conflict",
             extra={"conflict": {"head": head.number, "body": result.text, "conflicts": result.conflicts}},
         )
@@ -281,7 +315,7 @@ def get_policy(policy_id, user):
     """The policy if `user` may see it, else 404."""
     policy = db.session.get(Policy, policy_id) if isinstance(policy_id, int) else None
     if policy is None or not policy.can_view(user):
-        raise NotFound("No such policy.")
+        raise NotFound(gettext("No such policy."))
     return policy
 
 
@@ -297,7 +331,7 @@ def get_policy_by_slug(assembly, slug):
     """The assembly's policy with this slug, or 404."""
     policy = db.session.execute(db.select(Policy).filter_by(assembly_id=assembly.id, slug=slug)).scalar_one_or_none()
     if policy is None:
-        raise NotFound("No such policy.")
+        raise NotFound(gettext("No such policy."))
     return policy
 
 
@@ -307,7 +341,7 @@ def get_revision(policy, number):
         db.select(Revision).filter_by(policy_id=policy.id, number=number)
     ).scalar_one_or_none()
     if revision is None:
-        raise NotFound(f"This policy has no revision {number}.")
+        raise NotFound(gettext("This policy has no revision %(number)s.", number=number))
     return revision
 
 
@@ -327,7 +361,7 @@ def list_policies(assembly, q="", tag="", status="", page=1, per_page=50):
         query = query.filter(Policy.tag_rows.any(PolicyTag.name == tag.strip().lower()))
     if status:
         if status not in STATUSES:
-            raise ValidationError.field("status", "Status is one of " + ", ".join(STATUSES) + ".")
+            raise ValidationError.field("status", gettext("Status is one of %(statuses)s.", statuses=", ".join(STATUSES)))
         query = query.filter_by(status=status)
     return paginate(query.order_by(Policy.updated_at.desc(), Policy.id.desc()), page, per_page)
 

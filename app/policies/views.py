@@ -1,5 +1,6 @@
 """Policy pages: create, read with line numbers, edit (merge or conflict), history, diff."""
 from flask import Blueprint, flash, redirect, render_template, request, url_for
+from flask_babel import gettext
 from flask_login import current_user, login_required
 
 from ..assemblies.services import get_assembly
@@ -9,7 +10,8 @@ from ..core.forms import apply_field_errors
 from ..extensions import db, limiter
 from ..rounds import phases
 from . import pagecache, services
-from .forms import DetailsForm, EditForm, PolicyForm, StatusForm
+from .models import status_label
+from .forms import DetailsForm, EditForm, PolicyForm, StatusForm, fill_text_languages
 
 bp = Blueprint("policies", __name__)
 
@@ -35,16 +37,18 @@ def create(slug):
     assembly = get_assembly(slug, current_user)
     services.check_can_create_policy(current_user, assembly)
     form = PolicyForm()
+    fill_text_languages(form, assembly)
     if form.validate_on_submit():
         try:
             policy = services.create_policy(
-                current_user, assembly, form.title.data, form.body.data, form.summary.data, form.tags.data
+                current_user, assembly, form.title.data, form.body.data, form.summary.data, form.tags.data,
+                language=form.language.data,
             )
         except AppError as error:
             apply_field_errors(form, error)
         else:
             db.session.commit()
-            flash("Policy created as revision 1.", "success")
+            flash(gettext("Policy created as revision 1."), "success")
             return redirect(url_for("policies.read", slug=slug, policy_slug=policy.slug))
     return render_template("policies/new.html", assembly=assembly, form=form), (422 if form.errors else 200)
 
@@ -94,7 +98,7 @@ def edit(slug, policy_slug):
     form = EditForm()
     conflict = None
     if request.method == "GET" and services.is_text_settled(policy):
-        flash(services.ADOPTED_MESSAGE.format(status=policy.status), "info")
+        flash(services.adopted_message(policy.status), "info")
         return redirect(url_for("policies.read", slug=slug, policy_slug=policy_slug))
     if request.method == "GET":
         form.body.data, form.base.data = policy.head.body, policy.head_number
@@ -109,8 +113,11 @@ def edit(slug, policy_slug):
             apply_field_errors(form, error)
         else:
             db.session.commit()
-            note = " Your edit was merged with changes saved meanwhile." if merged else ""
-            flash(f"Saved as revision {revision.number}.{note}", "success")
+            if merged:
+                flash(gettext("Saved as revision %(number)s. Your edit was merged with changes saved meanwhile.",
+                              number=revision.number), "success")
+            else:
+                flash(gettext("Saved as revision %(number)s.", number=revision.number), "success")
             return redirect(url_for("policies.read", slug=slug, policy_slug=policy_slug))
     status = 409 if conflict else (422 if form.errors else 200)
     return render_template(
@@ -143,7 +150,7 @@ def preview(slug, policy_slug=None):
     from werkzeug.exceptions import RequestEntityTooLarge
 
     from ..core.mdguard import RenderTooCostly
-    from ..core.mdpolicy import TOO_COSTLY_MESSAGE, render_blocks
+    from ..core.mdpolicy import render_blocks, too_costly_message
     from ..core.textlines import normalize_body
 
     with limiter.limit("240/minute"):
@@ -163,7 +170,7 @@ def preview(slug, policy_slug=None):
         try:
             blocks, error, status = render_blocks(normalize_body(source), strict=True), None, 200
         except RenderTooCostly:
-            blocks, error, status = [], TOO_COSTLY_MESSAGE, 422
+            blocks, error, status = [], too_costly_message(), 422
         response = make_response(render_template("policies/_preview.html", blocks=blocks, error=error), status)
         response.headers["Cache-Control"] = "no-store"
         return response
@@ -175,18 +182,21 @@ def details(slug, policy_slug):
     assembly, policy = load(slug, policy_slug)
     services.check_can_edit_policy(current_user, policy)
     form = DetailsForm(obj=policy) if request.method == "GET" else DetailsForm()
+    fill_text_languages(form, assembly)
     status = 200
     if request.method == "GET":
         form.tags.data = ", ".join(policy.tags)
+        form.language.data = policy.language or ""
     elif form.validate_on_submit():
         try:
-            services.update_policy_details(current_user, policy, form.title.data, form.summary.data, form.tags.data)
+            services.update_policy_details(current_user, policy, form.title.data, form.summary.data, form.tags.data,
+                                           language=form.language.data)
         except AppError as error:  # the typed values stay in the form, with the messages
             apply_field_errors(form, error)
             status = error.status  # 409 while the round is voting (text_frozen), 422 otherwise
         else:
             db.session.commit()
-            flash("Details saved.", "success")
+            flash(gettext("Details saved."), "success")
             return redirect(url_for("policies.read", slug=slug, policy_slug=policy_slug))
     return render_template(
         "policies/details.html", assembly=assembly, policy=policy, form=form, status_form=_status_form(policy)
@@ -203,11 +213,21 @@ def status(slug, policy_slug):
     assembly, policy = load(slug, policy_slug)
     form = StatusForm()
     if not form.validate_on_submit():
-        raise ValidationError.field("status", "Status is draft, adopted or archived.")
+        raise ValidationError.field("status", gettext("Status is draft, adopted or archived."))
     services.set_policy_status(current_user, policy, form.status.data)
     db.session.commit()
-    flash(f"The policy is now {policy.status}.", "success")
+    flash(_status_now(policy.status), "success")
     return redirect(url_for("policies.read", slug=slug, policy_slug=policy_slug))
+
+
+def _status_now(status):
+    """The flash after a status change, one whole sentence per status."""
+    sentences = {
+        "draft": gettext("The policy is now draft."),
+        "adopted": gettext("The policy is now adopted."),
+        "archived": gettext("The policy is now archived."),
+    }
+    return sentences.get(status) or gettext("The policy is now %(status)s.", status=status_label(status))
 
 
 @bp.route("/a/<slug>/p/<policy_slug>/history")

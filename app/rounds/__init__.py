@@ -1,6 +1,7 @@
 """Rounds domain: the policy tab and the reading-view action of rounds (shown by
 app/policies/presenters.py)."""
 from flask import url_for
+from flask_babel import gettext
 
 from ..core.templating import page_memo
 
@@ -15,7 +16,7 @@ def _latest_open_round(policy):
 def rounds_tab(policy):
     """The 'Rounds' tab on every page of a policy; names the phase while a round is running."""
     round_ = _latest_open_round(policy)
-    label = "Rounds" if round_ is None else f"Rounds ({round_.phase})"
+    label = gettext("Rounds") if round_ is None else gettext("Rounds (%(phase)s)", phase=_phase_name(round_.phase))
     url = url_for("rounds.index", slug=policy.assembly.slug, policy_slug=policy.slug)
     return [{"key": "rounds", "label": label, "url": url}]
 
@@ -26,14 +27,20 @@ def round_action(policy, revision, user):
     base = {"slug": policy.assembly.slug, "policy_slug": policy.slug}
     if round_ is None:
         if policy.assembly.can_facilitate(user):
-            return [{"key": "open-round", "label": "Open a round", "url": url_for("rounds.create", **base)}]
+            return [{"key": "open-round", "label": gettext("Open a round"), "url": url_for("rounds.create", **base)}]
         return []
     phase = round_.phase
     if phase == "voting" and round_.is_elector(user):
-        label = "Change your ballot" if round_.has_voted(user) else "Vote now"
+        label = gettext("Change your ballot") if round_.has_voted(user) else gettext("Vote now")
         return [{"key": "vote", "label": label, "url": url_for("rounds.ballot", round_id=round_.id, **base)}]
-    label = f"Round: {phase}"
+    label = gettext("Round: %(phase)s", phase=_phase_name(phase))
     return [{"key": "round", "label": label, "url": url_for("rounds.show", round_id=round_.id, **base)}]
+
+
+def _phase_name(phase):
+    from .notices import phase_name
+
+    return phase_name(phase)
 
 
 def init_app(app):
@@ -44,6 +51,9 @@ def init_app(app):
     from ..policies.pagecache import track_policy_changes
     from .models import Round
     from .storage import init_storage
+    from ..amendments.display import register_note_writer
+    from .presenters.rule_words import outcome_words
 
     track_policy_changes(Round)
     init_storage(app)
+    register_note_writer(outcome_words)  # amendments' outcome notes in the reader's language

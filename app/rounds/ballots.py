@@ -14,15 +14,17 @@ from random import SystemRandom
 from typing import NamedTuple
 
 from flask import current_app
+from flask_babel import gettext
 from sqlalchemy.dialects import postgresql, sqlite
 
 from ..assemblies.models import Assembly, Membership
 from ..core.compiled import CompiledStatement
 from ..core.errors import Conflict, Forbidden, NotFound, ValidationError
 from ..core.events import log_event
+from ..core.templating import format_number
 from ..core.timeutil import as_utc, utcnow
 from ..extensions import db
-from . import phases, storage
+from . import notices, phases, storage
 from ..policies.models import Policy
 from .models import Ballot, Elector, Participation, Question, Round
 from .tally.choices import CHOICES, CONSENT, CONSENT_CHOICES, OBJECT
@@ -49,9 +51,9 @@ def cast_ballot(voter, round_, answers):
     state = _round_state(round_id, voter)
     is_elector, participation, phase, voting_until = _ballot_entry(round_id, voter)
     if not is_elector:
-        raise Forbidden("You are not in this round's electorate (it was fixed when the round opened).")
+        raise Forbidden(gettext("You are not in this round's electorate (it was fixed when the round opened)."))
     if phase != "voting" or voting_until <= utcnow():
-        raise Conflict(f"Ballots are accepted only while voting; this round is {phase}.", code="wrong_phase")
+        raise Conflict(_not_voting(phase), code="wrong_phase")
     frozen = frozen_round(round_id, state)
     cleaned = clean_answers(frozen, answers)
     _store_ballot(frozen, voter, cleaned, participation)
@@ -89,7 +91,7 @@ def _round_state(round_id, voter):
     params = {"round_id": round_id, "user_id": voter.id}
     state = _ROUND_STATE.first(params)
     if state is None or not (state.is_public or state.membership_id is not None):
-        raise NotFound("No such round.")
+        raise NotFound(gettext("No such round."))
     if phases.phase_at(state, utcnow()) != state.phase:  # a deadline passed and nobody applied it yet
         phases.refresh_round(db.session.get(Round, round_id))
         db.session.flush()
@@ -275,7 +277,7 @@ def clean_answers(round_, answers):
     stored ballot says nothing about the client that sent it.
     """
     if not isinstance(answers, list) or not answers:
-        raise ValidationError.field("answers", "Answer at least one question.")
+        raise ValidationError.field("answers", gettext("Answer at least one question."))
     questions = {question.id: question for question in round_.questions}
     consent = round_.decision == CONSENT
     given, errors = {}, {}
@@ -286,30 +288,30 @@ def clean_answers(round_, answers):
             errors[f"answers[{index}]"] = str(error)
             continue
         if question.id in given:
-            errors[f"answers[{index}]"] = f"Question {question.id} is answered twice."
+            errors[f"answers[{index}]"] = gettext("Question %(id)s is answered twice.", id=question.id)
         given[question.id] = value
     if errors:
-        raise ValidationError("Some answers need attention.", fields=errors)
+        raise ValidationError(gettext("Some answers need attention."), fields=errors)
     return {str(question.id): given[question.id] for question in round_.questions if question.id in given}
 
 
 def _clean_answer(item, questions, consent=False):
     if not isinstance(item, dict):
-        raise ValueError("Each answer is an object {question, choice} or {question, ranking}.")
+        raise ValueError(gettext("Each answer is an object {question, choice} or {question, ranking}."))
     qid = item.get("question")
     if isinstance(qid, bool) or not isinstance(qid, int) or qid not in questions:
-        raise ValueError(f"Unknown question {qid!r} for this round.")
+        raise ValueError(gettext("Unknown question %(id)s for this round.", id=repr(qid)))
     question = questions[qid]
     if question.kind in ("yes_no", "adoption"):
         if "ranking" in item:
-            raise ValueError(f"Question {qid} takes a choice, not a ranking.")
+            raise ValueError(gettext("Question %(id)s takes a choice, not a ranking.", id=qid))
         if consent:
             return question, _clean_consent(item, qid)
         if item.get("choice") not in CHOICES:
-            raise ValueError(f"Question {qid} takes a choice: yes, no or abstain.")
+            raise ValueError(gettext("Question %(id)s takes a choice: yes, no or abstain.", id=qid))
         return question, item["choice"]
     if "choice" in item:
-        raise ValueError(f"Question {qid} takes a ranking, not a choice.")
+        raise ValueError(gettext("Question %(id)s takes a ranking, not a choice.", id=qid))
     return question, _clean_ranking(item.get("ranking"), question)
 
 
@@ -317,7 +319,7 @@ def _clean_consent(item, qid):
     """{"choice": consent | abstain} or {"choice": "object", "reason": ...}; ValueError otherwise."""
     choice = item.get("choice")
     if choice not in CONSENT_CHOICES:
-        raise ValueError(f"Question {qid} takes a choice: consent, object or abstain.")
+        raise ValueError(gettext("Question %(id)s takes a choice: consent, object or abstain.", id=qid))
     if choice != OBJECT:
         return {"choice": choice}
     return {"choice": choice, "reason": clean_reason(item.get("reason"), qid)}
@@ -326,27 +328,29 @@ def _clean_consent(item, qid):
 def clean_reason(reason, qid):
     """An objection's reason, stripped, with Windows line ends made plain; ValueError naming the question."""
     if reason is not None and not isinstance(reason, str):
-        raise ValueError(f"Question {qid}: the reason for an objection is text.")
+        raise ValueError(gettext("Question %(id)s: the reason for an objection is text.", id=qid))
     reason = (reason or "").replace("\r\n", "\n").replace("\r", "\n").strip()
     if len(reason) < MIN_REASON_CHARS:
-        raise ValueError(
-            f"Question {qid}: an objection needs a reason of at least {MIN_REASON_CHARS} characters; "
-            "say what would have to change for you to consent."
-        )
+        raise ValueError(gettext(
+            "Question %(id)s: an objection needs a reason of at least %(min)s characters; "
+            "say what would have to change for you to consent.", id=qid, min=format_number(MIN_REASON_CHARS),
+        ))
     if len(reason) > MAX_REASON_CHARS:
-        raise ValueError(f"Question {qid}: the reason for an objection is at most {MAX_REASON_CHARS:,} characters "
-                         f"(this one has {len(reason):,}).")
+        raise ValueError(gettext(
+            "Question %(id)s: the reason for an objection is at most %(max)s characters (this one has %(length)s).",
+            id=qid, max=format_number(MAX_REASON_CHARS), length=format_number(len(reason)),
+        ))
     if "\x00" in reason:
-        raise ValueError(f"Question {qid}: the reason contains a NUL character.")
+        raise ValueError(gettext("Question %(id)s: the reason contains a NUL character.", id=qid))
     return reason
 
 
 def _clean_ranking(ranking, question):
     keys = [option["key"] for option in question.options]
-    malformed = ValueError(
-        f"Question {question.id} takes a ranking: a list of rank levels, best first, "
-        f"each a list of option keys ({', '.join(keys)})."
-    )
+    malformed = ValueError(gettext(
+        "Question %(id)s takes a ranking: a list of rank levels, best first, each a list of option keys (%(keys)s).",
+        id=question.id, keys=", ".join(keys),
+    ))
     if not isinstance(ranking, list) or not all(isinstance(level, list) and level for level in ranking):
         raise malformed
     seen = set()
@@ -355,9 +359,10 @@ def _clean_ranking(ranking, question):
             if not isinstance(key, str):
                 raise malformed
             if key not in keys:
-                raise ValueError(f"Question {question.id} has no option {key!r}.")
+                raise ValueError(gettext("Question %(id)s has no option %(key)s.", id=question.id, key=repr(key)))
             if key in seen:
-                raise ValueError(f"Option {key!r} is ranked twice in question {question.id}.")
+                raise ValueError(gettext("Option %(key)s is ranked twice in question %(id)s.",
+                                         key=repr(key), id=question.id))
             seen.add(key)
     return [[key for key in keys if key in level] for level in ranking]
 
@@ -378,13 +383,17 @@ def answers_as_list(answers):
 def check_elector(user, round_):
     """403 unless `user` is in the round's electorate (fixed when the round opened)."""
     if not round_.is_elector(user):
-        raise Forbidden("You are not in this round's electorate (it was fixed when the round opened).")
+        raise Forbidden(gettext("You are not in this round's electorate (it was fixed when the round opened)."))
 
 
 def check_voting(round_):
     """409 `wrong_phase` unless the round is voting."""
     if round_.phase != "voting":
-        raise Conflict(f"Ballots are accepted only while voting; this round is {round_.phase}.", code="wrong_phase")
+        raise Conflict(_not_voting(round_.phase), code="wrong_phase")
+
+
+def _not_voting(phase):
+    return gettext("Ballots are accepted only while voting; this round is %(phase)s.", phase=notices.phase_name(phase))
 
 
 def get_ballot(voter, round_):

@@ -7,6 +7,8 @@ ends ``accepted_not_merged`` with a note, and the facilitators are told.
 """
 from dataclasses import dataclass, field
 
+from flask_babel import gettext, ngettext
+
 from ..accounts.models import User
 from ..accounts.notifying import notify_user, notify_users
 from ..amendments.models import Amendment
@@ -19,6 +21,7 @@ from ..extensions import db
 from ..policies import services as policy_services
 from . import ballots, notices, phases
 from .models import Ballot, Participation, Question, Result
+from .presenters.rule_words import decision_note
 from .presenters.words import percent, readable_rule
 from .tally.consent import ConsentResult
 from .tally.decision import tally_decision
@@ -130,8 +133,9 @@ def _merge_accepted(round_, policy, decisions):
     if body == head.body:  # the head already says what was accepted
         return Merge(head, not_merged)
     names = ", ".join(a.code for a in applied)
-    noun = "Amendment" if len(applied) == 1 else "Amendments"
-    message = f"{noun} {names} accepted in round {round_.number}"
+    message = ngettext("Amendment %(names)s accepted in round %(number)s",
+                       "Amendments %(names)s accepted in round %(number)s",
+                       len(applied), names=names, number=round_.number)
     return Merge(policy_services.create_round_revision(policy, body, round_, message), not_merged)
 
 
@@ -146,10 +150,7 @@ def _merge_onto_head(base, head, accepted):
             body = result.text
             applied.append(amendment)
         else:
-            not_merged[amendment.id] = (
-                f"its lines were changed after voting opened on revision {base.number} "
-                f"(the text is now at revision {head.number})"
-            )
+            not_merged[amendment.id] = (base.number, head.number)
     return body, applied, not_merged
 
 
@@ -164,31 +165,52 @@ def _record(round_, decision, merge):
                           accepted_amendment_id=data["accepted_amendment_id"]))
     for amendment in decision.amendments:
         _set_outcome(amendment, decision, merge)
-        notify_user(amendment.author_id, "amendment", f"{amendment.label}: {amendment.outcome}",
-                    notices.round_path(round_, "report"))
+        label = amendment.label
+        notify_user(amendment.author_id, "amendment",
+                    lambda label=label, amendment=amendment: gettext(
+                        "%(amendment)s: %(outcome)s", amendment=label,
+                        outcome=_outcome_text(amendment, decision, merge)),
+                    notices.round_path(round_, "report"), assembly=round_.policy.assembly)
 
 
 def _set_outcome(amendment, decision, merge):
     amendment.updated_at = utcnow()
     if decision.accepted is not amendment:
         amendment.state = "rejected"
-        amendment.outcome = _rejected_text(decision)
     elif amendment.id in merge.not_merged:
         amendment.state = "accepted_not_merged"
-        amendment.outcome = (
-            f"{_accepted_text(decision)}, but not merged: {merge.not_merged[amendment.id]}. "
-            "Propose it again on the current text, or edit the text to say it."
-        )
     else:
         amendment.state, amendment.merged_into = "merged", merge.revision.number
-        amendment.outcome = f"{_accepted_text(decision)} and merged into revision {merge.revision.number}."
+    amendment.outcome = _outcome_text(amendment, decision, merge)
+    amendment.outcome_note = decision_note(amendment, decision, merge)  # the same, for the reader's language
+
+
+def _outcome_text(amendment, decision, merge):
+    """The amendment's outcome in words, in the language spoken now (stored, and told to its author)."""
+    if decision.accepted is not amendment:
+        return _rejected_text(decision)
+    if amendment.id in merge.not_merged:
+        voted_on, now_at = merge.not_merged[amendment.id]
+        return gettext(
+            "%(accepted)s, but not merged: its lines were changed after voting opened on revision %(base)s "
+            "(the text is now at revision %(head)s). Propose it again on the current text, or edit the text to say it.",
+            accepted=_accepted_text(decision), base=voted_on, head=now_at,
+        )
+    return gettext("%(accepted)s and merged into revision %(revision)s.",
+                   accepted=_accepted_text(decision), revision=merge.revision.number)
 
 
 def _tell_electors(round_, policy, voters):
     """Tell every elector that the round closed (mailed at once: it is their decision)."""
-    people = "1 member" if voters == 1 else f"{voters} members"
-    message = f"Round {round_.number} on “{policy.title}” has closed; {people} voted. The results are published."
-    notify_users(phases.elector_ids(round_), "round.results", message, notices.round_path(round_, "results"))
+    def message():
+        return ngettext(
+            "Round %(number)s on “%(title)s” has closed; %(num)d member voted. The results are published.",
+            "Round %(number)s on “%(title)s” has closed; %(num)d members voted. The results are published.",
+            voters, number=round_.number, title=policy.title,
+        )
+
+    notify_users(phases.elector_ids(round_), "round.results", message, notices.round_path(round_, "results"),
+                 assembly=policy.assembly)
 
 
 def _tell_facilitators(round_, policy, not_merged):
@@ -198,49 +220,58 @@ def _tell_facilitators(round_, policy, not_merged):
     )
     amendments = db.session.execute(db.select(Amendment).filter(Amendment.id.in_(not_merged))).scalars()
     names = ", ".join(a.code for a in sorted(amendments, key=lambda a: a.number))
-    message = (
-        f"Round {round_.number} on “{policy.title}” closed, but {names} could not be applied to the text, "
-        "which changed after voting opened. See the report."
-    )
-    notify_users(db.session.execute(query).scalars(), "round", message, notices.round_path(round_, "report"))
+    def message():
+        return gettext(
+            "Round %(number)s on “%(title)s” closed, but %(names)s could not be applied to the text, "
+            "which changed after voting opened. See the report.", number=round_.number, title=policy.title, names=names,
+        )
+
+    notify_users(db.session.execute(query).scalars(), "round", message, notices.round_path(round_, "report"),
+                 assembly=policy.assembly)
 
 
 def _accepted_text(decision):
     result = decision.result
     if decision.question.kind == "yes_no":
-        return f"Accepted ({_counts(result)})"
+        return gettext("Accepted (%(counts)s)", counts=_counts(result))
     rivals = len(decision.amendments) - 1
-    return (
-        f"Accepted in a ranked vote against {rivals} rival{'' if rivals == 1 else 's'} and the current text "
-        f"({readable_rule(result.rule)}; turnout {percent(result.turnout)})"
+    return ngettext(
+        "Accepted in a ranked vote against %(num)d rival and the current text (%(rule)s; turnout %(turnout)s)",
+        "Accepted in a ranked vote against %(num)d rivals and the current text (%(rule)s; turnout %(turnout)s)",
+        rivals, rule=readable_rule(result.rule), turnout=percent(result.turnout),
     )
 
 
 def _rejected_text(decision):
     result = decision.result
     if decision.question.kind == "yes_no":
-        return f"Rejected ({_counts(result)}): {readable_rule(result.rule).removeprefix('rejected: ')}."
+        return gettext("Rejected (%(counts)s): %(rule)s.", counts=_counts(result),
+                       rule=readable_rule(result.rule).removeprefix("rejected: "))
     if decision.accepted is not None:
-        return f"Superseded by rival {decision.accepted.label}."
+        return gettext("Superseded by rival %(amendment)s.", amendment=decision.accepted.label)
     if not result.quorum_met:
-        return f"Rejected: {readable_rule(result.rule)}."
-    return f"The current text was preferred ({readable_rule(result.rule)}; turnout {percent(result.turnout)})."
+        return gettext("Rejected: %(rule)s.", rule=readable_rule(result.rule))
+    return gettext("The current text was preferred (%(rule)s; turnout %(turnout)s).",
+                   rule=readable_rule(result.rule), turnout=percent(result.turnout))
 
 
 def _counts(result):
     """The counts of a yes/no or consent tally in words, with the turnout."""
-    turnout = f"turnout {percent(result.turnout)}"
+    turnout = percent(result.turnout)
     if isinstance(result, ConsentResult):
-        objections = f"{result.object} objection{'' if result.object == 1 else 's'}"
-        return f"{result.consent} consent, {objections}, {result.abstain} abstain; {turnout}"
-    return f"{result.yes} yes, {result.no} no, {result.abstain} abstain; {turnout}"
+        return ngettext("%(consent)s consent, %(num)d objection, %(abstain)s abstain; turnout %(turnout)s",
+                        "%(consent)s consent, %(num)d objections, %(abstain)s abstain; turnout %(turnout)s",
+                        result.object, consent=result.consent, abstain=result.abstain, turnout=turnout)
+    return gettext("%(yes)s yes, %(no)s no, %(abstain)s abstain; turnout %(turnout)s",
+                   yes=result.yes, no=result.no, abstain=result.abstain, turnout=turnout)
 
 
 def require_closed(round_):
     """409 unless the round has closed: results are not visible before."""
     if round_.phase != "closed":
         raise Conflict(
-            f"Results are published when the round closes; this round is {round_.phase}.", code="wrong_phase"
+            gettext("Results are published when the round closes; this round is %(phase)s.",
+                    phase=notices.phase_name(round_.phase)), code="wrong_phase"
         )
 
 

@@ -23,6 +23,7 @@ under it, so two requests never apply the same transition twice; a ballot takes 
 serialises writers instead: a transition first takes its write lock with a no-op UPDATE
 (app.core.locking), so two processes never both apply the same deadline.
 """
+from flask_babel import gettext
 from sqlalchemy.exc import NoResultFound
 
 from ..accounts.notifying import notify_users
@@ -36,6 +37,7 @@ from ..extensions import db
 from ..policies import services as policy_services
 from . import ballots, closing, notices
 from .models import OPEN_PHASES, Elector, Question, Round
+from .presenters.rule_words import cancelled_note, left_out_note
 
 NEXT_PHASE = {"amending": "deliberating", "deliberating": "voting", "voting": "closed"}
 KEEP = "keep"  # the option "keep the current text" of a ranked question
@@ -108,13 +110,20 @@ def _enter(round_, phase, now, actor):
 def check_can_run(user, round_, verb="run"):
     """403 unless `user` may advance or cancel the round (its assembly's facilitators and admins)."""
     if not round_.can_facilitate(user):
-        raise Forbidden(f"Only facilitators and admins of this assembly {verb} rounds.")
+        raise Forbidden(_NOT_ALLOWED.get(verb, _NOT_ALLOWED["run"])())
+
+
+_NOT_ALLOWED = {
+    "run": lambda: gettext("Only facilitators and admins of this assembly run rounds."),
+    "advance": lambda: gettext("Only facilitators and admins of this assembly advance rounds."),
+    "cancel": lambda: gettext("Only facilitators and admins of this assembly cancel rounds."),
+}
 
 
 def check_in_progress(round_):
     """409 `wrong_phase` once the round is closed or cancelled (nothing left to advance or cancel)."""
     if round_.phase not in OPEN_PHASES:
-        raise Conflict(f"This round is {round_.phase}.", code="wrong_phase")
+        raise Conflict(gettext("This round is %(phase)s.", phase=notices.phase_name(round_.phase)), code="wrong_phase")
 
 
 def advance_round(actor, round_):
@@ -127,7 +136,8 @@ def advance_round(actor, round_):
     round_ = refresh_round(round_)
     round_ = lock_round(round_.id)
     if round_.phase not in OPEN_PHASES:
-        raise Conflict(f"This round is {round_.phase}; it cannot be advanced.", code="wrong_phase")
+        phase = notices.phase_name(round_.phase)
+        raise Conflict(gettext("This round is %(phase)s; it cannot be advanced.", phase=phase), code="wrong_phase")
     now = utcnow()
     _enter(round_, NEXT_PHASE[round_.phase], now, actor=actor)
     return refresh_round(round_, now)
@@ -143,20 +153,25 @@ def cancel_round(actor, round_):
     round_ = refresh_round(round_)
     round_ = lock_round(round_.id)
     if round_.phase not in OPEN_PHASES:
-        raise Conflict(f"This round is {round_.phase}; it cannot be cancelled.", code="wrong_phase")
+        phase = notices.phase_name(round_.phase)
+        raise Conflict(gettext("This round is %(phase)s; it cannot be cancelled.", phase=phase), code="wrong_phase")
     was_voting = round_.phase == "voting"
     now = utcnow()
     round_.phase, round_.cancelled_at = "cancelled", now
     for amendment in amendments_in(round_):
         amendment.state, amendment.round_id, amendment.updated_at = "submitted", None, now
-        amendment.outcome = f"Round {round_.number} was cancelled before a decision; the amendment is pending again."
+        amendment.outcome = gettext("Round %(number)s was cancelled before a decision; the amendment is pending again.",
+                                     number=round_.number)
+        amendment.outcome_note = cancelled_note(round_)
     round_.policy.status = "draft"
     if round_.secret:
         ballots.seal_secret_ballots(round_)
     log_event(actor, "round.cancelled", round_, assembly_id=round_.policy.assembly_id, was_voting=was_voting)
     if was_voting:
-        message = f"The round on “{round_.policy.title}” was cancelled; no ballot was counted."
-        notify_users(elector_ids(round_), "round", message, notices.round_path(round_), skip=actor.id)
+        title = round_.policy.title
+        notify_users(elector_ids(round_), "round",
+                     lambda: gettext("The round on “%(title)s” was cancelled; no ballot was counted.", title=title),
+                     notices.round_path(round_), skip=actor.id, assembly=round_.policy.assembly)
     return round_
 
 
@@ -188,8 +203,10 @@ def open_voting(round_, now=None):
         db.session.flush()
     else:
         _put_amendments_to_the_vote(round_, policy, now)
-    message = f"Voting is open on “{policy.title}” until {notices.when_text(round_.voting_until)}."
-    notify_users(elector_ids(round_), "round", message, notices.round_path(round_, "ballot"))
+    notify_users(elector_ids(round_), "round",
+                 lambda: gettext("Voting is open on “%(title)s” until %(when)s.", title=policy.title,
+                                 when=notices.when_text(round_.voting_until)),
+                 notices.round_path(round_, "ballot"), assembly=policy.assembly)
     return round_
 
 
@@ -201,10 +218,11 @@ def _put_amendments_to_the_vote(round_, policy, now):
     for amendment in in_vote:
         amendment.state, amendment.round_id, amendment.updated_at = "in_vote", round_.id, now
     for amendment in left_out:
-        amendment.outcome = (
-            f"Not rebased onto revision {policy.head_number} before voting opened; "
-            f"not voted on in round {round_.number}."
+        amendment.outcome = gettext(
+            "Not rebased onto revision %(revision)s before voting opened; not voted on in round %(number)s.",
+            revision=policy.head_number, number=round_.number,
         )
+        amendment.outcome_note = left_out_note(round_, policy.head_number)
     round_.left_out = [amendment.id for amendment in left_out]
     _build_questions(round_, group_rivals(in_vote))
 
@@ -259,7 +277,7 @@ def is_text_frozen(policy):
 def assert_text_editable(policy):
     """409 `text_frozen` while the policy's round is voting; the text and title are what is voted on."""
     if is_text_frozen(policy):
-        raise Conflict("The text is frozen while its round is voting.", code="text_frozen")
+        raise Conflict(gettext("The text is frozen while its round is voting."), code="text_frozen")
 
 
 def assert_amending_open(policy):
@@ -270,8 +288,8 @@ def assert_amending_open(policy):
     phase = current_phase(policy)
     if phase not in (None, "amending"):
         raise Conflict(
-            f"Amendments cannot be proposed or changed while the round is {phase}; "
-            "they can be proposed again once it has closed.",
+            gettext("Amendments cannot be proposed or changed while the round is %(phase)s; "
+                    "they can be proposed again once it has closed.", phase=notices.phase_name(phase)),
             code="wrong_phase",
         )
 
@@ -279,7 +297,7 @@ def assert_amending_open(policy):
 def assert_withdrawable(policy):
     """409 `voting_opened` once the policy's round is voting: amendments in the vote stay in it."""
     if current_phase(policy) == "voting":
-        raise Conflict("Voting has opened: amendments can no longer be withdrawn.", code="voting_opened")
+        raise Conflict(gettext("Voting has opened: amendments can no longer be withdrawn."), code="voting_opened")
 
 
 def assert_no_round_in_progress(policy, message):

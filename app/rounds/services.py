@@ -7,12 +7,14 @@ counting and merging at the close in :mod:`app.rounds.closing`, and what pages s
 import math
 from datetime import datetime, timedelta
 
+from flask_babel import gettext
 from sqlalchemy.orm import joinedload
 
 from ..accounts.notifying import notify_users
 from ..assemblies.models import Assembly, Membership
 from ..core.errors import Conflict, Forbidden, NotFound, ValidationError
 from ..core.events import log_event
+from ..core.templating import format_number
 from ..core.timeutil import as_utc, utcnow
 from ..extensions import db
 from ..policies import services as policy_services
@@ -33,7 +35,7 @@ def get_round(round_id, user):
     """
     round_ = db.session.get(Round, round_id, options=[joinedload(Round.questions)]) if isinstance(round_id, int) else None
     if round_ is None or not can_view_round(round_, user):
-        raise NotFound("No such round.")
+        raise NotFound(gettext("No such round."))
     return phases.refresh_round(round_)
 
 
@@ -93,7 +95,7 @@ def next_deadline(round_):
 def check_can_open_round(user, policy):
     """403 unless `user` may open rounds on the policy (the assembly's facilitators and admins)."""
     if not policy.assembly.can_facilitate(user):
-        raise Forbidden("Only facilitators and admins of this assembly open rounds.")
+        raise Forbidden(gettext("Only facilitators and admins of this assembly open rounds."))
 
 
 def create_round(actor, policy, amending_until, deliberating_until, voting_until, quorum=0, threshold=0.5,
@@ -114,10 +116,12 @@ def create_round(actor, policy, amending_until, deliberating_until, voting_until
     rules = check_rules(quorum, threshold, strict, secret, decision, majority_of, min_yes)
     policy = policy_services.lock_policy(policy.id)
     if phases.current_round(policy) is not None:
-        raise Conflict("This policy already has a round in progress.", code="round_in_progress")
+        raise Conflict(gettext("This policy already has a round in progress."), code="round_in_progress")
     if kind == "adoption" and policy_services.is_text_settled(policy):
-        raise Conflict(f"This policy is already {policy.status}; reopen it for drafting before another final vote.",
-                       code="text_adopted")
+        message = (gettext("This policy is already adopted; reopen it for drafting before another final vote.")
+                   if policy.status == "adopted" else
+                   gettext("This policy is already archived; reopen it for drafting before another final vote."))
+        raise Conflict(message, code="text_adopted")
     phase = "amending" if kind == "amendments" else "deliberating"
     round_ = Round(policy_id=policy.id, phase=phase, kind=kind, opened_by_id=actor.id, created_at=now, left_out=[],
                    **deadlines, **rules)
@@ -126,22 +130,24 @@ def create_round(actor, policy, amending_until, deliberating_until, voting_until
     electors = _snapshot_electorate(round_, policy)
     policy.status = "in_round"
     log_event(actor, "round.created", round_, assembly_id=policy.assembly_id, policy_id=policy.id, **_rules_log(round_))
-    notify_users(electors, "round", _opening_message(round_, policy), notices.round_path(round_), skip=actor.id)
+    notify_users(electors, "round", lambda: _opening_message(round_, policy), notices.round_path(round_),
+                 skip=actor.id, assembly=policy.assembly)
     return round_
 
 
 def _opening_message(round_, policy):
+    """The notice of a new round, in the language spoken now (called once per recipient language)."""
     if round_.kind == "adoption":
-        return (f"Round {round_.number} on “{policy.title}” is the final vote on the whole text: "
-                f"voting opens {notices.when_text(round_.deliberating_until)}.")
-    return (f"Round {round_.number} opened on “{policy.title}”: propose amendments until "
-            f"{notices.when_text(round_.amending_until)}.")
+        return gettext("Round %(number)s on “%(title)s” is the final vote on the whole text: voting opens %(when)s.",
+                       number=round_.number, title=policy.title, when=notices.when_text(round_.deliberating_until))
+    return gettext("Round %(number)s opened on “%(title)s”: propose amendments until %(when)s.",
+                   number=round_.number, title=policy.title, when=notices.when_text(round_.amending_until))
 
 
 def check_kind(kind):
     """'amendments' or 'adoption'; 422 otherwise."""
     if kind not in KINDS:
-        raise ValidationError.field("kind", "The kind of round is amendments or adoption.")
+        raise ValidationError.field("kind", gettext("The kind of round is amendments or adoption."))
     return kind
 
 
@@ -156,21 +162,21 @@ def check_deadlines(amending_until, deliberating_until, voting_until, now, kind=
     errors = {}
     if kind == "adoption":
         if values.pop("amending_until") is not None:
-            errors["amending_until"] = "An adoption round has no amending phase: leave its end out."
+            errors["amending_until"] = gettext("An adoption round has no amending phase: leave its end out.")
     for name, value in values.items():
         if not isinstance(value, datetime):
-            errors[name] = "Enter a date and time."
+            errors[name] = gettext("Enter a date and time.")
         elif as_utc(value) <= now:
-            errors[name] = "Choose a time in the future."
+            errors[name] = gettext("Choose a time in the future.")
     if not errors:
         values = {name: as_utc(value) for name, value in values.items()}
         values.setdefault("amending_until", now)
         if kind == "amendments" and values["deliberating_until"] <= values["amending_until"]:
-            errors["deliberating_until"] = "The end of deliberating must come after the end of amending."
+            errors["deliberating_until"] = gettext("The end of deliberating must come after the end of amending.")
         if values["voting_until"] <= values["deliberating_until"]:
-            errors["voting_until"] = "The end of voting must come after the end of deliberating."
+            errors["voting_until"] = gettext("The end of voting must come after the end of deliberating.")
     if errors:
-        raise ValidationError("Some deadlines need attention.", fields=errors)
+        raise ValidationError(gettext("Some deadlines need attention."), fields=errors)
     return values
 
 
@@ -183,23 +189,25 @@ def check_rules(quorum, threshold, strict, secret, decision="majority", majority
     """
     errors = {}
     if not _is_number(quorum) or not 0 <= quorum <= 1:
-        errors["quorum"] = "The quorum is a share of the electorate between 0% and 100%."
+        errors["quorum"] = gettext("The quorum is a share of the electorate between 0% and 100%.")
     if not _is_number(threshold) or not 0.5 <= threshold < 1:
-        errors["threshold"] = "The threshold is a share of the yes and no votes from 50% up to (not including) 100%."
+        errors["threshold"] = gettext(
+            "The threshold is a share of the yes and no votes from 50% up to (not including) 100%.")
     if not isinstance(strict, bool):
-        errors["strict"] = "Strict is true (more than the threshold) or false (at least)."
+        errors["strict"] = gettext("Strict is true (more than the threshold) or false (at least).")
     if not isinstance(secret, bool):
-        errors["secret"] = "Secret is true or false."
+        errors["secret"] = gettext("Secret is true or false.")
     if decision not in DECISIONS:
-        errors["decision"] = "The decision rule is majority or consent."
+        errors["decision"] = gettext("The decision rule is majority or consent.")
     if majority_of not in MAJORITY_OF:
-        errors["majority_of"] = "The majority is of the votes or of the electorate."
+        errors["majority_of"] = gettext("The majority is of the votes or of the electorate.")
     elif decision == "consent" and majority_of != "votes":
-        errors["majority_of"] = "Consent has no majority: a question passes when nobody objects."
+        errors["majority_of"] = gettext("Consent has no majority: a question passes when nobody objects.")
     if isinstance(min_yes, bool) or not isinstance(min_yes, int) or not 0 <= min_yes <= MAX_MIN_YES:
-        errors["min_yes"] = f"The minimum number of yes votes is a whole number from 0 to {MAX_MIN_YES:,}."
+        errors["min_yes"] = gettext("The minimum number of yes votes is a whole number from 0 to %(max)s.",
+                                    max=format_number(MAX_MIN_YES))
     if errors:
-        raise ValidationError("Some rules need attention.", fields=errors)
+        raise ValidationError(gettext("Some rules need attention."), fields=errors)
     return {"quorum": float(quorum), "threshold": float(threshold), "strict": strict, "secret": secret,
             "decision": decision, "majority_of": majority_of, "min_yes": min_yes}
 
@@ -250,11 +258,12 @@ def send_reminders(round_, now=None):
     voted = db.select(Participation.user_id).filter_by(round_id=round_.id)
     query = db.select(Elector.user_id).filter(Elector.round_id == round_.id, Elector.user_id.not_in(voted))
     waiting = list(db.session.execute(query.order_by(Elector.user_id)).scalars())
-    message = (
-        f"Voting on “{round_.policy.title}” closes in {describe_duration(round_.voting_until - now)} "
-        f"({notices.when_text(round_.voting_until)}) and you have not voted yet."
-    )
-    notify_users(waiting, "reminder", message, notices.round_path(round_, "ballot"))
+    def message():
+        return gettext("Voting on “%(title)s” closes in %(left)s (%(when)s) and you have not voted yet.",
+                       title=round_.policy.title, left=describe_duration(round_.voting_until - now),
+                       when=notices.when_text(round_.voting_until))
+
+    notify_users(waiting, "reminder", message, notices.round_path(round_, "ballot"), assembly=round_.policy.assembly)
     return len(waiting)
 
 

@@ -1,15 +1,17 @@
 """Round pages: open a round, follow its timeline, vote, see the results and the report."""
 from flask import Blueprint, abort, flash, redirect, render_template, request, session, url_for
+from flask_babel import gettext
 from flask_login import current_user, login_required
 
 from ..amendments.display import amendment_url
 from ..amendments.rivals import group_rivals, pending_amendments
 from ..core.errors import Conflict, ValidationError
 from ..core.forms import CsrfForm, apply_field_errors
-from ..core.timeutil import as_utc, utcnow
+from ..core.i18n import current_zone_name, zone_of
+from ..core.timeutil import utcnow
 from ..extensions import db, limiter
 from ..policies.services import get_policy_at
-from . import ballots, closing, phases, services
+from . import ballots, closing, notices, phases, services
 from .forms import RoundForm
 from .models import OPEN_PHASES
 from .presenters.ballot_form import (
@@ -76,7 +78,7 @@ def index(slug, policy_slug):
 def create(slug, policy_slug):
     assembly, policy = load_policy(slug, policy_slug)
     services.check_can_open_round(current_user, policy)
-    form = RoundForm().for_kind(request.values.get("kind"))
+    form = RoundForm().for_kind(request.values.get("kind")).use_zone(zone_of(current_zone_name()), current_zone_name())
     conflict = None
     if request.method == "GET":
         form.set_default_deadlines()
@@ -98,16 +100,18 @@ def create(slug, policy_slug):
 
 def _opened_message(round_):
     if round_.kind == "adoption":
-        return f"Round {round_.number} is open: the final vote on the whole text opens at the end of deliberating."
-    return f"Round {round_.number} is open: members can propose amendments until the end of amending."
+        return gettext("Round %(number)s is open: the final vote on the whole text opens at the end of deliberating.",
+                       number=round_.number)
+    return gettext("Round %(number)s is open: members can propose amendments until the end of amending.",
+                   number=round_.number)
 
 
 def _create_from_form(form, policy):
     """Call the service with the form's values; field errors land on the form (returns None)."""
     rules = form.rules()
-    if form.threshold_custom.errors:
+    deadlines = form.deadlines()
+    if form.threshold_custom.errors or deadlines is None:
         return None
-    deadlines = (as_utc(value) for value in form.deadlines())
     try:
         return services.create_round(current_user, policy, *deadlines, **rules)
     except ValidationError as error:
@@ -129,7 +133,8 @@ def show(slug, policy_slug, round_id):
         "rounds/show.html", assembly=assembly, policy=policy, round=round_,
         view=round_view(round_, current_user), preview=preview, csrf_form=CsrfForm(),
         named={a.id: a for a in closing.round_amendments(round_)},
-        choices="consent / object / abstain" if round_.decision == "consent" else "yes / no / abstain",
+        choices=(gettext("consent / object / abstain") if round_.decision == "consent"
+                 else gettext("yes / no / abstain")),
         final_vote_invited=services.invites_final_vote(current_user, round_),
     )
 
@@ -143,17 +148,18 @@ def _confirmed_action(slug, policy_slug, round_id, action):
         before = round_.phase
         if action == "advance":
             round_ = phases.advance_round(current_user, round_)
-            message = f"The round moved from {before} to {round_.phase}."
+            message = gettext("The round moved from %(before)s to %(after)s.", before=notices.phase_name(before),
+                              after=notices.phase_name(round_.phase))
         else:
             round_ = phases.cancel_round(current_user, round_)
-            message = "The round was cancelled."
+            message = gettext("The round was cancelled.")
         db.session.commit()
         flash(message, "success")
         return redirect(url_for("rounds.show", **_urls(assembly, policy, round_)))
     phases.check_in_progress(round_)
     return render_template(
         "rounds/confirm.html", assembly=assembly, policy=policy, round=round_, form=form, action=action,
-        next_phase=phases.NEXT_PHASE.get(round_.phase), phases=PHASES_SHOWN,
+        next_phase=phases.NEXT_PHASE.get(round_.phase), phases=PHASES_SHOWN, phase_names=notices.PHASE_NAMES,
         voters=services.voter_count(round_), planned_end=services.next_deadline(round_),
     )
 

@@ -21,6 +21,7 @@
 // - Table inserts a two-column table as a block of its own after the cursor's (or the
 //   selection's last) line.
 import { EditorSelection } from "@codemirror/state";
+import { gettext } from "./i18n.js";
 
 // Container (quotes), indentation and block marker at the start of a line.
 const LINE_START = /^((?:[ \t]{0,3}>[ \t]?)*)([ \t]*)(?:(#{1,6})(?:[ \t]+|$)|([-*+])[ \t]+|(\d{1,9})[.)][ \t]+)?/;
@@ -307,7 +308,8 @@ export const toggleItalic = toggleInline("*", "italic text");
 const URL_LIKE = /^(https?:\/\/|mailto:)\S+$/i;
 const LINK = /\[([^\]\n]*)\]\(([^()\s]*)\)/g;
 const URL_PLACEHOLDER = "https://";
-const LABEL_PLACEHOLDER = "link text";
+// TRANSLATORS: put in the text as a new link's words, selected, to be typed over
+const labelPlaceholder = () => gettext("link text");
 
 /** The existing link [text](url) on the line of `range` that holds the whole range, if any. */
 function linkAround(state, range) {
@@ -329,9 +331,10 @@ function linkAround(state, range) {
 function linkEdit(state, { from, to }) {
   const text = state.sliceDoc(from, to);
   if (URL_LIKE.test(text)) {
-    return { from, to, insert: `[${LABEL_PLACEHOLDER}](${text})`, select: [1, 1 + LABEL_PLACEHOLDER.length] };
+    const placeholder = labelPlaceholder();
+    return { from, to, insert: `[${placeholder}](${text})`, select: [1, 1 + placeholder.length] };
   }
-  const label = text || LABEL_PLACEHOLDER;
+  const label = text || labelPlaceholder();
   const insert = `[${label}](${URL_PLACEHOLDER})`;
   const urlAt = label.length + 3;
   return { from, to, insert, select: text ? [urlAt, urlAt + URL_PLACEHOLDER.length] : [1, 1 + label.length] };
@@ -367,6 +370,15 @@ export function insertLink(view) {
   return run(view, { changes, selection: EditorSelection.create(ranges, Math.min(state.selection.mainIndex, ranges.length - 1)) });
 }
 
+/** A new table, its headings and cells in the page's language: [Markdown, first heading]. */
+export function tableTemplate() {
+  // TRANSLATORS: the headings and cells of a new table, put in the text to be typed over
+  const first = gettext("Column %(number)s", { number: 1 });
+  const second = gettext("Column %(number)s", { number: 2 });
+  const cell = gettext("Cell");
+  return [`| ${first} | ${second} |\n| --- | --- |\n| ${cell} | ${cell} |`, first];
+}
+
 export const TABLE_TEMPLATE = "| Column 1 | Column 2 |\n| --- | --- |\n| Cell | Cell |";
 
 /** Table: a two-column table as its own block at the cursor, "Column 1" selected. */
@@ -389,8 +401,9 @@ export function insertTable(view) {
   const after = exists(line.number + 1) && !isBlank(line.number + 1) ? "\n" : "";
   const to = line.to;
   const start = from + before.length + 2;
+  const [table, heading] = tableTemplate();
   return run(view, {
-    changes: { from, to, insert: before + TABLE_TEMPLATE + after },
-    selection: EditorSelection.range(start, start + "Column 1".length),
+    changes: { from, to, insert: before + table + after },
+    selection: EditorSelection.range(start, start + heading.length),
   });
 }

@@ -6,6 +6,8 @@
 // the next page (static/js/editor.js, loaded on every page) removes the drafts under that prefix
 // when it shows the success message, and keeps them otherwise.
 
+import { gettext, pageLanguage } from "./i18n.js";
+
 export const DRAFT_PREFIX = "commonwright:draft:";
 export const PENDING_KEY = "commonwright:draft-pending";
 
@@ -90,9 +92,12 @@ export class DraftStore {
   }
 }
 
+/** When a draft was kept, in the page's language: "today at 14:05", "05/12/2026 at 09:30". */
 export function formatTime(timestamp) {
   const date = new Date(timestamp);
   const sameDay = new Date().toDateString() === date.toDateString();
-  const time = date.toLocaleTimeString([], { hour: "2-digit", minute: "2-digit" });
-  return sameDay ? `today at ${time}` : `${date.toLocaleDateString()} at ${time}`;
+  const lang = pageLanguage();
+  const time = date.toLocaleTimeString(lang, { hour: "2-digit", minute: "2-digit" });
+  if (sameDay) return gettext("today at %(time)s", { time });
+  return gettext("%(date)s at %(time)s", { date: date.toLocaleDateString(lang), time });
 }

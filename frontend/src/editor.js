@@ -25,6 +25,7 @@ import {
 } from "./commands.js";
 import { choiceText, clashField, parseConflicts, resolveConflicts, setClashes } from "./conflicts.js";
 import { DraftStore, formatTime } from "./drafts.js";
+import { gettext, ngettext } from "./i18n.js";
 import { Preview } from "./preview.js";
 import { editorExtensions, readNonce, readOnlyExtensions } from "./setup.js";
 import { createToolbar } from "./toolbar.js";
@@ -52,24 +53,28 @@ function shortcut(key) {
   return { aria: `${MOD}+${key.toUpperCase()}`, display: `${MOD_TEXT}${key.toUpperCase()}` };
 }
 
-const TOOL_GROUPS = [
+// The toolbar, built when an editor starts (so its words are in the page's language).
+const toolGroups = () => [
   [
-    { id: "heading", text: "Heading", label: "Heading", run: toggleHeading },
-    { id: "bold", text: "Bold", label: "Bold", run: toggleBold, shortcut: shortcut("b") },
-    { id: "italic", text: "Italic", label: "Italic", run: toggleItalic, shortcut: shortcut("i") },
+    { id: "heading", text: gettext("Heading"), label: gettext("Heading"), run: toggleHeading },
+    { id: "bold", text: gettext("Bold"), label: gettext("Bold"), run: toggleBold, shortcut: shortcut("b") },
+    { id: "italic", text: gettext("Italic"), label: gettext("Italic"), run: toggleItalic, shortcut: shortcut("i") },
   ],
   [
-    { id: "bullets", text: "• List", label: "Bulleted list", run: toggleBulletList },
+    // TRANSLATORS: the bulleted list button; its name ("Bulleted list") should contain this word
+    { id: "bullets", text: gettext("• List"), label: gettext("Bulleted list"), run: toggleBulletList },
     // The visible text is part of the accessible name (WCAG 2.5.3): "1. List" would not be.
-    { id: "numbers", text: "Numbered", label: "Numbered list", run: toggleOrderedList },
-    { id: "quote", text: "Quote", label: "Quote", run: toggleQuote },
-    { id: "link", text: "Link", label: "Link", run: insertLink, shortcut: shortcut("k") },
-    { id: "table", text: "Table", label: "Table", run: insertTable },
+    // TRANSLATORS: the numbered list button; its name ("Numbered list") should contain this word
+    { id: "numbers", text: gettext("Numbered"), label: gettext("Numbered list"), run: toggleOrderedList },
+    { id: "quote", text: gettext("Quote"), label: gettext("Quote"), run: toggleQuote },
+    { id: "link", text: gettext("Link"), label: gettext("Link"), run: insertLink, shortcut: shortcut("k") },
+    { id: "table", text: gettext("Table"), label: gettext("Table"), run: insertTable },
   ],
   [
-    { id: "undo", text: "Undo", label: "Undo", run: undo, shortcut: shortcut("z") },
-    { id: "redo", text: "Redo", label: "Redo", run: redo, shortcut: IS_MAC ? { aria: "Meta+Shift+Z", display: "⇧⌘Z" } : shortcut("y") },
-    { id: "search", text: "Find", label: "Find and replace", run: openSearchPanel, shortcut: shortcut("f") },
+    { id: "undo", text: gettext("Undo"), label: gettext("Undo"), run: undo, shortcut: shortcut("z") },
+    { id: "redo", text: gettext("Redo"), label: gettext("Redo"), run: redo, shortcut: IS_MAC ? { aria: "Meta+Shift+Z", display: "⇧⌘Z" } : shortcut("y") },
+    // TRANSLATORS: the find button; its name ("Find and replace") should contain this word
+    { id: "search", text: gettext("Find"), label: gettext("Find and replace"), run: openSearchPanel, shortcut: shortcut("f") },
   ],
 ];
 
@@ -134,14 +139,14 @@ class Editor {
     this.sourcePane = el("div", { class: "cw-source" });
     this.previewBody = el("div", { class: "cw-preview-body document" });
     this.previewStatus = el("p", { class: "cw-preview-status", hidden: true });
-    const previewHeading = el("h2", { id: `${this.id}-preview-heading`, class: "cw-preview-heading", text: "Preview" });
+    const previewHeading = el("h2", { id: `${this.id}-preview-heading`, class: "cw-preview-heading", text: gettext("Preview") });
     this.previewRegion = el(
       "section",
       { class: "cw-preview", "aria-labelledby": previewHeading.id },
-      [previewHeading, el("p", { class: "hint", text: "Rendered as on the reading page, with its line numbers." }), this.previewStatus, this.previewBody],
+      [previewHeading, el("p", { class: "hint", text: gettext("Rendered as on the reading page, with its line numbers.") }), this.previewStatus, this.previewBody],
     );
     this.draftStatus = el("span", { class: "cw-draft-status" });
-    this.discardButton = el("button", { type: "button", class: "button small", hidden: true, text: "Discard unsaved changes" });
+    this.discardButton = el("button", { type: "button", class: "button small", hidden: true, text: gettext("Discard unsaved changes") });
     this.discardButton.addEventListener("click", () => this.discardChanges());
     const footer = el("p", { class: "cw-status" }, [this.draftStatus, " ", this.discardButton]);
 
@@ -149,7 +154,7 @@ class Editor {
     this.panes = el("div", { class: conflict ? "cw-panes cw-panes-stacked" : "cw-panes" }, [this.sourcePane, this.previewRegion]);
 
     const attributes = { "aria-labelledby": this.labelId || undefined, "aria-describedby": describedBy || undefined };
-    if (!this.labelId) attributes["aria-label"] = "Text (Markdown)";
+    if (!this.labelId) attributes["aria-label"] = gettext("Text (Markdown)");
     const onUpdate = (update) => this.onUpdate(update);
     const extraKeys = [{ key: "Alt-F10", run: () => (this.toolbar.focus(), true) }];
 
@@ -165,9 +170,9 @@ class Editor {
     }
 
     this.toolbar = createToolbar({
-      label: "Formatting",
+      label: gettext("Formatting"),
       controls: this.id,
-      groups: TOOL_GROUPS,
+      groups: toolGroups(),
       onRun: (item) => {
         item.run(this.view);
         // Back to the text, unless the command moved the focus into the editor (Find: its field).
@@ -239,8 +244,11 @@ class Editor {
     const mineLabel = `${this.id}-mine-label`;
     const currentLabel = `${this.id}-current-label`;
     const labels = el("div", { class: "cw-merge-labels" }, [
-      el("p", { id: mineLabel, text: "Your text, with the other changes of revision " + conflict.head + " — this is what will be saved" }),
-      el("p", { id: currentLabel, text: `Revision ${conflict.head} as saved (read only)` }),
+      el("p", {
+        id: mineLabel,
+        text: gettext("Your text, with the other changes of revision %(revision)s — this is what will be saved", { revision: conflict.head }),
+      }),
+      el("p", { id: currentLabel, text: gettext("Revision %(revision)s as saved (read only)", { revision: conflict.head }) }),
     ]);
     const mineAttributes = cleanAttrs({ ...attributes, "aria-labelledby": [attributes["aria-labelledby"], mineLabel].filter(Boolean).join(" ") });
     // CodeMirror's merge view diffs `a` (the original) into `b`: `a` is the current revision and
@@ -258,12 +266,8 @@ class Editor {
       parent: this.sourcePane,
       revertControls: "a-to-b",
       renderRevertControl: () => {
-        const button = el("button", {
-          type: "button",
-          class: "cw-take",
-          title: `Take revision ${conflict.head}'s wording for this passage`,
-          "aria-label": `Take revision ${conflict.head}'s wording for this passage`,
-        });
+        const take = gettext("Take revision %(revision)s's wording for this passage", { revision: conflict.head });
+        const button = el("button", { type: "button", class: "cw-take", title: take, "aria-label": take });
         button.textContent = "⇜";
         return button;
       },
@@ -299,7 +303,7 @@ class Editor {
     const count = this.clashes.length;
     const heading = el("h2", {
       id: `${this.id}-clashes`,
-      text: count === 1 ? "1 clashing passage" : `${count} clashing passages`,
+      text: ngettext("%(num)s clashing passage", "%(num)s clashing passages", count),
     });
     this.clashSummary = el("p", { class: "cw-clash-summary", role: "status", "aria-live": "polite" });
     const list = el("ol", { class: "cw-clash-list" });
@@ -307,18 +311,21 @@ class Editor {
       const where = el("span", { class: "cw-clash-where" });
       const state = el("span", { class: "cw-clash-state" });
       const choices = [
-        ["ours", "Use your wording"],
-        ["theirs", `Use revision ${head}'s wording`],
-        ["both", "Use both"],
+        ["ours", gettext("Use your wording")],
+        ["theirs", gettext("Use revision %(revision)s's wording", { revision: head })],
+        ["both", gettext("Use both")],
       ].map(([choice, text]) => {
         const button = el("button", { type: "button", class: "button small", "data-choice": choice, text });
         button.addEventListener("click", () => this.decide(index, choice));
         return button;
       });
-      const show = el("button", { type: "button", class: "button small", text: "Show in the editor" });
+      const show = el("button", { type: "button", class: "button small", text: gettext("Show in the editor") });
       show.addEventListener("click", () => this.showClash(index));
-      const group = el("div", { class: "actions", role: "group", "aria-label": `Passage ${index + 1}` }, [...choices, show]);
-      const item = el("li", { class: "cw-clash" }, [el("p", {}, [`Passage ${index + 1}, `, where, ": ", state]), group]);
+      const group = el("div", { class: "actions", role: "group", "aria-label": gettext("Passage %(number)s", { number: index + 1 }) }, [
+        ...choices,
+        show,
+      ]);
+      const item = el("li", { class: "cw-clash" }, [el("p", {}, clashLine(index + 1, where, state)), group]);
       list.append(item);
       return { item, where, state, choices, group };
     });
@@ -326,10 +333,12 @@ class Editor {
       heading,
       el("p", {
         class: "hint",
-        text:
-          `Left: your text, already combined with the changes of revision ${head} that did not clash. ` +
-          `Right: revision ${head}. For each clashing passage, choose whose wording to keep ` +
-          `(or edit it on the left); the arrows between the two sides take revision ${head}'s wording for any difference.`,
+        text: gettext(
+          "Left: your text, already combined with the changes of revision %(revision)s that did not clash. " +
+            "Right: revision %(revision)s. For each clashing passage, choose whose wording to keep " +
+            "(or edit it on the left); the arrows between the two sides take revision %(revision)s's wording for any difference.",
+          { revision: head },
+        ),
       }),
       list,
       this.clashSummary,
@@ -352,25 +361,32 @@ class Editor {
   updateClashes(announce) {
     if (!this.clashItems) return;
     const texts = {
-      ours: "your wording is kept",
-      theirs: `revision ${this.head}'s wording is kept`,
-      both: "both wordings are kept",
-      edited: "edited by hand",
+      ours: gettext("your wording is kept"),
+      theirs: gettext("revision %(revision)s's wording is kept", { revision: this.head }),
+      both: gettext("both wordings are kept"),
+      edited: gettext("edited by hand"),
     };
     let open = 0;
     this.clashItems.forEach((item, index) => {
       const state = this.clashState(index);
       const range = this.view.state.field(clashField)[index];
       const line = this.view.state.doc.lineAt(Math.min(range.from, this.view.state.doc.length)).number;
-      item.where.textContent = `line ${line}`;
-      item.state.textContent = state ? texts[state] : "not decided yet (your wording is shown)";
+      item.where.textContent = gettext("line %(line)s", { line });
+      item.state.textContent = state ? texts[state] : gettext("not decided yet (your wording is shown)");
       item.item.classList.toggle("cw-clash-open", !state);
       item.choices.forEach((button) => button.setAttribute("aria-pressed", String(button.dataset.choice === state)));
       if (!state) open++;
     });
-    const summary = open
-      ? `${open} of ${this.clashes.length} clashing passage${this.clashes.length === 1 ? "" : "s"} still need${open === 1 ? "s" : ""} a decision.`
-      : "Every clashing passage is decided: save when the text on the left is right.";
+    let summary = gettext("Every clashing passage is decided: save when the text on the left is right.");
+    if (open && this.clashes.length === 1) summary = gettext("1 of 1 clashing passage still needs a decision.");
+    else if (open) {
+      summary = ngettext(
+        "%(num)s of %(total)s clashing passages still needs a decision.",
+        "%(num)s of %(total)s clashing passages still need a decision.",
+        open,
+        { total: this.clashes.length },
+      );
+    }
     if (announce !== false || !this.clashSummary.textContent) this.clashSummary.textContent = summary;
     return open;
   }
@@ -430,10 +446,10 @@ class Editor {
 
   showDraftStatus(savedAt) {
     if (savedAt) {
-      this.draftStatus.textContent = `Unsaved changes are kept in this browser (${formatTime(savedAt)}) until you save.`;
+      this.draftStatus.textContent = gettext("Unsaved changes are kept in this browser (%(time)s) until you save.", { time: formatTime(savedAt) });
       this.discardButton.hidden = false;
     } else {
-      this.draftStatus.textContent = this.drafts.available ? "" : "This browser does not keep drafts: save your work before leaving.";
+      this.draftStatus.textContent = this.drafts.available ? "" : gettext("This browser does not keep drafts: save your work before leaving.");
       this.discardButton.hidden = true;
     }
   }
@@ -454,18 +470,20 @@ class Editor {
     if (!draft) return;
     // Fill the live region after it is in the page, so that screen readers announce it.
     setTimeout(() => {
-      const restore = el("button", { type: "button", class: "button small primary", text: "Restore draft" });
-      const discard = el("button", { type: "button", class: "button small", text: "Discard draft" });
+      const restore = el("button", { type: "button", class: "button small primary", text: gettext("Restore draft") });
+      const discard = el("button", { type: "button", class: "button small", text: gettext("Discard draft") });
       restore.addEventListener("click", () => {
         if (older) {
           this.drafts.moveTo(older.key);
           baseInput.value = String(older.base);
         }
         this.replaceText(draft.text, "input.restore");
-        const note = older
-          ? ` It was written on revision ${older.base}: saving merges it with the changes saved since.`
-          : "";
-        this.prompt.replaceChildren(el("p", { text: `Draft restored.${note} Undo (${MOD_TEXT}Z) brings back the text you opened.` }));
+        const words = [gettext("Draft restored.")];
+        if (older) {
+          words.push(gettext("It was written on revision %(revision)s: saving merges it with the changes saved since.", { revision: older.base }));
+        }
+        words.push(gettext("Undo (%(shortcut)s) brings back the text you opened.", { shortcut: `${MOD_TEXT}Z` }));
+        this.prompt.replaceChildren(el("p", { text: words.join(" ") }));
         this.saveDraft();
         this.view.focus();
       });
@@ -479,13 +497,18 @@ class Editor {
         } else {
           this.drafts.clear();
         }
-        this.prompt.replaceChildren(el("p", { text: "Draft discarded." }));
+        this.prompt.replaceChildren(el("p", { text: gettext("Draft discarded.") }));
         this.view.focus();
       });
-      const since = older ? `, written on revision ${older.base} (the text has changed since)` : "";
+      const offer = older
+        ? gettext(
+            "You have an unsaved draft of this text from %(time)s, written on revision %(revision)s (the text has changed since), kept in this browser.",
+            { time: formatTime(draft.savedAt), revision: older.base },
+          )
+        : gettext("You have an unsaved draft of this text from %(time)s, kept in this browser.", { time: formatTime(draft.savedAt) });
       this.prompt.replaceChildren(
         el("p", {}, [
-          `You have an unsaved draft of this text from ${formatTime(draft.savedAt)}${since}, kept in this browser. `,
+          `${offer} `,
           restore,
           " ",
           discard,
@@ -499,7 +522,9 @@ class Editor {
     this.replaceText(this.initialText, "input.discard");
     this.drafts.clear();
     this.showDraftStatus(null);
-    this.prompt.replaceChildren(el("p", { text: `Unsaved changes discarded. Undo (${MOD_TEXT}Z) brings them back.` }));
+    this.prompt.replaceChildren(
+      el("p", { text: gettext("Unsaved changes discarded. Undo (%(shortcut)s) brings them back.", { shortcut: `${MOD_TEXT}Z` }) }),
+    );
     this.view.focus();
   }
 
@@ -519,7 +544,11 @@ class Editor {
       const open = this.updateClashes(false);
       if (open) {
         event.preventDefault();
-        this.alert.textContent = `Decide each clashing passage before saving: ${open} still need${open === 1 ? "s" : ""} a decision.`;
+        this.alert.textContent = ngettext(
+          "Decide each clashing passage before saving: %(num)s still needs a decision.",
+          "Decide each clashing passage before saving: %(num)s still need a decision.",
+          open,
+        );
         const first = this.clashItems.find((item) => item.item.classList.contains("cw-clash-open"));
         if (first) first.choices[0].focus();
         return;
@@ -530,6 +559,16 @@ class Editor {
     this.saveDraft();
     this.drafts.markPending();
   }
+}
+
+/** "Passage 2, line 14: your wording is kept": the line and the state stay live nodes. */
+function clashLine(number, where, state) {
+  const template = gettext("Passage %(number)s, %(where)s: %(state)s", { number });
+  const nodes = { "%(where)s": where, "%(state)s": state };
+  return template
+    .split(/(%\((?:where|state)\)s)/)
+    .filter((part) => part !== "")
+    .map((part) => nodes[part] || part);
 }
 
 function cleanAttrs(attrs) {

@@ -1,13 +1,25 @@
 // The live preview: the server renders the Markdown exactly as the reading view does
 // (POST …/preview, CSRF token in the X-CSRFToken header) and answers the line blocks' HTML.
 
-const MESSAGES = {
-  400: "The preview is unavailable: your session expired. Reload the page (your text is kept in this browser).",
-  403: "The preview is unavailable: you may have been logged out. Your text is kept in this browser.",
-  404: "The preview is unavailable: this page no longer exists.",
-  413: "The text is over the 1 MB limit, so it cannot be previewed or saved.",
-  429: "The preview is paused for a moment (too many requests).",
-};
+import { gettext } from "./i18n.js";
+
+/** Why the preview failed, by HTTP status (in the page's language, when it is shown). */
+function failure(status) {
+  switch (status) {
+    case 400:
+      return gettext("The preview is unavailable: your session expired. Reload the page (your text is kept in this browser).");
+    case 403:
+      return gettext("The preview is unavailable: you may have been logged out. Your text is kept in this browser.");
+    case 404:
+      return gettext("The preview is unavailable: this page no longer exists.");
+    case 413:
+      return gettext("The text is over the 1 MB limit, so it cannot be previewed or saved.");
+    case 429:
+      return gettext("The preview is paused for a moment (too many requests).");
+    default:
+      return gettext("The preview is unavailable (error %(status)s).", { status });
+  }
+}
 
 export class Preview {
   constructor({ url, csrfToken, body, status, delay = 400, onGotoLine }) {
@@ -52,7 +64,7 @@ export class Preview {
       });
       if (seq !== this.seq) return;
       if (!response.ok) {
-        this.setStatus(MESSAGES[response.status] || `The preview is unavailable (error ${response.status}).`, true);
+        this.setStatus(failure(response.status), true);
         return;
       }
       const html = await response.text();
@@ -63,7 +75,7 @@ export class Preview {
     } catch (error) {
       if (error && error.name === "AbortError") return;
       if (seq === this.seq) {
-        this.setStatus("The preview could not be updated: the server is unreachable. Your text is kept in this browser.", true);
+        this.setStatus(gettext("The preview could not be updated: the server is unreachable. Your text is kept in this browser."), true);
       }
     } finally {
       if (seq === this.seq) this.body.removeAttribute("aria-busy");

@@ -16,6 +16,8 @@ import {
 } from "@codemirror/search";
 import { runScopeHandlers } from "@codemirror/view";
 
+import { gettext, ngettext } from "./i18n.js";
+
 const MAX_COUNT = 1000;
 let panels = 0;
 
@@ -56,16 +58,19 @@ class SearchPanel {
     this.query = getSearchQuery(view.state);
     const id = `cw-search-${++panels}`;
     const q = this.query;
-    this.find = field(`${id}-find`, "search", "Find", q.search);
-    this.replace = field(`${id}-replace`, "replace", "Replace with", q.replace);
+    this.find = field(`${id}-find`, "search", gettext("Find"), q.search);
+    this.replace = field(`${id}-replace`, "replace", gettext("Replace with"), q.replace);
     this.find.input.setAttribute("main-field", "true");
-    this.caseBox = checkbox(`${id}-case`, "case", "Match case", q.caseSensitive);
-    this.wordBox = checkbox(`${id}-word`, "word", "Whole words", q.wholeWord);
-    this.reBox = checkbox(`${id}-re`, "re", "Regular expression", q.regexp);
+    this.caseBox = checkbox(`${id}-case`, "case", gettext("Match case"), q.caseSensitive);
+    this.wordBox = checkbox(`${id}-word`, "word", gettext("Whole words"), q.wholeWord);
+    this.reBox = checkbox(`${id}-re`, "re", gettext("Regular expression"), q.regexp);
     this.status = el("p", { class: "cw-search-status", role: "status", "aria-live": "polite" });
-    const close = button("Close", () => closeSearchPanel(view), { class: "button small cw-search-close", "aria-label": "Close find and replace" });
+    const close = button(gettext("Close"), () => closeSearchPanel(view), {
+      class: "button small cw-search-close",
+      "aria-label": gettext("Close find and replace"),
+    });
     const foot = el("div", { class: "cw-search-foot" }, [this.status, close]);
-    this.dom = el("div", { class: "cw-search", role: "group", "aria-label": "Find and replace" }, [...this.rows(view), foot]);
+    this.dom = el("div", { class: "cw-search", role: "group", "aria-label": gettext("Find and replace") }, [...this.rows(view), foot]);
     for (const input of [this.find.input, this.replace.input]) input.addEventListener("input", () => this.commit());
     for (const box of [this.caseBox, this.wordBox, this.reBox]) box.input.addEventListener("change", () => this.commit());
     this.dom.addEventListener("keydown", (event) => this.keydown(event));
@@ -78,12 +83,12 @@ class SearchPanel {
       this.find.label,
       this.find.input,
       el("span", { class: "cw-search-buttons" }, [
-        button("Previous", () => findPrevious(view)),
-        button("Next", () => findNext(view)),
-        button("Select all", () => selectMatches(view)),
+        button(gettext("Previous"), () => findPrevious(view)),
+        button(gettext("Next"), () => findNext(view)),
+        button(gettext("Select all"), () => selectMatches(view)),
       ]),
     ]);
-    const options = el("div", { class: "cw-search-options", role: "group", "aria-label": "Search options" }, [
+    const options = el("div", { class: "cw-search-options", role: "group", "aria-label": gettext("Search options") }, [
       this.caseBox.label,
       this.wordBox.label,
       this.reBox.label,
@@ -93,8 +98,8 @@ class SearchPanel {
       this.replace.label,
       this.replace.input,
       el("span", { class: "cw-search-buttons" }, [
-        button("Replace", () => replaceNext(view)),
-        button("Replace all", () => replaceAll(view)),
+        button(gettext("Replace"), () => replaceNext(view)),
+        button(gettext("Replace all"), () => replaceAll(view)),
       ]),
     ]);
     return [findRow, options, replaceRow];
@@ -149,13 +154,14 @@ class SearchPanel {
   count() {
     const query = this.query;
     let text = "";
-    if (query.search && !query.valid) text = "Not a valid regular expression.";
+    if (query.search && !query.valid) text = gettext("Not a valid regular expression.");
     else if (query.search) {
       let n = 0;
       const cursor = query.getCursor(this.view.state);
       while (n < MAX_COUNT && !cursor.next().done) n++;
-      if (n === 0) text = "No match.";
-      else text = `${n === MAX_COUNT ? "At least " : ""}${n} match${n === 1 ? "" : "es"}.`;
+      if (n === 0) text = gettext("No match.");
+      else if (n === MAX_COUNT) text = ngettext("At least %(num)s match.", "At least %(num)s matches.", n);
+      else text = ngettext("%(num)s match.", "%(num)s matches.", n);
     }
     if (this.status.textContent !== text) this.status.textContent = text;
   }

@@ -18,7 +18,28 @@ import { Strikethrough, Table } from "@lezer/markdown";
 import { tags as t } from "@lezer/highlight";
 
 import { insertLink, toggleBold, toggleItalic } from "./commands.js";
+import { gettext } from "./i18n.js";
 import { createSearchPanel } from "./search-panel.js";
+
+/** CodeMirror's own words (state.phrase): titles, the go-to-line panel, screen reader
+    announcements of the search and of deleted selections. "$" stands for a number. */
+function phrases() {
+  return EditorState.phrases.of({
+    "Control character": gettext("Control character"),
+    "Selection deleted": gettext("Selection deleted"),
+    // TRANSLATORS: announced when a search moves to a match: "current match. <text> on line 12."
+    "current match": gettext("current match"),
+    "on line": gettext("on line"),
+    // TRANSLATORS: keep "$": it stands for the number of matches replaced
+    "replaced $ matches": gettext("replaced $ matches"),
+    // TRANSLATORS: keep "$": it stands for the line number
+    "replaced match on line $": gettext("replaced match on line $"),
+    "Go to line": gettext("Go to line"),
+    // TRANSLATORS: the button of the go-to-line panel
+    go: gettext("go"),
+    close: gettext("close"),
+  });
+}
 
 /** The per-request CSP nonce: from <meta name="csp-nonce">, else from this script's tag. */
 export function readNonce(script) {
@@ -124,6 +145,7 @@ const plainInsert = EditorView.domEventHandlers({
 export function editorExtensions({ nonce, attributes, onUpdate, extraKeys = [] }) {
   return [
     EditorView.cspNonce.of(nonce),
+    phrases(),
     lineNumbers(),
     highlightActiveLineGutter(),
     highlightSpecialChars(),
@@ -150,6 +172,7 @@ export function editorExtensions({ nonce, attributes, onUpdate, extraKeys = [] }
 export function readOnlyExtensions({ nonce, attributes }) {
   return [
     EditorView.cspNonce.of(nonce),
+    phrases(),
     lineNumbers(),
     highlightSpecialChars(),
     drawSelection(),

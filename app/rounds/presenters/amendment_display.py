@@ -2,6 +2,8 @@
 with the policy's lines, labels and codes, the amendments questions refer to."""
 from dataclasses import replace
 
+from flask_babel import gettext
+
 from ...amendments.models import Amendment
 from ...core import diffing
 from ...extensions import db
@@ -51,7 +53,7 @@ def option_label(option, amendments):
 def option_code(option, amendments):
     """An option's name for tight spaces: "A3", or "Current text"."""
     if option["amendment_id"] is None:
-        return "Current text"
+        return gettext("Current text")
     return amendments[option["amendment_id"]].code
 
 

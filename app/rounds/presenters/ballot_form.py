@@ -1,14 +1,22 @@
 """The ballot form: its questions, the answers and errors read from it, the values shown
 again, and the voter's answers in words for the confirmation page."""
+import re
+
+from flask_babel import gettext, lazy_gettext
+
 from .amendment_display import amendment_rows, amendments_by_id, option_label, question_amendment_ids
 from .words import CHOICE_LABELS, adoption_text, line_label, sentence
 
 #: The radios of a question on the ballot: (value, label) per decision rule and question kind.
 BALLOT_CHOICES = {
-    ("majority", "yes_no"): [("yes", "Yes, accept it"), ("no", "No, reject it"), ("abstain", "Abstain")],
-    ("majority", "adoption"): [("yes", "Yes, adopt it"), ("no", "No, do not adopt it"), ("abstain", "Abstain")],
-    ("consent", "yes_no"): [("consent", "Consent"), ("object", "Object"), ("abstain", "Abstain")],
-    ("consent", "adoption"): [("consent", "Consent"), ("object", "Object"), ("abstain", "Abstain")],
+    ("majority", "yes_no"): [("yes", lazy_gettext("Yes, accept it")), ("no", lazy_gettext("No, reject it")),
+                             ("abstain", lazy_gettext("Abstain"))],
+    ("majority", "adoption"): [("yes", lazy_gettext("Yes, adopt it")), ("no", lazy_gettext("No, do not adopt it")),
+                               ("abstain", lazy_gettext("Abstain"))],
+    ("consent", "yes_no"): [("consent", lazy_gettext("Consent")), ("object", lazy_gettext("Object")),
+                            ("abstain", lazy_gettext("Abstain"))],
+    ("consent", "adoption"): [("consent", lazy_gettext("Consent")), ("object", lazy_gettext("Object")),
+                              ("abstain", lazy_gettext("Abstain"))],
 }
 
 
@@ -29,14 +37,17 @@ def ballot_questions(round_):
         if question.kind == "yes_no":
             amendment = amendments[question.amendment_id]
             lines = line_label(amendment)
-            verb = "Do you consent to" if item["consent"] else "Accept"
+            values = {"amendment": amendment.label_with_author, "lines": lines}
+            legend = gettext("Do you consent to %(amendment)s, %(lines)s?", **values) if item["consent"] \
+                else gettext("Accept %(amendment)s, %(lines)s?", **values)
             item.update(amendment=amendment, name=amendment.label_with_author, rows=amendment_rows(amendment),
-                        lines=lines, legend=f"{verb} {amendment.label_with_author}, {lines}?")
+                        lines=lines, legend=legend)
         elif question.kind == "adoption":
             item.update(revision=round_.base_number, legend=adoption_text(round_))
         else:
             item["options"] = [_ballot_option(option, amendments) for option in question.options]
-            item["legend"] = f"Rank the {len(question.options) - 1} rival amendments and “keep the current text”"
+            item["legend"] = gettext("Rank the %(count)s rival amendments and “keep the current text”",
+                                     count=len(question.options) - 1)
         items.append(item)
     return items
 
@@ -79,10 +90,10 @@ def answers_from_form(round_, form):
                 answer["reason"] = reason
             answers.append(answer)
         elif consent and reason.strip():
-            errors[question.id] = ("You wrote a reason but chose no answer: choose Object to send it with your "
-                                   "objection, or empty the reason to leave this question unanswered.")
+            errors[question.id] = gettext("You wrote a reason but chose no answer: choose Object to send it with "
+                                          "your objection, or empty the reason to leave this question unanswered.")
     if not answers and not errors:
-        errors[0] = "Answer at least one question, then cast your ballot."
+        errors[0] = gettext("Answer at least one question, then cast your ballot.")
     return answers, errors
 
 
@@ -94,7 +105,7 @@ def _ranking_from_form(question, form):
         if not raw:
             continue
         if not raw.isdigit() or not 1 <= int(raw) <= len(question.options):
-            return None, f"Ranks are whole numbers from 1 to {len(question.options)}."
+            return None, gettext("Ranks are whole numbers from 1 to %(count)s.", count=len(question.options))
         levels.setdefault(int(raw), []).append(option["key"])
     return [levels[rank] for rank in sorted(levels)], None
 
@@ -116,7 +127,8 @@ def form_errors_of(round_, error, answers):
         index = name.removeprefix("answers[").removesuffix("]")
         if index.isdigit() and int(index) < len(answers):
             qid = answers[int(index)]["question"]
-            out[qid] = sentence(message.removeprefix(f"Question {qid}: "))
+            # "Question 12: …" in any language (the service's messages are translated sentences)
+            out[qid] = sentence(re.sub(rf"^\D{{0,24}}\b{qid}\s*:\s*", "", str(message), count=1))
         else:
             out[0] = message
     return out or {0: error.message}
@@ -163,12 +175,15 @@ def ballot_summary(round_, ballot):
         question = questions[answer["question"]]
         if question["kind"] == "ranked":
             labels = {o["key"]: o["label"] for o in question["options"]}
-            levels = [" = ".join(labels[key] for key in level) for level in answer["ranking"]]
-            text = "Ranking: " + " > ".join(levels)
+            levels = [" = ".join(str(labels[key]) for key in level) for level in answer["ranking"]]
+            text = gettext("Ranking: %(ranking)s", ranking=" > ".join(levels))
         else:
-            subject = question["name"] if question["kind"] == "yes_no" else f"the whole text (revision {question['revision']})"
-            text = f"{sentence(subject)}: {CHOICE_LABELS[answer['choice']]}"
+            subject = question["name"] if question["kind"] == "yes_no" \
+                else gettext("the whole text (revision %(revision)s)", revision=question["revision"])
+            values = {"subject": sentence(subject), "choice": CHOICE_LABELS[answer["choice"]]}
             if answer.get("reason"):
-                text += f", because: “{answer['reason']}”"
+                text = gettext("%(subject)s: %(choice)s, because: “%(reason)s”", reason=answer["reason"], **values)
+            else:
+                text = gettext("%(subject)s: %(choice)s", **values)
         lines.append({"position": question["position"], "text": text})
     return lines

@@ -1,5 +1,7 @@
 """Results of ranked questions: the Schulze order, the pairwise matrix (bounded on the page,
 whole in the CSV), the head-to-head duels with the current text."""
+from flask_babel import gettext
+
 from .. import phases
 from .amendment_display import option_code, option_label
 from .charts import split_bar
@@ -28,7 +30,7 @@ def ranked_view(data, amendments, round_):
         {"key": key, "label": labels[key], "short": codes[key], "won": pairwise[key][phases.KEEP],
          "lost": pairwise[phases.KEEP][key],
          "split": split_bar(pairwise[key][phases.KEEP], pairwise[phases.KEEP][key],
-                            round_.threshold, ("Prefer the amendment", "Prefer the current text"))}
+                            round_.threshold, (gettext("Prefer the amendment"), gettext("Prefer the current text")))}
         for key in keys if key != phases.KEEP
     ]
     accepted = amendments.get(data["accepted_amendment_id"])

@@ -1,10 +1,13 @@
 """The results page: per question its counts, turnout, quorum, decision, objections and
 charts; plus who voted what in an open round."""
+from flask_babel import gettext, pgettext
+
 from .. import closing, services
 from .amendment_display import amendments_by_id, question_amendment_ids
 from .charts import bar_chart, split_bar
 from .ranked_results import ranked_view
-from .words import CHOICE_LABELS, names_of, percent, readable_rule, sentence
+from .rule_words import rule_words
+from .words import CHOICE_LABELS, names_of, percent, sentence
 
 
 def results_view(round_):
@@ -35,7 +38,7 @@ def question_view(data, amendments, round_, open_rows=()):
     from which an open round's objections are named.
     """
     names = names_of(amendments.values())
-    common = {**data, "turnout_text": percent(data["turnout"]), "rule_text": sentence(readable_rule(data["rule"], names))}
+    common = {**data, "turnout_text": percent(data["turnout"]), "rule_text": sentence(rule_words(data, names))}
     if data["kind"] == "ranked":
         return ranked_view(common, amendments, round_)
     return _choice_view(common, amendments, round_, open_rows)
@@ -45,29 +48,35 @@ def _choice_view(data, amendments, round_, open_rows):
     """A yes/no or adoption question's result: title, decision, counts and charts, objections."""
     view = dict(data)
     if data["kind"] == "adoption":
-        view.update(amendment=None, title=f"The final vote on the whole text (revision {round_.base_number})",
-                    subject="the whole text", decision_text="Adopted" if data["accepted"] else "Not adopted")
+        view.update(amendment=None,
+                    title=gettext("The final vote on the whole text (revision %(revision)s)",
+                                  revision=round_.base_number),
+                    subject=gettext("the whole text"),
+                    chart_title=gettext("Votes on the whole text"),
+                    decision_text=pgettext("the text", "Adopted") if data["accepted"] else gettext("Not adopted"))
     else:
         amendment = amendments[data["amendment_id"]]
         view.update(amendment=amendment, title=amendment.label_with_author, subject=amendment.code,
-                    decision_text="Accepted" if data["accepted"] else "Rejected")
+                    chart_title=gettext("Votes on %(subject)s", subject=amendment.code),
+                    decision_text=gettext("Accepted") if data["accepted"] else gettext("Rejected"))
     if is_consent(data):
         counts = [("consent", data["consent"]), ("object", data["object"]), ("abstain", data["abstain"])]
         view.update(consent_rule=True, objections_list=objections_of(data, round_, open_rows), split=None,
-                    chart=bar_chart([(CHOICE_LABELS[k], n, f"bar-{k}") for k, n in counts]))
+                    chart=bar_chart([(str(CHOICE_LABELS[k]), n, f"bar-{k}") for k, n in counts]))
         return view
     counts = [("yes", data["yes"]), ("no", data["no"]), ("abstain", data["abstain"])]
-    view.update(consent_rule=False, chart=bar_chart([(CHOICE_LABELS[k], n, f"bar-{k}") for k, n in counts]))
+    view.update(consent_rule=False, chart=bar_chart([(str(CHOICE_LABELS[k]), n, f"bar-{k}") for k, n in counts]))
     if data.get("majority_of") == "electorate":
         electorate = data["electorate"]
-        view.update(share_label="Yes among the whole electorate", split_title="Yes in the electorate",
+        view.update(share_label=gettext("Yes among the whole electorate"), split_title=gettext("Yes in the electorate"),
                     yes_share=percent(data["yes"] / electorate) if electorate else "—",
                     split=split_bar(data["yes"], electorate - data["yes"], round_.threshold,
-                                    ("Yes", "Not yes (no, abstain or did not vote)")))
+                                    (gettext("Yes"), gettext("Not yes (no, abstain or did not vote)"))))
     else:
         total = data["yes"] + data["no"]
-        view.update(share_label="Yes among yes and no", split_title="Yes and no", yes_share=percent(data["yes"] / total) if total else "—",
-                    split=split_bar(data["yes"], data["no"], round_.threshold, ("Yes", "No")))
+        view.update(share_label=gettext("Yes among yes and no"), split_title=gettext("Yes and no"),
+                    yes_share=percent(data["yes"] / total) if total else "—",
+                    split=split_bar(data["yes"], data["no"], round_.threshold, (gettext("Yes"), gettext("No"))))
     return view
 
 
@@ -103,7 +112,7 @@ def answer_words(value, codes):
     if value is None:
         return "—"
     if isinstance(value, str):
-        return CHOICE_LABELS.get(value, value)
+        return str(CHOICE_LABELS.get(value, value))
     if isinstance(value, dict):
-        return CHOICE_LABELS.get(value.get("choice"), value.get("choice"))
-    return " > ".join(" = ".join(codes.get(key, key) for key in level) for level in value)
+        return str(CHOICE_LABELS.get(value.get("choice"), value.get("choice")))
+    return " > ".join(" = ".join(str(codes.get(key, key)) for key in level) for level in value)

@@ -4,23 +4,27 @@
 (function () {
   "use strict";
 
-  function plural(n, unit) {
-    return n + " " + unit + (n === 1 ? "" : "s");
-  }
+  var i18n = window.cwI18n;
+  var gettext = i18n ? i18n.gettext : function (message) { return message; };
+  var ngettext = i18n ? i18n.ngettext : function (singular, plural, n) {
+    return (n === 1 ? singular : plural).replace("%(num)s", String(n));
+  };
 
   function describe(ms) {
     var seconds = Math.floor(ms / 1000);
     if (seconds < 60) {
-      return "less than a minute";
+      return gettext("less than a minute");
     }
     var days = Math.floor(seconds / 86400);
     var hours = Math.floor((seconds % 86400) / 3600);
     var minutes = Math.floor((seconds % 3600) / 60);
     var parts = [];
-    if (days) { parts.push(plural(days, "day")); }
-    if (hours) { parts.push(plural(hours, "hour")); }
-    if (minutes) { parts.push(plural(minutes, "minute")); }
-    return parts.slice(0, 2).join(", ");
+    if (days) { parts.push(ngettext("%(num)s day", "%(num)s days", days)); }
+    if (hours) { parts.push(ngettext("%(num)s hour", "%(num)s hours", hours)); }
+    if (minutes) { parts.push(ngettext("%(num)s minute", "%(num)s minutes", minutes)); }
+    if (parts.length < 2) { return parts[0]; }
+    /* TRANSLATORS: two parts of a time left, e.g. "2 days, 3 hours" */
+    return gettext("%(first)s, %(second)s", { first: parts[0], second: parts[1] });
   }
 
   function announce(message) {
@@ -45,8 +49,8 @@
       }
       if (element.getAttribute("data-expired") !== "true") {
         element.setAttribute("data-expired", "true");
-        element.textContent = "no time (the deadline has passed)";
-        announce("The deadline has passed. Reload the page to see the round's next phase.");
+        element.textContent = gettext("no time (the deadline has passed)");
+        announce(gettext("The deadline has passed. Reload the page to see the round's next phase."));
       }
     });
   }

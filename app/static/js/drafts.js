@@ -21,6 +21,14 @@
 (function () {
   "use strict";
 
+  var i18n = window.cwI18n;
+  var gettext = i18n ? i18n.gettext : function (message, values) {
+    return message.replace(/%\((\w+)\)s/g, function (match, name) {
+      return values && name in values ? String(values[name]) : match;
+    });
+  };
+  var lang = (i18n && i18n.lang) || document.documentElement.getAttribute("lang") || undefined;
+
   var PREFIX = "commonwright:draft:form/";
   var PENDING_KEY = "commonwright:form-draft-pending";
   var PENDING_MAX_AGE = 10 * 60 * 1000;
@@ -139,10 +147,16 @@
 
   // ---------------------------------------------------------------- the note
 
-  function formatTime(timestamp) {
+  /* "Draft restored: what you typed here today at 14:05 …" in the page's language. */
+  function restoredText(timestamp) {
     var date = new Date(timestamp);
-    var time = date.toLocaleTimeString([], { hour: "2-digit", minute: "2-digit" });
-    return new Date().toDateString() === date.toDateString() ? "today at " + time : date.toLocaleDateString() + " at " + time;
+    var time = date.toLocaleTimeString(lang, { hour: "2-digit", minute: "2-digit" });
+    if (new Date().toDateString() === date.toDateString()) {
+      return gettext("Draft restored: what you typed here today at %(time)s was kept in this browser until it is posted.",
+        { time: time });
+    }
+    return gettext("Draft restored: what you typed here %(date)s at %(time)s was kept in this browser until it is posted.",
+      { date: date.toLocaleDateString(lang), time: time });
   }
 
   function noteOf(entry) {
@@ -160,18 +174,17 @@
   function showRestored(entry, draft) {
     var note = noteOf(entry);
     var since = draft.revision && revisionOf(entry.form) && draft.revision !== revisionOf(entry.form)
-      ? " It was written on revision " + draft.revision + ": check it against the current text."
+      ? " " + gettext("It was written on revision %(revision)s: check it against the current text.", { revision: draft.revision })
       : "";
     // Filled after it is in the page, so that screen readers announce it.
     window.setTimeout(function () {
       var text = document.createElement("p");
-      text.textContent = "Draft restored: what you typed here " + formatTime(draft.savedAt) +
-        " was kept in this browser until it is posted." + since + " ";
+      text.textContent = restoredText(draft.savedAt) + since + " ";
       var discard = document.createElement("button");
       discard.type = "button";
       discard.className = "button small";
       discard.setAttribute("data-draft-discard", "");
-      discard.textContent = "Discard draft";
+      discard.textContent = gettext("Discard draft");
       text.appendChild(discard);
       note.replaceChildren(text);
     }, 50);
@@ -184,7 +197,7 @@
     if (local) local.removeItem(entry.key); // the input event above may have saved it again
     var note = noteOf(entry);
     var text = document.createElement("p");
-    text.textContent = "Draft discarded.";
+    text.textContent = gettext("Draft discarded.");
     note.replaceChildren(text);
     var field = entry.form.querySelector("textarea") || fieldsOf(entry.form)[0];
     if (field) field.focus();
@@ -196,9 +209,31 @@
     return new TextEncoder().encode(text).length;
   }
 
+  function decimal(value) {
+    var rounded = Number(value.toFixed(1));
+    try {
+      return new Intl.NumberFormat(lang, { maximumFractionDigits: 1, useGrouping: false }).format(rounded);
+    } catch (error) {
+      return String(rounded);
+    }
+  }
+
   function sizeText(bytes) {
-    if (bytes >= 1024 * 1024) return String(Number((bytes / (1024 * 1024)).toFixed(1))) + " MB";
-    return String(Number((bytes / 1024).toFixed(1))) + " KB";
+    if (bytes >= 1024 * 1024) return gettext("%(size)s MB", { size: decimal(bytes / (1024 * 1024)) });
+    return gettext("%(size)s KB", { size: decimal(bytes / 1024) });
+  }
+
+  /* The whole sentence for a field over its limit; data-size-name says what the text is. */
+  function sizeMessage(field, size, limit) {
+    var values = { size: sizeText(size), limit: sizeText(limit) };
+    var kind = field.getAttribute("data-size-name");
+    if (kind === "comment") {
+      return gettext("This comment is %(size)s; the limit is %(limit)s. Shorten it or split it into several comments before sending.", values);
+    }
+    if (kind === "new text") {
+      return gettext("This new text is %(size)s; the limit is %(limit)s. Shorten it before sending.", values);
+    }
+    return gettext("This text is %(size)s; the limit is %(limit)s. Shorten it or split it into several comments before sending.", values);
   }
 
   /* The message about a field over its limit, shown under it; null when within. */
@@ -216,9 +251,7 @@
       }
       return null;
     }
-    var words = "This " + (field.getAttribute("data-size-name") || "text") + " is " + sizeText(size) +
-      "; the limit is " + sizeText(limit) + ". Shorten it" +
-      (field.getAttribute("data-size-name") === "new text" ? "" : " or split it into several comments") + " before sending.";
+    var words = sizeMessage(field, size, limit);
     if (!message) {
       message = document.createElement("p");
       message.className = "error size-error";

@@ -11,6 +11,29 @@
 (function () {
   "use strict";
 
+  var gettext = window.cwI18n ? window.cwI18n.gettext : function (message, values) {
+    return message.replace(/%\((\w+)\)s/g, function (match, name) {
+      return values && name in values ? String(values[name]) : match;
+    });
+  };
+
+  /* What is said after a change: the option, what happened to it, and where it is now. */
+  function changeMessage(what, values) {
+    if (what === "tied") {
+      return gettext("%(option)s tied with the option above: now rank %(rank)s of %(total)s.", values);
+    }
+    if (what === "untied") {
+      return gettext("%(option)s no longer tied: now rank %(rank)s of %(total)s.", values);
+    }
+    if (what === "up") {
+      return gettext("%(option)s moved up: now rank %(rank)s of %(total)s.", values);
+    }
+    if (what === "down") {
+      return gettext("%(option)s moved down: now rank %(rank)s of %(total)s.", values);
+    }
+    return gettext("%(option)s moved: now rank %(rank)s of %(total)s.", values);
+  }
+
   function Ranking(container) {
     this.container = container;
     this.list = container.querySelector(".ranking-options");
@@ -62,18 +85,22 @@
       event.preventDefault();
       this.included = false;
       this.render();
-      this.say("Your ranking is cleared: this question will be left unanswered. Move an option to rank again.");
+      this.say(gettext("Your ranking is cleared: this question will be left unanswered. Move an option to rank again."));
     }.bind(this));
     // Ranking the list as it stands, without moving anything first.
     var useOrder = document.createElement("button");
     useOrder.type = "button";
     useOrder.className = "button small";
-    useOrder.textContent = "Rank in this order";
+    useOrder.textContent = gettext("Rank in this order");
     useOrder.addEventListener("click", function () {
       this.included = true;
       this.render();
       this.clearButton.focus();
-      this.say("Ranked in the order shown: " + this.items.map(function (item) { return item.label; }).join(", then ") + ".");
+      var order = this.items.map(function (item) { return item.label; }).reduce(function (list, label) {
+        /* TRANSLATORS: the options of a ranking in order, e.g. "A1, then A2, then A3" */
+        return gettext("%(list)s, then %(next)s", { list: list, next: label });
+      });
+      this.say(gettext("Ranked in the order shown: %(order)s.", { order: order }));
     }.bind(this));
     button.parentNode.insertBefore(useOrder, button);
     this.useOrder = useOrder;
@@ -89,17 +116,17 @@
     title.className = "rank-title";
     var tools = document.createElement("div");
     tools.className = "rank-tools";
-    var up = this.button("Move up", item, -1);
-    var down = this.button("Move down", item, 1);
+    var up = this.button(gettext("Move up"), item, -1);
+    var down = this.button(gettext("Move down"), item, 1);
     var tieLabel = document.createElement("label");
     var tie = document.createElement("input");
     tie.type = "checkbox";
     tie.addEventListener("change", function () {
       item.tied = tie.checked;
-      this.changed(item, tie.checked ? "tied with the option above" : "no longer tied");
+      this.changed(item, tie.checked ? "tied" : "untied");
     }.bind(this));
     tieLabel.appendChild(tie);
-    tieLabel.appendChild(document.createTextNode("Tied with the option above"));
+    tieLabel.appendChild(document.createTextNode(gettext("Tied with the option above")));
     tools.appendChild(up);
     tools.appendChild(down);
     tools.appendChild(tieLabel);
@@ -135,7 +162,7 @@
     }
     this.items.splice(from, 1);
     this.items.splice(to, 0, item);
-    this.changed(item, "moved " + (step < 0 ? "up" : "down"));
+    this.changed(item, step < 0 ? "up" : "down");
   };
 
   Ranking.prototype.enableDrag = function (item) {
@@ -180,7 +207,7 @@
   Ranking.prototype.changed = function (item, what) {
     this.included = true;
     this.render();
-    this.say(item.label + " " + what + ": now rank " + item.rank + " of " + this.items.length + ".");
+    this.say(changeMessage(what, { option: item.label, rank: item.rank, total: this.items.length }));
   };
 
   Ranking.prototype.render = function () {
@@ -196,10 +223,17 @@
       item.badge.textContent = this.included ? String(rank) : "–";
       if (this.included && item.tied) {
         var small = document.createElement("small");
-        small.textContent = "tied";
+        small.textContent = gettext("tied");
         item.badge.appendChild(small);
       }
-      item.title.textContent = (this.included ? "Rank " + rank + (item.tied ? " (tied)" : "") + ": " : "Not ranked: ") + item.label;
+      var values = { rank: rank, option: item.label };
+      if (!this.included) {
+        item.title.textContent = gettext("Not ranked: %(option)s", values);
+      } else if (item.tied) {
+        item.title.textContent = gettext("Rank %(rank)s (tied): %(option)s", values);
+      } else {
+        item.title.textContent = gettext("Rank %(rank)s: %(option)s", values);
+      }
       item.up.disabled = index === 0;
       item.down.disabled = index === this.items.length - 1;
       item.tie.checked = item.tied;

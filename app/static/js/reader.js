@@ -22,14 +22,38 @@
   var state = { anchor: null, start: null, end: null, extending: false, trigger: null, ticket: 0, shown: null };
   var narrow = window.matchMedia("(max-width: 40rem)"); // the panel is a bottom sheet
 
+  var i18n = window.cwI18n || {
+    gettext: function (message, values) {
+      return message.replace(/%\((\w+)\)s/g, function (match, name) {
+        return values && name in values ? String(values[name]) : match;
+      });
+    },
+    ngettext: function (singular, plural, n, values) {
+      return i18n.gettext(n === 1 ? singular : plural, Object.assign({ num: n }, values || {}));
+    }
+  };
+  var gettext = i18n.gettext;
+  var ngettext = i18n.ngettext;
+
   // ---------------------------------------------------------------- helpers
 
   function fill(template, start, end) {
     return template.split("{start}").join(String(start)).split("{end}").join(String(end));
   }
 
+  /* "line 3" or "lines 3–5", inside a sentence. */
   function rangeText(start, end) {
-    return start === end ? "line " + start : "lines " + start + "–" + end;
+    return start === end ? gettext("line %(line)s", { line: start }) :
+      gettext("lines %(start)s–%(end)s", { start: start, end: end });
+  }
+
+  /* "Lines 3–5 selected" (the toolbar), or with a full stop (announced). */
+  function selectedText(start, end, sentence) {
+    if (start === end) {
+      return sentence ? gettext("line %(line)s selected.", { line: start }) : gettext("Line %(line)s selected", { line: start });
+    }
+    var values = { start: start, end: end };
+    return sentence ? gettext("lines %(start)s–%(end)s selected.", values) : gettext("Lines %(start)s–%(end)s selected", values);
   }
 
   function blockRange(block) {
@@ -114,8 +138,13 @@
      count beside it), so people using speech input can say what they see (WCAG 2.5.3). */
   function gutterLabel(block, count) {
     var range = blockRange(block);
-    var label = range[0] === range[1] ? "Line " + range[0] : "Lines " + range[0] + "–" + range[1];
-    return count ? label + ": " + count + (count === 1 ? " comment" : " comments") : label;
+    if (range[0] === range[1]) {
+      return count ? ngettext("Line %(line)s: %(num)s comment", "Line %(line)s: %(num)s comments", count, { line: range[0] }) :
+        gettext("Line %(line)s", { line: range[0] });
+    }
+    var values = { start: range[0], end: range[1] };
+    return count ? ngettext("Lines %(start)s–%(end)s: %(num)s comment", "Lines %(start)s–%(end)s: %(num)s comments", count, values) :
+      gettext("Lines %(start)s–%(end)s", values);
   }
 
   function describedBy(button, extra) {
@@ -128,7 +157,9 @@
   function fillLineLabel(button, line, threads) {
     button.replaceChildren(document.createTextNode(String(line)));
     button.setAttribute("data-threads", String(threads));
-    button.setAttribute("aria-label", "Line " + line + (threads ? ": " + threadsText(threads) : ""));
+    button.setAttribute("aria-label", threads ?
+      ngettext("Line %(line)s: %(num)s comment thread", "Line %(line)s: %(num)s comment threads", threads, { line: line }) :
+      gettext("Line %(line)s", { line: line }));
     var badge = button.nextElementSibling;
     if (badge && !badge.classList.contains("line-count")) {
       badge = null;
@@ -227,14 +258,13 @@
   }
 
   function threadsText(count) {
-    return count + (count === 1 ? " comment thread" : " comment threads");
+    return ngettext("%(num)s comment thread", "%(num)s comment threads", count);
   }
 
   /* "2 comment threads on lines 3–5": what the block's badge counts, read after its name. */
   function setBlockThreads(block, threads) {
     var gutter = gutterOf(block);
     var range = blockRange(block);
-    var where = range[0] === range[1] ? "line " + range[0] : "lines " + range[0] + "–" + range[1];
     var id = "T" + range[0];
     var note = document.getElementById(id);
     gutter.setAttribute("data-threads", String(threads));
@@ -251,12 +281,17 @@
       note.id = id;
       gutter.parentNode.insertBefore(note, gutter.nextSibling);
     }
-    note.textContent = threadsText(threads) + " on " + where;
+    note.textContent = range[0] === range[1] ?
+      ngettext("%(num)s comment thread on line %(line)s", "%(num)s comment threads on line %(line)s", threads, { line: range[0] }) :
+      ngettext("%(num)s comment thread on lines %(start)s–%(end)s", "%(num)s comment threads on lines %(start)s–%(end)s", threads,
+        { start: range[0], end: range[1] });
     describedBy(gutter, id);
     var badge = gutter.querySelector(".comment-count");
     if (badge) {
       var comments = Number(gutter.getAttribute("data-comments") || 0);
-      badge.setAttribute("title", comments + (comments === 1 ? " comment" : " comments") + " in " + note.textContent);
+      /* TRANSLATORS: "5 comments in 2 comment threads on lines 3–5" */
+      badge.setAttribute("title", ngettext("%(num)s comment in %(threads)s", "%(num)s comments in %(threads)s", comments,
+        { threads: note.textContent }));
     }
   }
 
@@ -360,8 +395,7 @@
   function updateToolbar() {
     var text = rangeText(state.start, state.end);
     toolbar.hidden = false;
-    toolbar.querySelector("[data-selection-label]").textContent =
-      text.charAt(0).toUpperCase() + text.slice(1) + " selected";
+    toolbar.querySelector("[data-selection-label]").textContent = selectedText(state.start, state.end, false);
     Array.prototype.forEach.call(toolbar.querySelectorAll("[data-range-label]"), function (node) {
       node.textContent = text;
     });
@@ -382,7 +416,7 @@
       selectRange(range);
     }
     makeCurrent(control);
-    announce(rangeText(state.start, state.end) + " selected.");
+    announce(selectedText(state.start, state.end, true));
     openPanel(control, linesUrl());
     if (narrow.matches) {
       (control.closest(".line") || control.closest(".line-block")).scrollIntoView({ block: "start" });
@@ -397,7 +431,7 @@
     focusControl(target);
     if (extend) {
       extendTo(controlRange(target));
-      announce(rangeText(state.start, state.end) + " selected.");
+      announce(selectedText(state.start, state.end, true));
     }
   }
 
@@ -471,10 +505,10 @@
       openPanel(button, linesUrl());
     } else if (action === "extend") {
       setExtending(!state.extending);
-      announce(state.extending ? "Range selection on: choose the last line of the range." : "Range selection off.");
+      announce(state.extending ? gettext("Range selection on: choose the last line of the range.") : gettext("Range selection off."));
     } else if (action === "clear") {
       clearSelection();
-      announce("Selection cleared.");
+      announce(gettext("Selection cleared."));
       var first = doc.querySelector('button.gutter[tabindex="0"], button.line-no[tabindex="0"]') ||
         doc.querySelector("button.gutter");
       if (first) {
@@ -542,12 +576,14 @@
 
   function errorText(result) {
     if (!result.response) {
-      return "The server could not be reached. Check your connection and try again.";
+      return gettext("The server could not be reached. Check your connection and try again.");
     }
     var parsed = new DOMParser().parseFromString(result.html, "text/html");
     var heading = parsed.querySelector("main h1");
     var detail = parsed.querySelector("main .panel p");
-    return (heading ? heading.textContent + ": " : "") + (detail ? detail.textContent : "Something went wrong.");
+    var text = detail ? detail.textContent : gettext("Something went wrong.");
+    /* TRANSLATORS: an error page's title and its explanation, e.g. "Too many requests: Try again in a minute." */
+    return heading ? gettext("%(title)s: %(detail)s", { title: heading.textContent, detail: text }) : text;
   }
 
   function panelRoot(result) {
@@ -610,7 +646,7 @@
       target.focus();
     }
     if (content.querySelector("[data-error-summary], [aria-invalid='true']")) {
-      announce("Please correct the form.");
+      announce(gettext("Please correct the form."));
     }
   }
 
@@ -681,8 +717,8 @@
     var help = document.createElement("span");
     help.id = "gutter-keys";
     help.className = "visually-hidden";
-    help.textContent = "Up and Down arrows move between paragraphs, or between lines once Right arrow has " +
-      "entered a paragraph's line numbers; Left arrow goes back; Shift with an arrow extends the selection.";
+    help.textContent = gettext("Up and Down arrows move between paragraphs, or between lines once Right arrow has " +
+      "entered a paragraph's line numbers; Left arrow goes back; Shift with an arrow extends the selection.");
     reader.appendChild(help);
   }
 

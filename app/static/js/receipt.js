@@ -8,6 +8,8 @@
 (function () {
   "use strict";
 
+  var gettext = window.cwI18n ? window.cwI18n.gettext : function (message) { return message; };
+
   function selectText(element) {
     var range = document.createRange();
     range.selectNodeContents(element);
@@ -44,11 +46,11 @@
     button.addEventListener("click", function () {
       copy(code).then(function (copied) {
         if (copied) {
-          button.textContent = "Copied";
-          status.textContent = "The receipt is copied to the clipboard.";
+          button.textContent = gettext("Copied");
+          status.textContent = gettext("The receipt is copied to the clipboard.");
         } else {
           selectText(code);
-          status.textContent = "Copying is not allowed here: the receipt is selected, press Ctrl+C (or ⌘C) to copy it.";
+          status.textContent = gettext("Copying is not allowed here: the receipt is selected, press Ctrl+C (or ⌘C) to copy it.");
         }
       });
     });
