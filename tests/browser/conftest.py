@@ -23,13 +23,21 @@ def pytest_collection_modifyitems(items):
             item.add_marker(pytest.mark.browser)
 
 
-@pytest.fixture(scope="session")
-def live_server(app):
-    """Base URL of the app served with CSRF protection on, sharing the test database."""
-    from app import create_app
+PSEUDO_LOCALE = "eo"  # a browser asking for Esperanto gets the pseudo-locale (test_languages.py)
 
+
+@pytest.fixture(scope="session")
+def live_server(app, tmp_path_factory):
+    """Base URL of the app served with CSRF protection on, sharing the test database; it also
+    speaks a pseudo-locale whose every message is itself between ⟦ ⟧ (generated here)."""
+    from app import create_app
+    from app.core.catalogs import write_pseudo_catalogs
+
+    pseudo = tmp_path_factory.mktemp("pseudo-catalogs")
+    write_pseudo_catalogs(pseudo, PSEUDO_LOCALE)
     served = create_app(
-        "testing", SQLALCHEMY_DATABASE_URI=app.config["SQLALCHEMY_DATABASE_URI"], WTF_CSRF_ENABLED=True
+        "testing", SQLALCHEMY_DATABASE_URI=app.config["SQLALCHEMY_DATABASE_URI"], WTF_CSRF_ENABLED=True,
+        PSEUDO_LOCALE=PSEUDO_LOCALE, EXTRA_TRANSLATION_DIRECTORIES=[str(pseudo)],
     )
     server = make_server("127.0.0.1", 0, served, threaded=True)
     thread = threading.Thread(target=server.serve_forever, daemon=True)

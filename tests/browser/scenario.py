@@ -73,11 +73,12 @@ def core_loop_world(app, make_user, make_assembly, make_policy, closed=True, vot
 
 
 def log_in(page, user):
-    """Log in through the form (page.fill/click; the keyboard walk logs in by keyboard itself)."""
+    """Log in through the form (page.fill/click; the keyboard walk logs in by keyboard itself),
+    finding its fields by name so that it works in every language."""
     page.goto("/login")
-    page.get_by_label("E-mail").fill(user.email)
-    page.get_by_label("Password").fill(user.password)
-    page.get_by_role("button", name="Log in").click()
+    page.locator("input[name=email]").fill(user.email)
+    page.locator("input[name=password]").fill(user.password)
+    page.locator("main form button[type=submit]").click()
     page.wait_for_url("**/assemblies")
 
 

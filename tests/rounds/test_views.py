@@ -1,7 +1,9 @@
 """The browser pages of rounds, through a logged-in test client."""
 import re
 
-from app.core.timeutil import as_utc
+from markupsafe import escape
+
+from app.core.templating import format_datetime
 from app.extensions import db
 from app.rounds.models import Ballot, Round
 
@@ -93,18 +95,21 @@ def test_round_page_shows_timeline_countdown_rules_and_buttons(world, login):
     assert "Advance to the next phase…" in facilitator_page and "Cancel the round…" in facilitator_page
 
 
+def shown_time(app, round_id, column):
+    """A round's deadline as an English page in UTC shows it."""
+    with app.test_request_context():
+        return str(escape(format_datetime(getattr(db.session.get(Round, round_id), column))))
+
+
 def test_advance_and_cancel_ask_for_confirmation(world, login, app):
     w = world()
     browser = login(w.users["facilitator"])
     confirm = browser.get(f"{pages(w)}/{w.round_id}/advance")
     assert confirm.status_code == 200 and "from amending to deliberating now?" in confirm.text
-    with app.app_context():
-        planned = db.session.get(Round, w.round_id).amending_until
-    assert f"planned to end on {as_utc(planned):%Y-%m-%d %H:%M} UTC" in confirm.text
+    assert f"planned to end on {shown_time(app, w.round_id, 'amending_until')}" in confirm.text
     assert browser.post(f"{pages(w)}/{w.round_id}/advance").status_code == 302
-    with app.app_context():
-        planned = db.session.get(Round, w.round_id).deliberating_until
-    assert f"planned to end on {as_utc(planned):%Y-%m-%d %H:%M} UTC" in browser.get(f"{pages(w)}/{w.round_id}/advance").text
+    planned = shown_time(app, w.round_id, "deliberating_until")
+    assert f"planned to end on {planned}" in browser.get(f"{pages(w)}/{w.round_id}/advance").text
     assert "Cancel Round 1?" in browser.get(f"{pages(w)}/{w.round_id}/cancel").text  # its number, not its id
     assert browser.post(f"{pages(w)}/{w.round_id}/cancel").status_code == 302
     with app.app_context():

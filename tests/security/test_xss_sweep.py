@@ -10,6 +10,7 @@ amendment and round (voted and closed, so results and report pages exist). Also 
 notification pages, reflected query parameters, the e-mails (plain text only) and the Markdown
 export (not served as HTML, nosniff)."""
 import html as html_lib
+import json
 import re
 import unicodedata
 from datetime import timedelta
@@ -73,12 +74,13 @@ class PageChecker(HTMLParser):
         if tag == "form" and re.match(r"^(https?:)?//", _squash(values.get("action", ""))):
             self.problems.append(f"<form> posting off-site to {values['action']!r}")
         if tag == "script":
-            if not values.get("src", "").startswith("/static/"):
+            is_data = values.get("type") == "application/json" and "src" not in values
+            if not is_data and not values.get("src", "").startswith("/static/"):
                 self.problems.append(f"<script> not from /static/: {values!r}")
             if "svg" in self.stack or "math" in self.stack:
                 self.problems.append("<script> inside <svg>/<math>")
             if not closed:
-                self.in_script = tag
+                self.in_script = "data" if is_data else tag
         if not closed and tag not in {"br", "hr", "img", "input", "meta", "link", "wbr", "source", "col", "area"}:
             self.stack.append(tag)
 
@@ -96,8 +98,20 @@ class PageChecker(HTMLParser):
             self.in_script = None
 
     def handle_data(self, data):
-        if self.in_script and data.strip():
+        if self.in_script == "data":
+            self._check_data_block(data)
+        elif self.in_script and data.strip():
             self.problems.append(f"inline script content {data.strip()[:60]!r}")
+
+    def _check_data_block(self, data):
+        """A JSON data block is never run, but it must be JSON and hold no raw '<' that could
+        close it early (Jinja's tojson writes it as \\u003c)."""
+        try:
+            json.loads(data)
+        except ValueError:
+            self.problems.append(f"data block is not JSON: {data.strip()[:60]!r}")
+        if "<" in data:
+            self.problems.append("data block holds a raw '<'")
 
 
 def page_problems(source, payloads=()):
