@@ -100,6 +100,20 @@ PAGES = {
 }
 
 
+def open_main_page(open_page, w, name, prepare=True, **options):
+    """A new page (open_page's options) showing PAGES[name] of world `w`: logged in as the
+    page's person, loaded, and prepared (unless prepare=False)."""
+    who, path, preparation = PAGES[name]
+    page = open_page(**options)
+    if who:
+        log_in(page, getattr(w, who))
+    response = page.goto(path(w))
+    assert response.ok, f"{name}: HTTP {response.status}"
+    if preparation and prepare:
+        preparation(page, w)
+    return page
+
+
 def run_axe(page):
     """axe-core's WCAG 2.0/2.1 A and AA violations on the page as it is now."""
     if not page.evaluate("typeof window.axe === 'object'"):
@@ -128,15 +142,8 @@ def blocking(violations):
 @pytest.mark.parametrize("scheme", ["light", "dark"])
 @pytest.mark.parametrize("name", list(PAGES))
 def test_no_serious_or_critical_axe_violations(app, make_user, make_assembly, make_policy, open_page, name, scheme):
-    who, path, prepare = PAGES[name]
     w = core_loop_world(app, make_user, make_assembly, make_policy)
-    page = open_page(color_scheme=scheme)
-    if who:
-        log_in(page, getattr(w, who))
-    response = page.goto(path(w))
-    assert response.ok, f"{name}: HTTP {response.status}"
-    if prepare:
-        prepare(page, w)
+    page = open_main_page(open_page, w, name, color_scheme=scheme)
     violations = run_axe(page)
     ARTIFACTS.mkdir(exist_ok=True)
     page.screenshot(path=str(ARTIFACTS / f"axe-{name}-{scheme}.png"), full_page=True)

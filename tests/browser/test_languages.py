@@ -15,8 +15,9 @@ import pytest
 from sqlalchemy import String, Text
 
 from browser.conftest import PSEUDO_LOCALE
+from conftest import is_postgres
 from browser.scenario import core_loop_world, log_in
-from browser.test_accessibility import PAGES, blocking, describe, run_axe
+from browser.test_accessibility import PAGES, blocking, describe, open_main_page, run_axe
 from browser.test_layout_mobile import OVERFLOW_JS
 
 # Every text node and heard attribute of the page, with the tag that holds it; <time> elements
@@ -43,7 +44,15 @@ TEXTS_JS = """() => {
   out.push(['title', document.title]);
   return out;
 }"""
+@pytest.fixture(autouse=True)
+def _once_per_suite(app):
+    """What a page says does not depend on the database: these run in the SQLite pass only."""
+    if is_postgres(app):
+        pytest.skip("languages are rendered the same on every database (run on SQLite)")
+
+
 WORD = re.compile(r"\b[^\W\d_]{2,}\b")  # words of letters only: hashes, sizes and codes aside
+HEX_GROUP = re.compile(r"[0-9a-f]{4}")  # a receipt's code, in groups of four
 MARKED = re.compile(r"⟦[^⟦⟧]*⟧")
 
 
@@ -84,7 +93,7 @@ def unmarked(texts, vocabulary):
         while MARKED.search(outside):  # placeholders may hold marked messages: innermost first
             outside = MARKED.sub("\n", outside)
         for run in outside.split("\n"):
-            strangers = [word for word in WORD.findall(run) if word not in vocabulary]
+            strangers = [word for word in WORD.findall(run) if word not in vocabulary and not HEX_GROUP.fullmatch(word)]
             if strangers:
                 problems.append(f"{where}: {' '.join(run.split())[:140]!r} ({', '.join(strangers[:8])})")
     return problems
@@ -92,54 +101,36 @@ def unmarked(texts, vocabulary):
 
 @pytest.mark.parametrize("name", list(PAGES))
 def test_the_pseudo_locale_leaves_no_text_unmarked(app, make_user, make_assembly, make_policy, open_page, name):
-    who, path, prepare = PAGES[name]
     w = core_loop_world(app, make_user, make_assembly, make_policy)
-    page = open_page(locale=PSEUDO_LOCALE)
-    if who:
-        log_in(page, getattr(w, who))
-    response = page.goto(path(w))
-    assert response.ok, f"{name}: HTTP {response.status}"
-    if prepare:
-        prepare(page, w)
+    page = open_main_page(open_page, w, name, locale=PSEUDO_LOCALE)
     assert page.evaluate("document.documentElement.lang") == PSEUDO_LOCALE
     problems = unmarked(page.evaluate(TEXTS_JS), user_content_words(app) | allowed_words())
     assert not problems, f"{name}: text not marked for translation:\n" + "\n".join(problems)
 
 
-GERMAN_PAGES = ["home", "login", "register", "assemblies", "assembly", "members", "new-policy", "read", "thread",
-                "propose", "amendments", "amendment", "rounds", "new-round", "round-voting", "ballot", "results",
-                "report", "history", "diff-inline", "editor", "details", "account", "notifications"]
+GERMAN_PAGES = ["home", "register", "assembly", "read", "propose", "amendment", "new-round", "ballot", "results",
+                "report", "account", "details", "notifications"]
 
 
 @pytest.mark.parametrize("name", GERMAN_PAGES)
 def test_german_pages_fit_a_phone(app, make_user, make_assembly, make_policy, open_page, name):
-    who, path, _ = PAGES[name]
     w = core_loop_world(app, make_user, make_assembly, make_policy)
-    page = open_page(locale="de-DE", viewport={"width": 360, "height": 740}, is_mobile=True, has_touch=True)
-    if who:
-        log_in(page, getattr(w, who))
-    assert page.goto(path(w)).ok
+    page = open_main_page(open_page, w, name, prepare=False, locale="de-DE", viewport={"width": 360, "height": 740},
+                          is_mobile=True, has_touch=True)
     assert page.evaluate("document.documentElement.lang") == "de"
     overflow = page.evaluate(OVERFLOW_JS)
     assert overflow["scrollWidth"] <= 360 and not overflow["bad"], f"{name} scrolls sideways in German: {overflow}"
 
 
 # pages whose preparation (test_accessibility.PAGES) finds controls by their English names are left out
-SPANISH_PAGES = ["home", "login", "register", "assembly", "members", "read", "read-thread", "thread", "propose",
-                 "amendment", "new-round", "round-voting", "ballot", "results", "report", "diff-split", "editor",
-                 "details", "account", "notifications", "new-assembly"]
+SPANISH_PAGES = ["home", "login", "members", "read", "thread", "amendment", "new-round", "round-voting", "ballot",
+                 "results", "report", "editor", "account", "new-assembly"]
 
 
 @pytest.mark.parametrize("name", SPANISH_PAGES)
 def test_no_serious_axe_violations_in_spanish(app, make_user, make_assembly, make_policy, open_page, name):
-    who, path, prepare = PAGES[name]
     w = core_loop_world(app, make_user, make_assembly, make_policy)
-    page = open_page(locale="es-ES")
-    if who:
-        log_in(page, getattr(w, who))
-    assert page.goto(path(w)).ok
-    if prepare:
-        prepare(page, w)
+    page = open_main_page(open_page, w, name, locale="es-ES")
     assert page.evaluate("document.documentElement.lang") == "es"
     serious = blocking(run_axe(page))
     assert not serious, f"{name} in Spanish at {page.url}:\n{describe(serious)}"
