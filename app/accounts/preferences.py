@@ -3,7 +3,7 @@ from flask_babel import gettext, refresh
 
 from ..core.errors import ValidationError
 from ..core.events import log_event
-from ..core.i18n import LANGUAGES, is_timezone
+from ..core.i18n import language_and_zone_errors
 
 #: "not given": the choice stays as it is
 KEEP = object()
@@ -13,13 +13,10 @@ def set_language_and_zone(user, locale=KEEP, timezone=KEEP, via="account"):
     """Set `user`'s interface language (a code of LANGUAGES) and IANA time zone. KEEP leaves a
     choice as it is; None or "" clears it (the browser's language, the assembly's zone). 422,
     naming each bad field, for an unknown language or zone; nothing is changed then."""
-    errors = {}
     locale = _cleared(locale)
     timezone = _cleared(timezone)
-    if locale not in (KEEP, None) and not (isinstance(locale, str) and locale in LANGUAGES):
-        errors["locale"] = gettext("Choose one of the languages: %(codes)s.", codes=", ".join(LANGUAGES))
-    if timezone not in (KEEP, None) and not (isinstance(timezone, str) and is_timezone(timezone)):
-        errors["timezone"] = gettext("Give a time zone by its IANA name, such as Europe/Madrid.")
+    errors = language_and_zone_errors(locale, timezone, check_locale=locale not in (KEEP, None),
+                                      check_timezone=timezone not in (KEEP, None))
     if errors:
         raise ValidationError(gettext("Some fields need attention."), fields=errors)
     changed = {}

@@ -15,6 +15,10 @@ class LanguageAndZoneFields:
     locale = SelectField(lazy_gettext("Default language"), choices=[], validate_choice=False)
     timezone = SelectField(lazy_gettext("Time zone"), choices=[], validate_choice=False)
 
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fill_language_choices()
+
     def fill_language_choices(self):
         self.locale.choices = [(entry["code"], entry["name"]) for entry in locale_names()]
         self.timezone.choices = [(name, name.replace("_", " ")) for name in timezone_choices()]
@@ -26,19 +30,11 @@ class AssemblyForm(LanguageAndZoneFields, FlaskForm):
     description = TextAreaField(lazy_gettext("Description"), validators=[Optional(), Length(max=5000)])
     is_public = BooleanField(lazy_gettext("Public: anyone can read its policies (only members take part)"))
 
-    def __init__(self, *args, **kwargs):
-        super().__init__(*args, **kwargs)
-        self.fill_language_choices()
-
 
 class SettingsForm(LanguageAndZoneFields, FlaskForm):
     name = StringField(lazy_gettext("Name"), validators=[DataRequired(), Length(max=120)])
     description = TextAreaField(lazy_gettext("Description"), validators=[Optional(), Length(max=5000)])
     is_public = BooleanField(lazy_gettext("Public: anyone can read its policies (only members take part)"))
-
-    def __init__(self, *args, **kwargs):
-        super().__init__(*args, **kwargs)
-        self.fill_language_choices()
 
 
 class MemberForm(FlaskForm):

@@ -7,7 +7,7 @@ from sqlalchemy import func
 from ..accounts.services import get_user_by_email
 from ..core.errors import Conflict, Forbidden, NotFound, ValidationError
 from ..core.events import log_event
-from ..core.i18n import LANGUAGES, current_locale_code, is_timezone, use_assembly, zone_for_user
+from ..core.i18n import LANGUAGES, current_locale_code, language_and_zone_errors, use_assembly, zone_for_user
 from ..core.identity import signed_in
 from ..core.slugs import is_slug, slugify
 from ..core.templating import format_number
@@ -31,16 +31,6 @@ def validate_assembly(name, slug, description):
     return errors
 
 
-def validate_language_and_zone(locale, timezone):
-    """Field errors for an assembly's default language (a code of LANGUAGES) and IANA zone."""
-    errors = {}
-    if not (isinstance(locale, str) and locale in LANGUAGES):
-        errors["locale"] = gettext("Choose one of the languages: %(codes)s.", codes=", ".join(LANGUAGES))
-    if not (isinstance(timezone, str) and is_timezone(timezone)):
-        errors["timezone"] = gettext("Give a time zone by its IANA name, such as Europe/Madrid.")
-    return errors
-
-
 def create_assembly(creator, name, slug=None, description="", is_public=False, locale=None, timezone=None):
     """Create an assembly; its creator becomes its admin. Its default language and time zone
     are the ones given, else the creator's (the page's language, their zone), else English, UTC."""
@@ -49,7 +39,7 @@ def create_assembly(creator, name, slug=None, description="", is_public=False, l
     description = (description or "").strip()
     locale = locale or _language_of_creator(creator)
     timezone = timezone or zone_for_user(creator)
-    errors = validate_assembly(name, slug, description) | validate_language_and_zone(locale, timezone)
+    errors = validate_assembly(name, slug, description) | language_and_zone_errors(locale, timezone)
     if errors:
         raise ValidationError(gettext("Some fields need attention."), fields=errors)
     slug = free_slug(slug)
@@ -146,7 +136,7 @@ def change_assembly_settings(actor, assembly, **changes):
     wanted.update({key: value for key, value in changes.items() if key in wanted and value is not None})
     for key in ("name", "description", "locale", "timezone"):
         wanted[key] = wanted[key].strip() if isinstance(wanted[key], str) else wanted[key]
-    errors = validate_assembly(wanted["name"], assembly.slug, wanted["description"] or "") | validate_language_and_zone(
+    errors = validate_assembly(wanted["name"], assembly.slug, wanted["description"] or "") | language_and_zone_errors(
         wanted["locale"], wanted["timezone"])
     if not isinstance(wanted["is_public"], bool):
         errors["public"] = gettext("Give true or false.")

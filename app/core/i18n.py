@@ -19,7 +19,7 @@ import pytz
 from babel import Locale, negotiate_locale
 from babel.support import Translations
 from flask import current_app, g, has_request_context, request, session
-from flask_babel import Babel, force_locale, get_locale, get_timezone, refresh
+from flask_babel import Babel, force_locale, get_locale, get_timezone, gettext, refresh
 from flask_login import current_user
 
 #: the interface languages, by code, each named in itself
@@ -59,6 +59,17 @@ def is_locale(code):
 @cache
 def _zone_names():
     return frozenset(available_timezones())
+
+
+def language_and_zone_errors(locale, timezone, check_locale=True, check_timezone=True):
+    """Field errors for a language code (one of LANGUAGES) and an IANA zone name; a value whose
+    check is switched off is not looked at (a choice being kept or cleared)."""
+    errors = {}
+    if check_locale and not (isinstance(locale, str) and locale in LANGUAGES):
+        errors["locale"] = gettext("Choose one of the languages: %(codes)s.", codes=", ".join(LANGUAGES))
+    if check_timezone and not is_timezone(timezone):
+        errors["timezone"] = gettext("Give a time zone by its IANA name, such as Europe/Madrid.")
+    return errors
 
 
 def is_timezone(name):
