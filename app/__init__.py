@@ -43,7 +43,7 @@ class _DatabaseInt(IntegerConverter):
         super().__init__(map, *args, **kwargs)
 
 
-DOMAINS = ("accounts", "assemblies", "policies", "comments", "amendments", "rounds", "exports")
+DOMAINS = ("accounts", "assemblies", "policies", "comments", "amendments", "rounds", "exports", "search")
 
 
 def _development_secret(app, env):

@@ -22,6 +22,13 @@ def render_item(type_, obj, autogen_context):
     return False
 
 
+def include_name(name, type_, parent_names):
+    """Leave out what the full-text engines own (SQLite's FTS5 tables, PostgreSQL's GIN index)."""
+    from app.search.models import include_schema_name
+
+    return include_schema_name(name, type_, parent_names)
+
+
 def get_engine():
     """Flask-SQLAlchemy 3's engine (get_engine() is deprecated there)."""
     return current_app.extensions['migrate'].db.engine
@@ -91,6 +98,7 @@ def run_migrations_online():
 
     conf_args = current_app.extensions['migrate'].configure_args
     conf_args.setdefault("render_item", render_item)
+    conf_args.setdefault("include_name", include_name)
     if conf_args.get("process_revision_directives") is None:
         conf_args["process_revision_directives"] = process_revision_directives
 

@@ -12,7 +12,8 @@ from pathlib import Path
 APP = Path(__file__).resolve().parent.parent / "app"
 
 # The order of app.DOMAINS (comments before amendments: an amendment's page shows its comments).
-RANK = {"accounts": 0, "assemblies": 1, "policies": 2, "comments": 3, "amendments": 4, "rounds": 5, "exports": 6}
+RANK = {"accounts": 0, "assemblies": 1, "policies": 2, "comments": 3, "amendments": 4, "rounds": 5, "exports": 6,
+        "search": 7}
 SHARED = {"core", "extensions"}
 ASSEMBLERS = {"api", "__init__", "cli", "demo", "models"}
 

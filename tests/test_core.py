@@ -101,6 +101,7 @@ def test_migrations_match_models(app, tmp_path):
 
     from app import create_app
     from app.extensions import db
+    from app.search.models import include_schema_name
 
     url = f"sqlite:///{tmp_path / 'migrated.sqlite'}"
     fresh = create_app("testing", SQLALCHEMY_DATABASE_URI=url)
@@ -108,7 +109,8 @@ def test_migrations_match_models(app, tmp_path):
         upgrade(directory=str(ROOT / "migrations"))
         engine = create_engine(url)
         with engine.connect() as connection:
-            diff = compare_metadata(MigrationContext.configure(connection), db.metadata)
+            context = MigrationContext.configure(connection, opts={"include_name": include_schema_name})
+            diff = compare_metadata(context, db.metadata)
         engine.dispose()
     assert diff == []
 

@@ -6,10 +6,10 @@ imports this package (tests/test_api_imports.py).
 """
 from flask import Blueprint
 
-from . import accounts, admin, amendments, assemblies, comments, exports, policies, rounds
+from . import accounts, admin, amendments, assemblies, comments, exports, policies, rounds, search
 from .openapi import openapi_blueprint
 
-DOMAIN_MODULES = (accounts, assemblies, policies, comments, amendments, rounds, exports, admin)
+DOMAIN_MODULES = (accounts, assemblies, policies, comments, amendments, rounds, exports, search, admin)
 
 #: every nested blueprint, for app/__init__.py's CSRF exemption (Flask-WTF exempts by exact blueprint)
 BLUEPRINTS = (*(module.bp for module in DOMAIN_MODULES), openapi_blueprint(DOMAIN_MODULES))

@@ -1,0 +1,304 @@
+"""Keep the search index in step with what it indexes, in the same transaction.
+
+An ``after_flush`` hook notes which policies, texts, comments and amendments a flush changed
+(in ``session.info``); a ``before_commit`` hook rewrites their rows just before the transaction
+commits, so a change and its index rows commit together or not at all, and a request that
+flushes a policy five times rewrites its rows once. ``reindex_everything`` rebuilds the whole
+index (``flask search reindex``).
+
+What is indexed: a policy's title, summary and tags; each non-empty line of its current text;
+each earlier revision as one text; each comment that is not deleted; each amendment's title,
+rationale and new wording. Never indexed: ballots, votes, outcomes, e-mail addresses.
+"""
+import re
+from itertools import chain
+
+from sqlalchemy import case, delete, event, func, inspect, insert, literal_column, select, update
+from sqlalchemy.dialects.postgresql import REGCONFIG
+from sqlalchemy.orm import Session
+
+from ..amendments.models import Amendment
+from ..assemblies.models import Assembly
+from ..comments.models import Comment
+from ..core.textlines import split_lines
+from ..extensions import db
+from ..policies.models import Policy, PolicyTag, Revision
+from .models import SearchEntry
+from .terms import SNOWBALL, index_terms, pg_config
+
+PENDING = "search_pending"
+
+# Markdown marks that are not words: headings, quotes, list markers, emphasis, link targets, tags
+_LINK_TARGET = re.compile(r"\]\([^)]*\)")
+_TAG = re.compile(r"<[^>]{0,200}>")
+_MARKS = re.compile(r"^\s{0,3}(?:#{1,6}\s+|>\s?|[-*+]\s+(?:\[[ xX]\]\s+)?|\d{1,9}[.)]\s+)|[*_~`|]+|!?\[|\]")
+
+
+def plain_line(line):
+    """A Markdown line as the words a reader sees ('## The **land** trust' → 'The land trust')."""
+    return " ".join(_MARKS.sub(" ", _TAG.sub(" ", _LINK_TARGET.sub("]", line))).split())
+
+
+def plain_text(text):
+    """A Markdown text line by line as plain_line makes them (the line numbers are kept)."""
+    return "\n".join(plain_line(line) for line in split_lines(text))
+
+
+# -- noting what a flush changed ---------------------------------------------------------------
+
+_WATCHED = {Policy: ("title", "summary"), Comment: ("body", "deleted"),
+            Amendment: ("title", "rationale", "replacement")}
+
+
+def _pending(session):
+    return session.info.setdefault(PENDING, {"policies": set(), "rows": set(), "texts": set(),
+                                             "comments": set(), "amendments": set(), "assemblies": set(),
+                                             "gone": set()})
+
+
+def note_changes(session, flush_context):
+    """after_flush hook: remember what this flush changed that the index holds."""
+    changed = [obj for obj in chain(session.new, session.dirty) if type(obj) in _INDEXED_TYPES]
+    deleted = [obj for obj in session.deleted if type(obj) in _INDEXED_TYPES]
+    if not changed and not deleted:
+        return
+    pending = _pending(session)
+    for obj in changed:
+        _note_changed(pending, obj, obj in session.new)
+    for obj in deleted:
+        _note_deleted(pending, obj)
+
+
+def _changed(obj, names):
+    state = inspect(obj)
+    return any(state.attrs[name].history.has_changes() for name in names)
+
+
+def _note_changed(pending, obj, is_new):
+    kind = type(obj)
+    if kind is Policy and (is_new or _changed(obj, ("language", "head_number"))):
+        pending["policies"].add(obj.id)
+    elif kind is Policy and _changed(obj, _WATCHED[Policy]):
+        pending["rows"].add(obj.id)
+    elif kind is PolicyTag:
+        pending["rows"].add(obj.policy_id)
+    elif kind is Revision and is_new:
+        pending["texts"].add(obj.policy_id)
+    elif kind is Comment and (is_new or _changed(obj, _WATCHED[Comment])):
+        pending["comments"].add(obj.id)
+    elif kind is Amendment and (is_new or _changed(obj, _WATCHED[Amendment])):
+        pending["amendments"].add(obj.id)
+    elif kind is Assembly and _changed(obj, ("locale",)):
+        pending["assemblies"].add(obj.id)
+
+
+def _note_deleted(pending, obj):
+    kind = type(obj)
+    if kind is Policy:
+        pending["gone"].add(("policy_id", obj.id))
+    elif kind is PolicyTag:
+        pending["rows"].add(obj.policy_id)
+    elif kind in (Comment, Amendment):
+        pending["gone"].add((kind.__name__.lower(), obj.id))
+
+
+_INDEXED_TYPES = (Policy, PolicyTag, Revision, Comment, Amendment, Assembly)
+
+
+def write_pending(session):
+    """before_commit hook: rewrite the rows of everything the transaction changed."""
+    if not session.info.get(PENDING):
+        return
+    session.flush()
+    pending = session.info.pop(PENDING, None)
+    if pending:
+        _write(session, pending)
+
+
+def forget_pending(session, previous_transaction):
+    """after_soft_rollback hook: nothing of a rolled-back transaction is indexed (a savepoint's
+    rollback keeps the list: rewriting rows of objects that did not change is harmless)."""
+    if not previous_transaction.nested:
+        session.info.pop(PENDING, None)
+
+
+def _write(session, pending):
+    for column, value in sorted(pending["gone"]):
+        if column == "policy_id":
+            session.execute(delete(SearchEntry).where(SearchEntry.policy_id == value))
+        else:
+            _delete_object_rows(session, column, value)
+    whole = pending["policies"] | _policies_in_assembly_language(session, pending["assemblies"])
+    for policy in _load(session, Policy, whole):
+        index_policy(session, policy)
+    for policy in _load(session, Policy, pending["rows"] - whole):
+        index_policy_row(session, policy)
+    for policy in _load(session, Policy, pending["texts"] - whole):
+        index_texts(session, policy)
+    for comment in _load(session, Comment, pending["comments"]):
+        if comment.policy_id not in whole:
+            index_comment(session, comment)
+    for amendment in _load(session, Amendment, pending["amendments"]):
+        if amendment.policy_id not in whole:
+            index_amendment(session, amendment)
+
+
+def _policies_in_assembly_language(session, assembly_ids):
+    """The policies written in their assembly's language (a change of it changes their stems)."""
+    if not assembly_ids:
+        return set()
+    return set(session.scalars(select(Policy.id).where(Policy.assembly_id.in_(assembly_ids),
+                                                       Policy.language.is_(None))))
+
+
+def _load(session, model, ids):
+    objects = (session.get(model, value) for value in sorted(ids))
+    return [obj for obj in objects if obj is not None]
+
+
+# -- writing rows ----------------------------------------------------------------------------
+
+def index_policy(session, policy):
+    """Every row of `policy`: itself, its texts, its comments and amendments."""
+    session.execute(delete(SearchEntry).where(SearchEntry.policy_id == policy.id))
+    rows = [_policy_row(policy), *_line_rows(policy), *_revision_rows(policy, _revision_numbers(policy))]
+    rows += [_comment_row(comment, policy) for comment in _comments(policy)]
+    rows += [_amendment_row(amendment, policy) for amendment in _amendments(policy)]
+    _insert(session, policy, rows)
+
+
+def index_policy_row(session, policy):
+    """The row of the policy itself (title, summary, tags)."""
+    session.execute(delete(SearchEntry).where(SearchEntry.kind == "policy", SearchEntry.object_id == policy.id))
+    _insert(session, policy, [_policy_row(policy)])
+
+
+def index_texts(session, policy):
+    """The lines of the current text and one row per earlier revision not indexed yet."""
+    session.execute(delete(SearchEntry).where(SearchEntry.policy_id == policy.id, db.or_(
+        SearchEntry.kind == "line",
+        db.and_(SearchEntry.kind == "revision", SearchEntry.revision_number == policy.head_number))))
+    indexed = set(session.scalars(select(SearchEntry.revision_number).where(
+        SearchEntry.policy_id == policy.id, SearchEntry.kind == "revision")))
+    numbers = [number for number in _revision_numbers(policy) if number not in indexed]
+    _insert(session, policy, [*_line_rows(policy), *_revision_rows(policy, numbers)])
+
+
+def index_comment(session, comment):
+    """The row of one comment (none for a deleted one)."""
+    _delete_object_rows(session, "comment", comment.id)
+    if not comment.deleted:
+        _insert(session, comment.policy, [_comment_row(comment, comment.policy)])
+
+
+def index_amendment(session, amendment):
+    """The row of one amendment."""
+    _delete_object_rows(session, "amendment", amendment.id)
+    _insert(session, amendment.policy, [_amendment_row(amendment, amendment.policy)])
+
+
+def reindex_everything(session):
+    """Rebuild the whole index; returns the number of rows written."""
+    session.execute(delete(SearchEntry))
+    for policy in session.scalars(select(Policy).order_by(Policy.id)):
+        index_policy(session, policy)
+    return session.scalar(select(func.count()).select_from(SearchEntry))
+
+
+def _delete_object_rows(session, kind, object_id):
+    session.execute(delete(SearchEntry).where(SearchEntry.kind == kind, SearchEntry.object_id == object_id))
+
+
+def _row(policy, kind, object_id, title, body, **extra):
+    return {"kind": kind, "object_id": object_id, "assembly_id": policy.assembly_id, "policy_id": policy.id,
+            "language": policy.text_language, "title": title, "body": body, "line": None,
+            "revision_number": None, **extra}
+
+
+def _policy_row(policy):
+    tags = db.session.scalars(select(PolicyTag.name).where(PolicyTag.policy_id == policy.id).order_by(PolicyTag.name))
+    return _row(policy, "policy", policy.id, policy.title, "\n".join(filter(None, [policy.summary, *tags])))
+
+
+def _line_rows(policy):
+    body = _body(policy, policy.head_number)
+    lines = (plain_line(line) for line in split_lines(body or ""))
+    return [_row(policy, "line", policy.id, "", text, line=number, revision_number=policy.head_number)
+            for number, text in enumerate(lines, start=1) if text]
+
+
+def _revision_rows(policy, numbers):
+    rows = db.session.execute(select(Revision.number, Revision.body).where(
+        Revision.policy_id == policy.id, Revision.number.in_(numbers))).all() if numbers else []
+    return [_row(policy, "revision", policy.id, "", plain_text(body), revision_number=number)
+            for number, body in rows]
+
+
+def _revision_numbers(policy):
+    """The numbers of the policy's earlier revisions (all but the head)."""
+    return list(db.session.scalars(select(Revision.number).where(
+        Revision.policy_id == policy.id, Revision.number != policy.head_number)))
+
+
+def _body(policy, number):
+    """The body of revision `number` of `policy` (None if it has none yet)."""
+    return db.session.scalar(select(Revision.body).where(Revision.policy_id == policy.id, Revision.number == number))
+
+
+def _comments(policy):
+    return db.session.scalars(select(Comment).where(Comment.policy_id == policy.id, Comment.deleted.is_(False)))
+
+
+def _amendments(policy):
+    return db.session.scalars(select(Amendment).where(Amendment.policy_id == policy.id))
+
+
+def _comment_row(comment, policy):
+    return _row(policy, "comment", comment.id, "", plain_text(comment.body), line=comment.line_start,
+                revision_number=comment.revision_number)
+
+
+def _amendment_row(amendment, policy):
+    body = "\n".join(filter(None, [plain_text(amendment.rationale), plain_text(amendment.replacement)]))
+    return _row(policy, "amendment", amendment.id, amendment.title, body, line=amendment.line_start)
+
+
+def _insert(session, policy, rows):
+    """Insert `rows` with each engine's own terms: stems for FTS5, a tsvector on PostgreSQL."""
+    if not rows:
+        return
+    postgres = session.get_bind().dialect.name == "postgresql"
+    if not postgres:
+        for row in rows:
+            row["title_terms"] = index_terms(row["title"], row["language"])
+            row["body_terms"] = index_terms(row["body"], row["language"])
+    session.execute(insert(SearchEntry), rows)
+    if postgres:
+        session.execute(update(SearchEntry).where(SearchEntry.policy_id == policy.id, SearchEntry.document.is_(None))
+                        .values(document=pg_document()))
+
+
+def pg_configuration(column):
+    """The regconfig of a row's language on PostgreSQL ('simple' for a language without one)."""
+    whens = {language: _regconfig(pg_config(language)) for language in SNOWBALL}
+    return case(whens, value=column, else_=_regconfig("simple"))
+
+
+def _regconfig(name):
+    """A configuration's name as a regconfig constant (names come from terms.SNOWBALL only)."""
+    return literal_column(f"'{name}'::regconfig", REGCONFIG)
+
+
+def pg_document():
+    """The tsvector of a row: its title weighs most (A), then its body."""
+    config = pg_configuration(SearchEntry.language)
+    title = func.setweight(func.to_tsvector(config, func.unaccent(SearchEntry.title)), literal_column("'A'::\"char\""))
+    return title.op("||")(func.to_tsvector(config, func.unaccent(SearchEntry.body)))
+
+
+def init_indexing():
+    """Connect the session hooks (once)."""
+    for name, listener in (("after_flush", note_changes), ("before_commit", write_pending),
+                           ("after_soft_rollback", forget_pending)):
+        if not event.contains(Session, name, listener):
+            event.listen(Session, name, listener)
