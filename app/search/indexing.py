@@ -106,10 +106,10 @@ _INDEXED_TYPES = (Policy, PolicyTag, Revision, Comment, Amendment, Assembly)
 
 
 def write_pending(session):
-    """before_commit hook: rewrite the rows of everything the transaction changed."""
-    if not session.info.get(PENDING):
-        return
-    session.flush()
+    """before_commit hook: rewrite the rows of everything the transaction changed (the changes
+    not flushed yet are flushed first: commit flushes only after this hook)."""
+    if session.new or session.dirty or session.deleted:
+        session.flush()
     pending = session.info.pop(PENDING, None)
     if pending:
         _write(session, pending)

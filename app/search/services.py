@@ -217,7 +217,7 @@ def _hits(rows, query):
         policy = policies.get(entry.policy_id) if entry else None
         if policy is None:
             continue
-        more = row.in_group - row.place if entry.kind in TEXT_KINDS else 0
+        more = max(row.in_group - LINES_PER_POLICY, 0) if entry.kind in TEXT_KINDS and row.place == 1 else 0
         hit = _hit(entry, policy, comments, amendments, wanted_stems(query, entry.language), more)
         if hit is not None:
             hits.append(hit)
