@@ -6,9 +6,11 @@ commits, so a change and its index rows commit together or not at all, and a req
 flushes a policy five times rewrites its rows once. ``reindex_everything`` rebuilds the whole
 index (``flask search reindex``).
 
-What is indexed: a policy's title, summary and tags; each non-empty line of its current text;
-each earlier revision as one text; each comment that is not deleted; each amendment's title,
-rationale and new wording. Never indexed: ballots, votes, outcomes, e-mail addresses.
+What is indexed: a policy's title, summary and tags; each non-empty line of every revision (kind
+'line' for the current text, 'revision' for earlier ones: a new revision turns the lines of the
+old head into 'revision' rows and adds its own, so nothing is stemmed twice); each comment that
+is not deleted; each amendment's title, rationale and new wording. Never indexed: ballots,
+votes, outcomes, e-mail addresses.
 """
 import re
 from itertools import chain
@@ -21,7 +23,6 @@ from ..amendments.models import Amendment
 from ..assemblies.models import Assembly
 from ..comments.models import Comment
 from ..core.textlines import split_lines
-from ..extensions import db
 from ..policies.models import Policy, PolicyTag, Revision
 from .models import SearchEntry
 from .terms import SNOWBALL, index_terms, pg_config
@@ -76,10 +77,13 @@ def _changed(obj, names):
 
 def _note_changed(pending, obj, is_new):
     kind = type(obj)
-    if kind is Policy and (is_new or _changed(obj, ("language", "head_number"))):
+    if kind is Policy and (is_new or _changed(obj, ("language",))):
         pending["policies"].add(obj.id)
-    elif kind is Policy and _changed(obj, _WATCHED[Policy]):
-        pending["rows"].add(obj.id)
+    elif kind is Policy:
+        if _changed(obj, _WATCHED[Policy]):
+            pending["rows"].add(obj.id)
+        if _changed(obj, ("head_number",)):
+            pending["texts"].add(obj.id)
     elif kind is PolicyTag:
         pending["rows"].add(obj.policy_id)
     elif kind is Revision and is_new:
@@ -159,29 +163,30 @@ def _load(session, model, ids):
 # -- writing rows ----------------------------------------------------------------------------
 
 def index_policy(session, policy):
-    """Every row of `policy`: itself, its texts, its comments and amendments."""
+    """Every row of `policy`: itself, the lines of every revision, its comments and amendments."""
     session.execute(delete(SearchEntry).where(SearchEntry.policy_id == policy.id))
-    rows = [_policy_row(policy), *_line_rows(policy), *_revision_rows(policy, _revision_numbers(policy))]
-    rows += [_comment_row(comment, policy) for comment in _comments(policy)]
-    rows += [_amendment_row(amendment, policy) for amendment in _amendments(policy)]
+    rows = [_policy_row(session, policy), *_line_rows(session, policy, _revision_numbers(session, policy))]
+    rows += [_comment_row(comment, policy) for comment in _comments(session, policy)]
+    rows += [_amendment_row(amendment, policy) for amendment in _amendments(session, policy)]
     _insert(session, policy, rows)
 
 
 def index_policy_row(session, policy):
     """The row of the policy itself (title, summary, tags)."""
-    session.execute(delete(SearchEntry).where(SearchEntry.kind == "policy", SearchEntry.object_id == policy.id))
-    _insert(session, policy, [_policy_row(policy)])
+    _delete_object_rows(session, "policy", policy.id)
+    _insert(session, policy, [_policy_row(session, policy)])
 
 
 def index_texts(session, policy):
-    """The lines of the current text and one row per earlier revision not indexed yet."""
-    session.execute(delete(SearchEntry).where(SearchEntry.policy_id == policy.id, db.or_(
-        SearchEntry.kind == "line",
-        db.and_(SearchEntry.kind == "revision", SearchEntry.revision_number == policy.head_number))))
-    indexed = set(session.scalars(select(SearchEntry.revision_number).where(
-        SearchEntry.policy_id == policy.id, SearchEntry.kind == "revision")))
-    numbers = [number for number in _revision_numbers(policy) if number not in indexed]
-    _insert(session, policy, [*_line_rows(policy), *_revision_rows(policy, numbers)])
+    """After a new head: the old head's lines become 'revision' rows (an UPDATE of their kind,
+    which neither FTS5 nor the tsvector reads), and every revision without rows gets its own."""
+    texts = (SearchEntry.policy_id == policy.id, SearchEntry.kind.in_(("line", "revision")))
+    session.execute(update(SearchEntry).where(*texts, SearchEntry.revision_number != policy.head_number)
+                    .values(kind="revision"))
+    session.execute(delete(SearchEntry).where(*texts, SearchEntry.revision_number == policy.head_number))
+    indexed = set(session.scalars(select(SearchEntry.revision_number).where(*texts).distinct()))
+    numbers = [number for number in _revision_numbers(session, policy) if number not in indexed]
+    _insert(session, policy, _line_rows(session, policy, numbers))
 
 
 def index_comment(session, comment):
@@ -215,42 +220,32 @@ def _row(policy, kind, object_id, title, body, **extra):
             "revision_number": None, **extra}
 
 
-def _policy_row(policy):
-    tags = db.session.scalars(select(PolicyTag.name).where(PolicyTag.policy_id == policy.id).order_by(PolicyTag.name))
+def _policy_row(session, policy):
+    tags = session.scalars(select(PolicyTag.name).where(PolicyTag.policy_id == policy.id).order_by(PolicyTag.name))
     return _row(policy, "policy", policy.id, policy.title, "\n".join(filter(None, [policy.summary, *tags])))
 
 
-def _line_rows(policy):
-    body = _body(policy, policy.head_number)
-    lines = (plain_line(line) for line in split_lines(body or ""))
-    return [_row(policy, "line", policy.id, "", text, line=number, revision_number=policy.head_number)
-            for number, text in enumerate(lines, start=1) if text]
-
-
-def _revision_rows(policy, numbers):
-    rows = db.session.execute(select(Revision.number, Revision.body).where(
+def _line_rows(session, policy, numbers):
+    """One row per non-empty line of each revision in `numbers` ('line' rows for the head)."""
+    revisions = session.execute(select(Revision.number, Revision.body).where(
         Revision.policy_id == policy.id, Revision.number.in_(numbers))).all() if numbers else []
-    return [_row(policy, "revision", policy.id, "", plain_text(body), revision_number=number)
-            for number, body in rows]
+    return [_row(policy, "line" if number == policy.head_number else "revision", policy.id, "", text,
+                 line=line, revision_number=number)
+            for number, body in revisions
+            for line, text in enumerate(map(plain_line, split_lines(body or "")), start=1) if text]
 
 
-def _revision_numbers(policy):
-    """The numbers of the policy's earlier revisions (all but the head)."""
-    return list(db.session.scalars(select(Revision.number).where(
-        Revision.policy_id == policy.id, Revision.number != policy.head_number)))
+def _revision_numbers(session, policy):
+    """The numbers of every revision of the policy."""
+    return list(session.scalars(select(Revision.number).where(Revision.policy_id == policy.id)))
 
 
-def _body(policy, number):
-    """The body of revision `number` of `policy` (None if it has none yet)."""
-    return db.session.scalar(select(Revision.body).where(Revision.policy_id == policy.id, Revision.number == number))
+def _comments(session, policy):
+    return session.scalars(select(Comment).where(Comment.policy_id == policy.id, Comment.deleted.is_(False)))
 
 
-def _comments(policy):
-    return db.session.scalars(select(Comment).where(Comment.policy_id == policy.id, Comment.deleted.is_(False)))
-
-
-def _amendments(policy):
-    return db.session.scalars(select(Amendment).where(Amendment.policy_id == policy.id))
+def _amendments(session, policy):
+    return session.scalars(select(Amendment).where(Amendment.policy_id == policy.id))
 
 
 def _comment_row(comment, policy):

@@ -58,7 +58,7 @@ _SQLITE_CREATE = [
     f"CREATE TRIGGER IF NOT EXISTS search_entries_ad AFTER DELETE ON search_entries BEGIN "
     f"INSERT INTO {FTS_NAME}({FTS_NAME}, rowid, language, title_terms, body_terms) "
     "VALUES ('delete', old.id, old.language, old.title_terms, old.body_terms); END",
-    f"CREATE TRIGGER IF NOT EXISTS search_entries_au AFTER UPDATE ON search_entries BEGIN "
+    f"CREATE TRIGGER IF NOT EXISTS search_entries_au AFTER UPDATE OF language, title_terms, body_terms ON search_entries BEGIN "
     f"INSERT INTO {FTS_NAME}({FTS_NAME}, rowid, language, title_terms, body_terms) "
     "VALUES ('delete', old.id, old.language, old.title_terms, old.body_terms); "
     f"INSERT INTO {FTS_NAME}(rowid, language, title_terms, body_terms) "

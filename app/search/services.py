@@ -25,7 +25,7 @@ from ..policies.models import STATUSES, Policy, PolicyTag
 from .indexing import pg_configuration
 from .models import FTS_NAME, TYPES, SearchEntry
 from .terms import (
-    MAX_QUERY_CHARS, SNOWBALL, fts5_expression, first_matching_line, parse_query, snippet, wanted_stems,
+    MAX_QUERY_CHARS, SNOWBALL, fts5_expression, parse_query, snippet, wanted_stems,
 )
 
 SEARCH_RATE = "60/minute"  # per address, page and API: a query costs the database a little
@@ -243,10 +243,9 @@ def _hit(entry, policy, comments, amendments, wanted, more):
                    path_for("policies.read", _anchor=f"L{entry.line}", **route), line=entry.line,
                    revision=entry.revision_number, **common)
     if entry.kind == "revision":
-        line = first_matching_line(entry.body, language, wanted)
-        return Hit("policy", policy.id, policy.title, snippet(entry.body.split("\n")[line - 1], language, wanted),
-                   path_for("policies.read", _anchor=f"L{line}", revision=entry.revision_number, **route),
-                   line=line, revision=entry.revision_number, **common)
+        return Hit("policy", policy.id, policy.title, snippet(entry.body, language, wanted),
+                   path_for("policies.read", _anchor=f"L{entry.line}", revision=entry.revision_number, **route),
+                   line=entry.line, revision=entry.revision_number, **common)
     if entry.kind == "comment":
         comment = comments.get(entry.object_id)
         if comment is None or comment.deleted:

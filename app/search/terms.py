@@ -176,14 +176,6 @@ def word_matches(text, language, wanted):
     return spans
 
 
-def first_matching_line(text, language, wanted):
-    """The 1-based number of the first line of `text` that has a wanted word (1 if none has)."""
-    for number, line in enumerate(text.split("\n"), start=1):
-        if word_matches(line, language, wanted):
-            return number
-    return 1
-
-
 def snippet(text, language, wanted, size=SNIPPET_WORDS):
     """About `size` words of `text` around its first wanted word, those words in <mark>, the
     rest escaped (Markup: safe to put in a page as it is)."""

@@ -25,7 +25,7 @@ SQLITE_CREATE = [
     "CREATE TRIGGER IF NOT EXISTS search_entries_ad AFTER DELETE ON search_entries BEGIN "
     "INSERT INTO search_fts(search_fts, rowid, language, title_terms, body_terms) "
     "VALUES ('delete', old.id, old.language, old.title_terms, old.body_terms); END",
-    "CREATE TRIGGER IF NOT EXISTS search_entries_au AFTER UPDATE ON search_entries BEGIN "
+    "CREATE TRIGGER IF NOT EXISTS search_entries_au AFTER UPDATE OF language, title_terms, body_terms ON search_entries BEGIN "
     "INSERT INTO search_fts(search_fts, rowid, language, title_terms, body_terms) "
     "VALUES ('delete', old.id, old.language, old.title_terms, old.body_terms); "
     "INSERT INTO search_fts(rowid, language, title_terms, body_terms) "

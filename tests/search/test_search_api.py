@@ -200,6 +200,8 @@ def test_reindex_command_rebuilds_the_index(app, world):
     result = app.test_cli_runner().invoke(args=["search", "reindex"])
     assert result.exit_code == 0 and f"{count} rows" in result.output
     assert search(world["client"], q="cooperativas")["total"] == before > 0
+    again = app.test_cli_runner().invoke(args=["search", "reindex", "--if-empty"])
+    assert again.exit_code == 0 and "nothing to do" in again.output
 
 
 def test_the_assembly_language_decides_for_policies_without_their_own(world, make_assembly):
