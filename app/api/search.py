@@ -41,7 +41,7 @@ SCHEMAS = {
         type={"type": "string", "enum": ["policy", "comment", "amendment"]}, id=INT, title=STR,
         snippet={"type": "string", "description": "HTML: the text around the match, escaped, the words found in <mark>"},
         url=STR, assembly=STR, policy=obj(["id", "title"], id=INT, title=STR),
-        kind={"type": "string", "enum": ["policy", "line", "revision", "comment", "amendment"]},
+        kind={"type": "string", "enum": ["policy", "text", "revision", "comment", "amendment"]},
         line=NULLABLE_INT, revision=NULLABLE_INT, more_lines=INT,
     ),
 }

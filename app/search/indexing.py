@@ -6,11 +6,14 @@ commits, so a change and its index rows commit together or not at all, and a req
 flushes a policy five times rewrites its rows once. ``reindex_everything`` rebuilds the whole
 index (``flask search reindex``).
 
-What is indexed: a policy's title, summary and tags; each non-empty line of every revision (kind
-'line' for the current text, 'revision' for earlier ones: a new revision turns the lines of the
-old head into 'revision' rows and adds its own, so nothing is stemmed twice); each comment that
-is not deleted; each amendment's title, rationale and new wording. Never indexed: ballots,
-votes, outcomes, e-mail addresses.
+What is indexed: a policy's title, summary and tags; the text of every revision, one row each
+(kind 'text' for the current one, 'revision' for earlier ones: a new revision turns the old
+head's row into a 'revision' row, an UPDATE of its kind that neither FTS5 nor the tsvector
+reads, and adds its own, so nothing is stemmed twice); each comment that is not deleted; each
+amendment's title, rationale and new wording. Never indexed: ballots, votes, outcomes, e-mail
+addresses. A text's `body` keeps its line numbering and its `body_terms` the stems of each line
+on a line of their own (on both databases), so the lines a query matches are found without
+stemming anything again (services.py).
 """
 import re
 from itertools import chain
@@ -24,8 +27,8 @@ from ..assemblies.models import Assembly
 from ..comments.models import Comment
 from ..core.textlines import split_lines
 from ..policies.models import Policy, PolicyTag, Revision
-from .models import SearchEntry
-from .terms import SNOWBALL, index_terms, pg_config
+from .models import TEXT_KINDS, SearchEntry
+from .terms import SNOWBALL, index_terms, line_terms, pg_config
 
 PENDING = "search_pending"
 
@@ -163,9 +166,9 @@ def _load(session, model, ids):
 # -- writing rows ----------------------------------------------------------------------------
 
 def index_policy(session, policy):
-    """Every row of `policy`: itself, the lines of every revision, its comments and amendments."""
+    """Every row of `policy`: itself, the text of every revision, its comments and amendments."""
     session.execute(delete(SearchEntry).where(SearchEntry.policy_id == policy.id))
-    rows = [_policy_row(session, policy), *_line_rows(session, policy, _revision_numbers(session, policy))]
+    rows = [_policy_row(session, policy), *_text_rows(session, policy, _revision_numbers(session, policy))]
     rows += [_comment_row(comment, policy) for comment in _comments(session, policy)]
     rows += [_amendment_row(amendment, policy) for amendment in _amendments(session, policy)]
     _insert(session, policy, rows)
@@ -178,15 +181,15 @@ def index_policy_row(session, policy):
 
 
 def index_texts(session, policy):
-    """After a new head: the old head's lines become 'revision' rows (an UPDATE of their kind,
-    which neither FTS5 nor the tsvector reads), and every revision without rows gets its own."""
-    texts = (SearchEntry.policy_id == policy.id, SearchEntry.kind.in_(("line", "revision")))
-    session.execute(update(SearchEntry).where(*texts, SearchEntry.revision_number != policy.head_number)
+    """After a new head: the old head's row becomes a 'revision' row, and every revision without
+    a row (the new head; one made and superseded in the same transaction) gets its own."""
+    texts = (SearchEntry.policy_id == policy.id, SearchEntry.kind.in_(TEXT_KINDS))
+    session.execute(update(SearchEntry).where(*texts, SearchEntry.kind == "text",
+                                              SearchEntry.revision_number != policy.head_number)
                     .values(kind="revision"))
-    session.execute(delete(SearchEntry).where(*texts, SearchEntry.revision_number == policy.head_number))
-    indexed = set(session.scalars(select(SearchEntry.revision_number).where(*texts).distinct()))
+    indexed = set(session.scalars(select(SearchEntry.revision_number).where(*texts)))
     numbers = [number for number in _revision_numbers(session, policy) if number not in indexed]
-    _insert(session, policy, _line_rows(session, policy, numbers))
+    _insert(session, policy, _text_rows(session, policy, numbers))
 
 
 def index_comment(session, comment):
@@ -225,14 +228,12 @@ def _policy_row(session, policy):
     return _row(policy, "policy", policy.id, policy.title, "\n".join(filter(None, [policy.summary, *tags])))
 
 
-def _line_rows(session, policy, numbers):
-    """One row per non-empty line of each revision in `numbers` ('line' rows for the head)."""
+def _text_rows(session, policy, numbers):
+    """One row per revision in `numbers`: 'text' for the head, 'revision' for the others."""
     revisions = session.execute(select(Revision.number, Revision.body).where(
         Revision.policy_id == policy.id, Revision.number.in_(numbers))).all() if numbers else []
-    return [_row(policy, "line" if number == policy.head_number else "revision", policy.id, "", text,
-                 line=line, revision_number=number)
-            for number, body in revisions
-            for line, text in enumerate(map(plain_line, split_lines(body or "")), start=1) if text]
+    return [_row(policy, "text" if number == policy.head_number else "revision", policy.id, "", plain_text(body),
+                 revision_number=number) for number, body in revisions]
 
 
 def _revision_numbers(session, policy):
@@ -259,14 +260,14 @@ def _amendment_row(amendment, policy):
 
 
 def _insert(session, policy, rows):
-    """Insert `rows` with each engine's own terms: stems for FTS5, a tsvector on PostgreSQL."""
+    """Insert `rows` with their stems (FTS5 indexes them; both engines find lines with them) and,
+    on PostgreSQL, their tsvector."""
     if not rows:
         return
     postgres = session.get_bind().dialect.name == "postgresql"
-    if not postgres:
-        for row in rows:
-            row["title_terms"] = index_terms(row["title"], row["language"])
-            row["body_terms"] = index_terms(row["body"], row["language"])
+    for row in rows:
+        row["title_terms"] = index_terms(row["title"], row["language"])
+        row["body_terms"] = line_terms(row["body"], row["language"])
     session.execute(insert(SearchEntry), rows)
     if postgres:
         session.execute(update(SearchEntry).where(SearchEntry.policy_id == policy.id, SearchEntry.document.is_(None))

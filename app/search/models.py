@@ -1,5 +1,6 @@
-"""The search index: one row per findable piece (a policy, a line of its current text, an earlier
-revision, a comment, an amendment), kept on write in the same transaction (indexing.py).
+"""The search index: one row per findable piece (a policy's title, summary and tags; the text of
+each of its revisions; a comment; an amendment), kept on write in the same transaction
+(indexing.py).
 
 The text itself lives in each database's own full-text engine:
 
@@ -17,15 +18,16 @@ from sqlalchemy.orm import Mapped, mapped_column
 
 from ..extensions import db
 
-KINDS = ("policy", "line", "revision", "comment", "amendment")
+KINDS = ("policy", "text", "revision", "comment", "amendment")
+TEXT_KINDS = ("text", "revision")  # the current text of a policy, and each earlier revision
 #: the API's and the page's types → the kinds of rows they cover
-TYPES = {"policy": ("policy", "line", "revision"), "comment": ("comment",), "amendment": ("amendment",)}
+TYPES = {"policy": ("policy", "text", "revision"), "comment": ("comment",), "amendment": ("amendment",)}
 
 
 class SearchEntry(db.Model):
     """A findable piece of text. `object_id` is the policy's, comment's or amendment's id;
-    `line` the line of the current text (kind 'line'); `revision_number` the revision a line
-    or an earlier text belongs to."""
+    `line` the first line a comment or an amendment is on; `revision_number` the revision a
+    text is (or a comment was written on). `body_terms` holds the stems of `body` line by line."""
 
     __tablename__ = "search_entries"
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -38,7 +40,7 @@ class SearchEntry(db.Model):
     language: Mapped[str] = mapped_column(String(16))
     title: Mapped[str] = mapped_column(Text, default="")
     body: Mapped[str] = mapped_column(Text, default="")
-    # SQLite's stems (NULL on PostgreSQL) and PostgreSQL's tsvector (NULL on SQLite)
+    # the stems (FTS5 indexes them) and PostgreSQL's tsvector (NULL on SQLite)
     title_terms: Mapped[str | None] = mapped_column(Text)
     body_terms: Mapped[str | None] = mapped_column(Text)
     document = mapped_column(Text().with_variant(TSVECTOR(), "postgresql"), nullable=True)

@@ -1,16 +1,18 @@
-"""Search what a person may read: policies (title, summary, tags, each line of the current text,
-earlier revisions when asked), comments and amendments.
+"""Search what a person may read: policies (title, summary, tags, the current text, earlier
+revisions when asked), comments and amendments.
 
 ``search_content`` is the one entry point of the page and the API. Visibility is decided once,
 in the query (``readable_assembly_ids``): rows of assemblies the caller may not read are never
-matched, so they are not returned, counted or hinted at. A policy's text gives at most
-LINES_PER_POLICY hits (its best lines), each saying how many more lines match.
+matched, so they are not returned, counted or hinted at. The engine ranks whole texts (one row
+per revision: ranking scales with the texts that match, not with their lines); a text's hit
+then points at its best line, found in the row's stored stems, and says how many more lines
+match. Searching within one policy (``Filters.policy``) lists every matching line.
 """
 from dataclasses import dataclass
 
 from flask_babel import gettext
 from markupsafe import Markup
-from sqlalchemy import Integer, case, column, func, literal, literal_column, or_, select, table, text
+from sqlalchemy import Integer, column, func, literal, literal_column, or_, select, table, text
 
 from ..amendments.models import Amendment
 from ..assemblies.models import Assembly, Membership
@@ -23,14 +25,12 @@ from ..core.urls import path_for
 from ..extensions import db
 from ..policies.models import STATUSES, Policy, PolicyTag
 from .indexing import pg_configuration
-from .models import FTS_NAME, TYPES, SearchEntry
+from .models import FTS_NAME, TEXT_KINDS, TYPES, SearchEntry
 from .terms import (
-    MAX_QUERY_CHARS, SNOWBALL, fts5_expression, parse_query, snippet, wanted_stems,
+    MAX_QUERY_CHARS, SNOWBALL, fts5_expression, matching_lines, parse_query, snippet, wanted_stems,
 )
 
 SEARCH_RATE = "60/minute"  # per address, page and API: a query costs the database a little
-LINES_PER_POLICY = 3
-TEXT_KINDS = ("line", "revision")
 
 
 @dataclass
@@ -66,7 +66,7 @@ class Hit:
     kind: str
     line: int | None = None
     revision: int | None = None
-    more: int = 0  # how many more lines of the same policy match (text hits only)
+    more: int = 0  # how many more lines of the same text match (text hits only)
 
 
 def check_query(q):
@@ -113,8 +113,10 @@ def search_content(user, q, filters=None, page=1, per_page=20):
     matches = _matches(query, filters, assembly_ids)
     if matches is None:
         return [], 0
-    rows, total = _page(matches, filters, page, per_page)
-    return _hits(rows, query), total
+    if filters.policy is not None:
+        return _within_policy(matches, query, page, per_page)
+    ids, total = _page(matches, page, per_page)
+    return [hit for entry_hits in _hits(ids, query) for hit in entry_hits], total
 
 
 # -- the query ---------------------------------------------------------------------------------
@@ -123,20 +125,20 @@ _FTS = table(FTS_NAME, column("rowid", Integer))
 
 
 def _matches(query, filters, assembly_ids):
-    """SELECT of the matching rows with a `score` (lower is better), or None if nothing can match."""
+    """SELECT (id, score) of the matching rows (a lower score is better), or None if nothing can
+    match. On SQLite the FTS5 matches are a materialised CTE that drives the join (left to
+    itself, the planner may start from search_entries and run MATCH once per row)."""
     if db.session.get_bind().dialect.name == "postgresql":
         score, condition = _postgres_match(query)
-        statement = select(SearchEntry.id, score.label("score")).where(condition)
-    else:
-        expression = _fts5_match(query)
-        if expression is None:
-            return None
-        score = func.bm25(literal_column(FTS_NAME), 0.0, 5.0, 1.0)
-        statement = (select(SearchEntry.id, score.label("score"))
-                     .select_from(_FTS).join(SearchEntry, SearchEntry.id == _FTS.c.rowid)
-                     .where(text(f"{FTS_NAME} MATCH :expression").bindparams(expression=expression)))
-    return statement.where(*_narrowing(filters, assembly_ids)).add_columns(
-        SearchEntry.kind, SearchEntry.policy_id)
+        return select(SearchEntry.id, score.label("score")).where(condition, *_narrowing(filters, assembly_ids))
+    expression = _fts5_match(query)
+    if expression is None:
+        return None
+    found = (select(_FTS.c.rowid.label("id"), func.bm25(literal_column(FTS_NAME), 0.0, 5.0, 1.0).label("score"))
+             .where(text(f"{FTS_NAME} MATCH :expression").bindparams(expression=expression))
+             .cte("found").prefix_with("MATERIALIZED"))
+    return (select(SearchEntry.id, found.c.score).join(found, SearchEntry.id == found.c.id)
+            .where(*_narrowing(filters, assembly_ids)))
 
 
 def _fts5_match(query):
@@ -186,42 +188,57 @@ def _narrowing(filters, assembly_ids):
     return clauses
 
 
-def _page(matches, filters, page, per_page):
-    """(rows of the page, total): a policy's text gives its best LINES_PER_POLICY lines only
-    (all of them when the search is within one policy)."""
+def _page(matches, page, per_page):
+    """(rows of the page, total), best first."""
     hits = matches.subquery("hits")
-    group = case((hits.c.kind.in_(TEXT_KINDS), hits.c.policy_id), else_=-hits.c.id)
-    ranked = select(hits, func.row_number().over(partition_by=group, order_by=(hits.c.score, hits.c.id)).label("place"),
-                    func.count().over(partition_by=group).label("in_group")).subquery("ranked")
-    kept = select(ranked).where(ranked.c.place <= (LINES_PER_POLICY if filters.policy is None else 2**31 - 1))
-    kept = kept.subquery("kept")
-    statement = (select(kept, func.count().over().label("total")).order_by(kept.c.score, kept.c.id)
+    statement = (select(hits.c.id, func.count().over().label("total")).order_by(hits.c.score, hits.c.id)
                  .limit(per_page).offset((page - 1) * per_page))
     rows = db.session.execute(statement).all()
     if rows:
-        return rows, rows[0].total
-    return [], db.session.scalar(select(func.count()).select_from(kept)) if page > 1 else 0
+        return [row.id for row in rows], rows[0].total
+    return [], db.session.scalar(select(func.count()).select_from(hits)) if page > 1 else 0
 
 
-# -- the hits ------------------------------------------------------------------------------------
+def _within_policy(matches, query, page, per_page):
+    """(hits of the page, total) within one policy: every matching line of its texts is a hit."""
+    hits = matches.subquery("hits")
+    ids = list(db.session.scalars(select(hits.c.id).order_by(hits.c.score, hits.c.id)))
+    every = [hit for entry_hits in _hits(ids, query, every_line=True) for hit in entry_hits]
+    return every[(page - 1) * per_page:page * per_page], len(every)
 
-def _hits(rows, query):
-    entries = {entry.id: entry for entry in db.session.scalars(
-        select(SearchEntry).where(SearchEntry.id.in_([row.id for row in rows])))}
+
+def _hits(ids, query, every_line=False):
+    """For each row id, its hits: one (a text's best line), or every matching line of a text."""
+    entries = {entry.id: entry for entry in db.session.scalars(select(SearchEntry).where(SearchEntry.id.in_(ids)))}
     policies = _by_id(Policy, {entry.policy_id for entry in entries.values()})
     comments = _by_id(Comment, {e.object_id for e in entries.values() if e.kind == "comment"})
     amendments = _by_id(Amendment, {e.object_id for e in entries.values() if e.kind == "amendment"})
-    hits = []
-    for row in rows:
-        entry = entries.get(row.id)
+    found = []
+    for entry in (entries.get(value) for value in ids):
         policy = policies.get(entry.policy_id) if entry else None
         if policy is None:
             continue
-        more = max(row.in_group - LINES_PER_POLICY, 0) if entry.kind in TEXT_KINDS and row.place == 1 else 0
-        hit = _hit(entry, policy, comments, amendments, wanted_stems(query, entry.language), more)
-        if hit is not None:
-            hits.append(hit)
-    return hits
+        wanted = wanted_stems(query, entry.language)
+        if entry.kind in TEXT_KINDS:
+            found.append(_text_hits(entry, policy, query, wanted, every_line))
+        else:
+            found.append([hit for hit in [_hit(entry, policy, comments, amendments, wanted)] if hit is not None])
+    return found
+
+
+def _text_hits(entry, policy, query, wanted, every_line):
+    """The hits of a policy's text: its best line with the count of the others, or every line."""
+    numbers = matching_lines(entry.body_terms or "", query, entry.language) or [1]
+    lines = entry.body.split("\n")
+    route = {"slug": policy.assembly.slug, "policy_slug": policy.slug}
+    if entry.kind == "revision":
+        route["revision"] = entry.revision_number
+    chosen = numbers if every_line else numbers[:1]
+    return [Hit("policy", policy.id, policy.title, snippet(lines[number - 1] if number <= len(lines) else "",
+                                                           entry.language, wanted),
+                path_for("policies.read", _anchor=f"L{number}", **route), policy.assembly, policy, entry.kind,
+                line=number, revision=entry.revision_number, more=0 if every_line else len(numbers) - 1)
+            for number in chosen]
 
 
 def _by_id(model, ids):
@@ -230,31 +247,23 @@ def _by_id(model, ids):
     return {obj.id: obj for obj in db.session.scalars(select(model).where(model.id.in_(sorted(ids))))}
 
 
-def _hit(entry, policy, comments, amendments, wanted, more):
-    route = {"slug": policy.assembly.slug, "policy_slug": policy.slug}
-    common = {"assembly": policy.assembly, "policy": policy, "kind": entry.kind, "more": more}
+def _hit(entry, policy, comments, amendments, wanted):
+    common = {"assembly": policy.assembly, "policy": policy, "kind": entry.kind}
     language = entry.language
     if entry.kind == "policy":
         text_ = " · ".join(entry.body.split("\n")) or entry.title
         return Hit("policy", policy.id, policy.title, snippet(text_, language, wanted),
-                   path_for("policies.read", **route), **common)
-    if entry.kind == "line":
-        return Hit("policy", policy.id, policy.title, snippet(entry.body, language, wanted),
-                   path_for("policies.read", _anchor=f"L{entry.line}", **route), line=entry.line,
-                   revision=entry.revision_number, **common)
-    if entry.kind == "revision":
-        return Hit("policy", policy.id, policy.title, snippet(entry.body, language, wanted),
-                   path_for("policies.read", _anchor=f"L{entry.line}", revision=entry.revision_number, **route),
-                   line=entry.line, revision=entry.revision_number, **common)
+                   path_for("policies.read", slug=policy.assembly.slug, policy_slug=policy.slug), **common)
     if entry.kind == "comment":
         comment = comments.get(entry.object_id)
         if comment is None or comment.deleted:
             return None
         return Hit("comment", comment.id, gettext("Comment by %(name)s", name=comment.author.name),
-                   snippet(entry.body, language, wanted), f"{thread_url(comment)}#comment-{comment.id}",
-                   line=comment.line_start, **common)
+                   snippet(" ".join(entry.body.split("\n")), language, wanted),
+                   f"{thread_url(comment)}#comment-{comment.id}", line=comment.line_start, **common)
     amendment = amendments.get(entry.object_id)
     if amendment is None:
         return None
-    return Hit("amendment", amendment.id, amendment.label, snippet(entry.body or entry.title, language, wanted),
+    return Hit("amendment", amendment.id, amendment.label,
+               snippet(" ".join(entry.body.split("\n")) or entry.title, language, wanted),
                amendment_url(policy, amendment.id), line=amendment.line_start, **common)

@@ -72,6 +72,11 @@ def index_terms(text, language):
     return " ".join(stems(text, language))
 
 
+def line_terms(text, language):
+    """The stems of each line of `text`, a line each (the line numbers are kept)."""
+    return "\n".join(index_terms(line, language) for line in text.split("\n"))
+
+
 # -- the query ------------------------------------------------------------------------------
 
 @dataclass(frozen=True)
@@ -157,6 +162,29 @@ def _phrase(words):
 def wanted_stems(query, language):
     """Every stem the query asks for in `language`: the words a snippet marks."""
     return {stem for group in query.groups for term in group for stem in _term_stems(term, language)}
+
+
+def matching_lines(terms, query, language):
+    """The 1-based numbers of the lines of `terms` (line_terms' output) that meet at least one
+    of the query's groups (a word, a phrase in a row, one of an OR), best first: the most groups
+    met, then the most words asked for, then the earliest."""
+    wanted = [[tuple(_term_stems(term, language)) for term in group] for group in query.groups]
+    words = {word for group in wanted for phrase in group for word in phrase}
+    scored = []
+    for number, line in enumerate(terms.split("\n"), start=1):
+        found = line.split()
+        if not words.intersection(found):
+            continue
+        groups = sum(any(phrase and _contains(found, phrase) for phrase in group) for group in wanted)
+        if groups:
+            scored.append((-groups, -len(words.intersection(found)), number))
+    return [number for _groups, _words, number in sorted(scored)]
+
+
+def _contains(words, phrase):
+    """True when `phrase` (a tuple of stems) occurs in `words` in a row."""
+    size = len(phrase)
+    return any(tuple(words[i:i + size]) == phrase for i in range(len(words) - size + 1))
 
 
 # -- snippets ---------------------------------------------------------------------------------

@@ -97,6 +97,7 @@ PAGES = {
     "account": ("member", lambda w: "/account", None),
     "totp-setup": ("member", lambda w: "/account", start_totp),
     "notifications": ("member", lambda w: "/notifications", None),
+    "search": ("member", lambda w: "/search?q=commons&history=1", None),
 }
 
 

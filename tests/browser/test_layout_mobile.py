@@ -41,6 +41,7 @@ PAGES = {
     "rounds": (lambda w: w.read + "/rounds", lambda p: p.get_by_role("link", name="Results").first),
     "results": (lambda w: w.results, lambda p: p.get_by_role("link", name="Read the consultation report")),
     "history": (lambda w: w.read + "/history", lambda p: p.get_by_role("button", name="Compare selected revisions")),
+    "search": (lambda w: "/search?q=commons", lambda p: p.locator("main").get_by_role("button", name="Search")),
     "diff": (lambda w: w.read + "/diff?from=1&to=2", lambda p: p.get_by_role("button", name="Compare", exact=True)),
     "editor": (lambda w: w.read + "/edit", lambda p: p.get_by_role("button", name="Save as new revision")),
     "account": (lambda w: "/account", lambda p: p.get_by_role("button", name="Change password")),

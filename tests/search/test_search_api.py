@@ -41,39 +41,53 @@ def search(client, **params):
 
 
 def lines(result):
-    return [(item["policy"]["id"], item["line"]) for item in result["items"] if item["kind"] == "line"]
+    """(policy id, line) of the hits in current texts."""
+    return [(item["policy"]["id"], item["line"]) for item in result["items"] if item["kind"] == "text"]
+
+
+def every_line(client, policy, **params):
+    """Every matching line of one policy's current text, as (policy id, line)."""
+    return set(lines(search(client, policy=policy["id"], per_page=200, **params)))
 
 
 def test_spanish_stemming_finds_the_singular_and_links_the_line(world):
     result = search(world["client"], q="cooperativas")
-    assert (world["es"]["id"], 3) in lines(result)  # and line 5: Cooperación has the same stem, cooper
-    hit = next(item for item in result["items"] if item["line"] == 3)
+    assert lines(result) == [(world["es"]["id"], 3)]  # the best line; line 5's Cooperación may share the stem
+    hit = next(item for item in result["items"] if item["kind"] == "text")
     assert hit["type"] == "policy" and hit["id"] == world["es"]["id"] and hit["title"] == "Vivienda"
     assert hit["url"].endswith("/p/vivienda#L3")
     assert "<mark>cooperativa</mark>" in hit["snippet"]
 
 
 def test_case_and_accents_do_not_matter(world):
-    for q in ("COOPERACIÓN", "cooperacion", "Cooperacion"):
-        assert (world["es"]["id"], 5) in lines(search(world["client"], q=q)), q
+    for q in ("COOPERACIÓN", "cooperacion", "Cooperacion", "barrios"):
+        assert (world["es"]["id"], 5) in every_line(world["client"], world["es"], q=q), q
 
 
 def test_english_stemming_and_title_weight(world):
     result = search(world["client"], q="trusts")
     assert result["items"][0]["kind"] == "policy" and result["items"][0]["id"] == world["en"]["id"]
-    assert set(lines(result)) == {(world["en"]["id"], 3), (world["en"]["id"], 4)}
+    assert lines(result) == [(world["en"]["id"], 3)] and result["items"][1]["more_lines"] == 1
+    assert every_line(world["client"], world["en"], q="trusts") == {(world["en"]["id"], 3), (world["en"]["id"], 4)}
 
 
 def test_websearch_phrase_or_and_exclusion(world):
-    client = world["client"]
-    assert lines(search(client, q='"land trust"', type="policy")) == [(world["en"]["id"], 3)]
-    assert set(lines(search(client, q="tenants OR review"))) == {(world["en"]["id"], 5), (world["en"]["id"], 6)}
-    assert set(lines(search(client, q="trust -commons"))) == {(world["en"]["id"], 3)}
-    assert set(lines(search(client, q='land -"community land"'))) == {(world["en"]["id"], 1), (world["en"]["id"], 4)}
+    client, english, spanish = world["client"], world["en"], world["es"]
+    assert every_line(client, english, q='"land trust"') == {(english["id"], 3)}
+    assert every_line(client, english, q='"trust land"') == set()
+    assert every_line(client, english, q="tenants OR review") == {(english["id"], 5), (english["id"], 6)}
+    assert {item["policy"]["id"] for item in search(client, q="ciudad OR tenants")["items"]} == {english["id"], spanish["id"]}
+    # -word leaves out every text, comment or amendment that has the word anywhere
+    assert search(client, q="land -commons")["total"] == 0  # the text and the summary ("in common") have it
+    assert [item["kind"] for item in search(client, q="land -tenants")["items"]] == ["policy"]  # the title's row
+    assert lines(search(client, q="land -zebra")) == [(english["id"], 1)]  # "# Land": as good as line 3, and first
 
 
-def test_every_word_is_required(world):
-    assert lines(search(world["client"], q="tenants review")) == []
+def test_every_word_is_required_in_the_text_and_the_line_found_has_most_of_them(world):
+    client, english = world["client"], world["en"]
+    assert lines(search(client, q="tenants zebra")) == []
+    assert lines(search(client, q="commons trust")) == [(english["id"], 4)]  # both words on line 4
+    assert lines(search(client, q="tenants review")) == [(english["id"], 5)]  # on two lines: the first
 
 
 def test_a_new_revision_is_indexed_on_write_and_the_old_one_only_with_history(world):
@@ -81,7 +95,7 @@ def test_a_new_revision_is_indexed_on_write_and_the_old_one_only_with_history(wo
     body = ENGLISH.replace("Tenants govern housing together.", "Residents steward the homes.")
     assert client.post(f"/api/v1/policies/{policy['id']}/revisions",
                        json={"body": body, "base": 1, "message": "Wording"}).status_code == 201
-    assert lines(search(client, q="tenants")) == []
+    assert search(client, q="tenants")["total"] == 0
     assert lines(search(client, q="stewards")) == [(policy["id"], 5)]
     old = search(client, q="tenants", history="1")["items"]
     assert [(item["kind"], item["revision"], item["line"]) for item in old] == [("revision", 1, 5)]
@@ -116,7 +130,7 @@ def test_amendments_are_found_by_title_rationale_and_new_wording(world):
 
 def test_filters_by_type_tag_status_and_assembly(world, make_assembly):
     client = world["client"]
-    assert {item["kind"] for item in search(client, q="land", type="policy")["items"]} <= {"policy", "line"}
+    assert {item["kind"] for item in search(client, q="land", type="policy")["items"]} == {"policy", "text"}
     assert search(client, q="land", type="comment")["total"] == 0
     assert search(client, q="land", tag="vivienda")["total"] == 0
     assert search(client, q="land", tag="land")["total"] > 0
@@ -127,23 +141,24 @@ def test_filters_by_type_tag_status_and_assembly(world, make_assembly):
     assert search(client, q="land", assembly=world["assembly"].slug)["total"] > 0
 
 
-def test_a_policy_text_gives_its_best_lines_then_says_how_many_more(world):
+def test_a_text_is_one_hit_at_its_best_line_and_the_policy_filter_lists_every_line(world):
     client = world["client"]
-    body = "# Many\n\n" + "\n".join(f"Line {n} names the orchard." for n in range(1, 8)) + "\n"
+    body = "# Many\n\n" + "\n".join(f"Line {n} names the orchard." for n in range(1, 8)) + "\nPears and the orchard.\n"
     policy = client.post(f"/api/v1/assemblies/{world['assembly'].slug}/policies",
-                         json={"title": "Orchards", "body": body}).json
-    result = search(client, q="orchard", type="policy")
-    text_hits = [item for item in result["items"] if item["kind"] == "line"]
-    assert len(text_hits) == 3 and text_hits[0]["more_lines"] == 4
+                         json={"title": "Fruit", "body": body}).json
+    result = search(client, q="orchard pears", type="policy")
+    assert [(item["kind"], item["line"], item["more_lines"]) for item in result["items"]] == [("text", 10, 7)]
+    assert result["items"][0]["url"].endswith("/p/fruit#L10")
     within = search(client, q="orchard", policy=policy["id"], per_page=200)
-    assert len([item for item in within["items"] if item["kind"] == "line"]) == 7
+    assert [item["line"] for item in within["items"]] == list(range(3, 11)) and within["total"] == 8
+    assert [item["line"] for item in search(client, q="orchard", policy=policy["id"], per_page=3, page=3)["items"]] == [9, 10]
 
 
 def test_pagination_counts_every_hit(world):
     client = world["client"]
     first = search(client, q="land", per_page=1)
     second = search(client, q="land", per_page=1, page=2)
-    assert first["total"] == second["total"] >= 3
+    assert first["total"] == second["total"] == 2  # the English policy's title row and its text
     assert first["items"] != second["items"]
     assert search(client, q="land", page=50)["items"] == []
     assert search(client, q="land", page=50)["total"] == first["total"]

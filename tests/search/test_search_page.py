@@ -25,11 +25,11 @@ def test_the_empty_page_is_a_form_without_errors(client, public):
 def test_results_link_to_the_line_and_mark_the_words(client, public):
     page = client.get("/search?q=orchards")
     assert page.status_code == 200
-    assert re.search(r'href="/a/[^"]+/p/orchard-plan#L3"', page.text)
-    assert "<mark>orchard</mark>" in page.text
-    assert "Open forum</span> › <span>Orchard plan</span> › line 3" in page.text
-    assert "4 results." in page.text  # the title and three best lines
-    assert "3 more matching lines in this policy" in page.text  # the heading and five lines match
+    assert re.search(r'href="/a/[^"]+/p/orchard-plan#L1"', page.text)  # the heading: Orchards
+    assert "<mark>Orchards</mark>" in page.text
+    assert "Open forum</span> › <span>Orchard plan</span> › line 1" in page.text
+    assert "2 results." in page.text  # the title's row and the text
+    assert "5 more matching lines in this policy" in page.text  # the heading and five lines match
 
 
 def test_the_more_lines_link_searches_within_the_policy(client, public):
