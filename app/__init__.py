@@ -165,7 +165,7 @@ def register_domains(app):
 
 
 # modules whose jobs (app.core.jobs.job / periodic) must be known before each app's Huey is made
-JOB_MODULES = (".core.mail", ".accounts.digests", ".rounds.schedule", ".exports.rendering")
+JOB_MODULES = (".core.mail", ".accounts.digests", ".rounds.schedule", ".exports.rendering", ".search.maintenance")
 
 
 def register_jobs(app):

@@ -6,6 +6,7 @@ from sqlalchemy import exists, select
 from ..extensions import db
 from ..policies.models import Policy
 from .indexing import reindex_everything
+from .maintenance import analyze_search_index
 from .models import SearchEntry
 
 search_cli = AppGroup("search", help="The search index.")
@@ -21,5 +22,6 @@ def reindex(if_empty):
         click.echo("Search index: nothing to do.")
         return
     rows = reindex_everything(db.session)
+    analyze_search_index(db.session)
     db.session.commit()
     click.echo(f"Search index rebuilt: {rows} rows.")

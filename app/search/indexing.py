@@ -276,11 +276,11 @@ def _insert(session, policy, rows):
 
 def pg_configuration(column):
     """The regconfig of a row's language on PostgreSQL ('simple' for a language without one)."""
-    whens = {language: _regconfig(pg_config(language)) for language in SNOWBALL}
-    return case(whens, value=column, else_=_regconfig("simple"))
+    whens = {language: regconfig(pg_config(language)) for language in SNOWBALL}
+    return case(whens, value=column, else_=regconfig("simple"))
 
 
-def _regconfig(name):
+def regconfig(name):
     """A configuration's name as a regconfig constant (names come from terms.SNOWBALL only)."""
     return literal_column(f"'{name}'::regconfig", REGCONFIG)
 

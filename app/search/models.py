@@ -18,6 +18,7 @@ from sqlalchemy.orm import Mapped, mapped_column
 
 from ..extensions import db
 
+LOOKUP_NAME = "ix_search_entries_lookup"
 KINDS = ("policy", "text", "revision", "comment", "amendment")
 TEXT_KINDS = ("text", "revision")  # the current text of a policy, and each earlier revision
 #: the API's and the page's types → the kinds of rows they cover
@@ -45,26 +46,31 @@ class SearchEntry(db.Model):
     body_terms: Mapped[str | None] = mapped_column(Text)
     document = mapped_column(Text().with_variant(TSVECTOR(), "postgresql"), nullable=True)
 
-    __table_args__ = (db.Index("ix_search_entries_object", "kind", "object_id"),)
+    __table_args__ = (
+        db.Index("ix_search_entries_object", "kind", "object_id"),
+        # what a match is filtered on, without reading the row (its text can be 30 KB); SQLite
+        # takes it over the rowid once ANALYZE has run (maintenance.py)
+        db.Index(LOOKUP_NAME, "id", "assembly_id", "language", "kind", "policy_id"),
+    )
 
 
 FTS_NAME = "search_fts"
 GIN_NAME = "ix_search_entries_document"
 
 _SQLITE_CREATE = [
-    f"CREATE VIRTUAL TABLE IF NOT EXISTS {FTS_NAME} USING fts5(language, title_terms, body_terms, "
+    f"CREATE VIRTUAL TABLE IF NOT EXISTS {FTS_NAME} USING fts5(title_terms, body_terms, "
     "content='search_entries', content_rowid='id', tokenize='unicode61 remove_diacritics 2')",
     f"CREATE TRIGGER IF NOT EXISTS search_entries_ai AFTER INSERT ON search_entries BEGIN "
-    f"INSERT INTO {FTS_NAME}(rowid, language, title_terms, body_terms) "
-    "VALUES (new.id, new.language, new.title_terms, new.body_terms); END",
+    f"INSERT INTO {FTS_NAME}(rowid, title_terms, body_terms) "
+    "VALUES (new.id, new.title_terms, new.body_terms); END",
     f"CREATE TRIGGER IF NOT EXISTS search_entries_ad AFTER DELETE ON search_entries BEGIN "
-    f"INSERT INTO {FTS_NAME}({FTS_NAME}, rowid, language, title_terms, body_terms) "
-    "VALUES ('delete', old.id, old.language, old.title_terms, old.body_terms); END",
-    f"CREATE TRIGGER IF NOT EXISTS search_entries_au AFTER UPDATE OF language, title_terms, body_terms ON search_entries BEGIN "
-    f"INSERT INTO {FTS_NAME}({FTS_NAME}, rowid, language, title_terms, body_terms) "
-    "VALUES ('delete', old.id, old.language, old.title_terms, old.body_terms); "
-    f"INSERT INTO {FTS_NAME}(rowid, language, title_terms, body_terms) "
-    "VALUES (new.id, new.language, new.title_terms, new.body_terms); END",
+    f"INSERT INTO {FTS_NAME}({FTS_NAME}, rowid, title_terms, body_terms) "
+    "VALUES ('delete', old.id, old.title_terms, old.body_terms); END",
+    f"CREATE TRIGGER IF NOT EXISTS search_entries_au AFTER UPDATE OF title_terms, body_terms ON search_entries BEGIN "
+    f"INSERT INTO {FTS_NAME}({FTS_NAME}, rowid, title_terms, body_terms) "
+    "VALUES ('delete', old.id, old.title_terms, old.body_terms); "
+    f"INSERT INTO {FTS_NAME}(rowid, title_terms, body_terms) "
+    "VALUES (new.id, new.title_terms, new.body_terms); END",
 ]
 _SQLITE_DROP = [f"DROP TABLE IF EXISTS {FTS_NAME}"]
 _POSTGRES_CREATE = [

@@ -12,7 +12,8 @@ from dataclasses import dataclass
 
 from flask_babel import gettext
 from markupsafe import Markup
-from sqlalchemy import Integer, column, func, literal, literal_column, or_, select, table, text
+from sqlalchemy.orm import joinedload, lazyload, selectinload
+from sqlalchemy import Integer, column, func, literal, literal_column, or_, select, table, text, union_all
 
 from ..amendments.models import Amendment
 from ..assemblies.models import Assembly, Membership
@@ -24,10 +25,10 @@ from ..core.identity import signed_in
 from ..core.urls import path_for
 from ..extensions import db
 from ..policies.models import STATUSES, Policy, PolicyTag
-from .indexing import pg_configuration
+from .indexing import pg_configuration, regconfig
 from .models import FTS_NAME, TEXT_KINDS, TYPES, SearchEntry
 from .terms import (
-    MAX_QUERY_CHARS, SNOWBALL, fts5_expression, matching_lines, parse_query, snippet, wanted_stems,
+    MAX_QUERY_CHARS, fts5_expression, matching_lines, parse_query, pg_config, snippet, wanted_stems,
 )
 
 SEARCH_RATE = "60/minute"  # per address, page and API: a query costs the database a little
@@ -126,43 +127,61 @@ _FTS = table(FTS_NAME, column("rowid", Integer))
 
 def _matches(query, filters, assembly_ids):
     """SELECT (id, score) of the matching rows (a lower score is better), or None if nothing can
-    match. On SQLite the FTS5 matches are a materialised CTE that drives the join (left to
-    itself, the planner may start from search_entries and run MATCH once per row)."""
-    if db.session.get_bind().dialect.name == "postgresql":
-        score, condition = _postgres_match(query)
-        return select(SearchEntry.id, score.label("score")).where(condition, *_narrowing(filters, assembly_ids))
-    expression = _fts5_match(query)
-    if expression is None:
+    match. Each language in use is matched with its own stems, and languages whose stems agree
+    share one match: FTS5 gets one MATCH per such group (a materialised CTE that drives the
+    join: left to itself, the planner may start from search_entries and run MATCH once per
+    row), PostgreSQL one constant tsquery per group (so its GIN index serves each)."""
+    groups = _language_groups(query, languages_in_use(assembly_ids))
+    if not groups:
         return None
-    found = (select(_FTS.c.rowid.label("id"), func.bm25(literal_column(FTS_NAME), 0.0, 5.0, 1.0).label("score"))
-             .where(text(f"{FTS_NAME} MATCH :expression").bindparams(expression=expression))
-             .cte("found").prefix_with("MATERIALIZED"))
-    return (select(SearchEntry.id, found.c.score).join(found, SearchEntry.id == found.c.id)
-            .where(*_narrowing(filters, assembly_ids)))
+    narrowing = _narrowing(filters, assembly_ids)
+    if db.session.get_bind().dialect.name == "postgresql":
+        return _postgres_matches(query, groups, narrowing)
+    parts = []
+    for number, (expression, languages) in enumerate(groups.items()):
+        found = (select(_FTS.c.rowid.label("id"), func.bm25(literal_column(FTS_NAME), 5.0, 1.0).label("score"))
+                 .where(text(f"{FTS_NAME} MATCH :e{number}").bindparams(**{f"e{number}": expression}))
+                 .cte(f"found{number}").prefix_with("MATERIALIZED"))
+        parts.append(select(SearchEntry.id, found.c.score).join(found, SearchEntry.id == found.c.id)
+                     .where(SearchEntry.language.in_(languages), *narrowing))
+    return parts[0] if len(parts) == 1 else union_all(*parts)
 
 
-def _fts5_match(query):
-    """One FTS5 expression: each language's stems, within the rows of that language."""
-    by_expression = {}
-    for language in SNOWBALL:
+def languages_in_use(assembly_ids):
+    """The text languages of the policies of these assemblies (their own, else the assembly's)."""
+    language = func.coalesce(Policy.language, Assembly.locale)
+    return sorted(db.session.scalars(select(language).distinct().join(Assembly, Assembly.id == Policy.assembly_id)
+                                     .where(Policy.assembly_id.in_(assembly_ids))))
+
+
+def _language_groups(query, languages):
+    """{what to match: [languages]}: the FTS5 expression of each language's stems (None-free:
+    a language whose every asked-for word is a common word cannot match)."""
+    groups = {}
+    for language in languages:
         expression = fts5_expression(query, language)
         if expression:
-            by_expression.setdefault(expression, []).append(language)
-    if not by_expression:
-        return None
-    parts = [f'(language : ({" OR ".join(map(_quoted, languages))}) AND {{title_terms body_terms}} : ({expression}))'
-             for expression, languages in by_expression.items()]
-    return " OR ".join(parts)
+            groups.setdefault(expression, []).append(language)
+    return groups
 
 
 def _quoted(word):
     return f'"{word}"'
 
 
-def _postgres_match(query):
-    """(score, condition): websearch_to_tsquery in the configuration of each row's language."""
-    tsquery = func.websearch_to_tsquery(pg_configuration(SearchEntry.language), func.unaccent(literal(websearch_text(query))))
-    return -func.ts_rank(SearchEntry.document, tsquery), SearchEntry.document.op("@@")(tsquery)
+def _postgres_matches(query, groups, narrowing):
+    """Rows whose tsvector matches the query in the configuration of their language."""
+    q = func.unaccent(literal(websearch_text(query)))
+    by_config = {}
+    for languages in groups.values():
+        for language in languages:
+            by_config.setdefault(pg_config(language), []).append(language)
+    branches = [db.and_(SearchEntry.language.in_(languages),
+                        SearchEntry.document.op("@@")(func.websearch_to_tsquery(regconfig(config), q)))
+                for config, languages in by_config.items()]
+    ranked = func.websearch_to_tsquery(pg_configuration(SearchEntry.language), q)
+    return select(SearchEntry.id, (-func.ts_rank(SearchEntry.document, ranked)).label("score")).where(
+        or_(*branches), *narrowing)
 
 
 def websearch_text(query):
@@ -210,8 +229,10 @@ def _within_policy(matches, query, page, per_page):
 def _hits(ids, query, every_line=False):
     """For each row id, its hits: one (a text's best line), or every matching line of a text."""
     entries = {entry.id: entry for entry in db.session.scalars(select(SearchEntry).where(SearchEntry.id.in_(ids)))}
-    policies = _by_id(Policy, {entry.policy_id for entry in entries.values()})
-    comments = _by_id(Comment, {e.object_id for e in entries.values() if e.kind == "comment"})
+    policies = _by_id(Policy, {entry.policy_id for entry in entries.values()},
+                      joinedload(Policy.assembly), lazyload(Policy.tag_rows))
+    comments = _by_id(Comment, {e.object_id for e in entries.values() if e.kind == "comment"},
+                      lazyload(Comment.resolved_by), selectinload(Comment.parent))
     amendments = _by_id(Amendment, {e.object_id for e in entries.values() if e.kind == "amendment"})
     found = []
     for entry in (entries.get(value) for value in ids):
@@ -241,10 +262,11 @@ def _text_hits(entry, policy, query, wanted, every_line):
             for number in chosen]
 
 
-def _by_id(model, ids):
+def _by_id(model, ids, *options):
     if not ids:
         return {}
-    return {obj.id: obj for obj in db.session.scalars(select(model).where(model.id.in_(sorted(ids))))}
+    query = select(model).where(model.id.in_(sorted(ids))).options(*options)
+    return {obj.id: obj for obj in db.session.scalars(query)}
 
 
 def _hit(entry, policy, comments, amendments, wanted):

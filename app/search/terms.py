@@ -13,6 +13,7 @@ phrase"`` keeps its words together, ``OR`` between two terms takes either, ``-wo
 """
 from __future__ import annotations
 
+import bisect
 import re
 import unicodedata
 from dataclasses import dataclass, field
@@ -167,24 +168,32 @@ def wanted_stems(query, language):
 def matching_lines(terms, query, language):
     """The 1-based numbers of the lines of `terms` (line_terms' output) that meet at least one
     of the query's groups (a word, a phrase in a row, one of an OR), best first: the most groups
-    met, then the most words asked for, then the earliest."""
-    wanted = [[tuple(_term_stems(term, language)) for term in group] for group in query.groups]
-    words = {word for group in wanted for phrase in group for word in phrase}
-    scored = []
-    for number, line in enumerate(terms.split("\n"), start=1):
-        found = line.split()
-        if not words.intersection(found):
-            continue
-        groups = sum(any(phrase and _contains(found, phrase) for phrase in group) for group in wanted)
-        if groups:
-            scored.append((-groups, -len(words.intersection(found)), number))
-    return [number for _groups, _words, number in sorted(scored)]
+    met, then the most words asked for, then the earliest. Regular expressions over the whole
+    text (a 300-line text is one string), not a loop over its lines."""
+    breaks = [match.start() for match in _NEWLINE.finditer(terms)]
+    groups_met, words_found = {}, {}
+    for group in query.groups:
+        for line in _lines_with(terms, breaks, [tuple(_term_stems(term, language)) for term in group]):
+            groups_met[line] = groups_met.get(line, 0) + 1
+    for word in {stem for group in query.groups for term in group for stem in _term_stems(term, language)}:
+        for line in _lines_with(terms, breaks, [(word,)]):
+            words_found[line] = words_found.get(line, 0) + 1
+    return sorted(groups_met, key=lambda line: (-groups_met[line], -words_found.get(line, 0), line))
 
 
-def _contains(words, phrase):
-    """True when `phrase` (a tuple of stems) occurs in `words` in a row."""
-    size = len(phrase)
-    return any(tuple(words[i:i + size]) == phrase for i in range(len(words) - size + 1))
+_NEWLINE = re.compile("\n")
+
+
+def _lines_with(terms, breaks, phrases):
+    """The 1-based numbers of the lines holding any of `phrases` (tuples of stems, in a row)."""
+    phrases = [" ".join(phrase) for phrase in phrases if phrase]
+    if not phrases:
+        return set()
+    # the stems first (re finds a literal fast); a match must start a word: checked by hand, as
+    # a look-behind would run at every position of the text
+    pattern = re.compile("(?:" + "|".join(map(re.escape, phrases)) + r")(?![^ \n])")
+    return {bisect.bisect_left(breaks, match.start()) + 1 for match in pattern.finditer(terms)
+            if match.start() == 0 or terms[match.start() - 1] in " \n"}
 
 
 # -- snippets ---------------------------------------------------------------------------------

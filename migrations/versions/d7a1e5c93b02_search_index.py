@@ -17,19 +17,19 @@ branch_labels = None
 depends_on = None
 
 SQLITE_CREATE = [
-    "CREATE VIRTUAL TABLE IF NOT EXISTS search_fts USING fts5(language, title_terms, body_terms, "
+    "CREATE VIRTUAL TABLE IF NOT EXISTS search_fts USING fts5(title_terms, body_terms, "
     "content='search_entries', content_rowid='id', tokenize='unicode61 remove_diacritics 2')",
     "CREATE TRIGGER IF NOT EXISTS search_entries_ai AFTER INSERT ON search_entries BEGIN "
-    "INSERT INTO search_fts(rowid, language, title_terms, body_terms) "
-    "VALUES (new.id, new.language, new.title_terms, new.body_terms); END",
+    "INSERT INTO search_fts(rowid, title_terms, body_terms) "
+    "VALUES (new.id, new.title_terms, new.body_terms); END",
     "CREATE TRIGGER IF NOT EXISTS search_entries_ad AFTER DELETE ON search_entries BEGIN "
-    "INSERT INTO search_fts(search_fts, rowid, language, title_terms, body_terms) "
-    "VALUES ('delete', old.id, old.language, old.title_terms, old.body_terms); END",
-    "CREATE TRIGGER IF NOT EXISTS search_entries_au AFTER UPDATE OF language, title_terms, body_terms ON search_entries BEGIN "
-    "INSERT INTO search_fts(search_fts, rowid, language, title_terms, body_terms) "
-    "VALUES ('delete', old.id, old.language, old.title_terms, old.body_terms); "
-    "INSERT INTO search_fts(rowid, language, title_terms, body_terms) "
-    "VALUES (new.id, new.language, new.title_terms, new.body_terms); END",
+    "INSERT INTO search_fts(search_fts, rowid, title_terms, body_terms) "
+    "VALUES ('delete', old.id, old.title_terms, old.body_terms); END",
+    "CREATE TRIGGER IF NOT EXISTS search_entries_au AFTER UPDATE OF title_terms, body_terms ON search_entries BEGIN "
+    "INSERT INTO search_fts(search_fts, rowid, title_terms, body_terms) "
+    "VALUES ('delete', old.id, old.title_terms, old.body_terms); "
+    "INSERT INTO search_fts(rowid, title_terms, body_terms) "
+    "VALUES (new.id, new.title_terms, new.body_terms); END",
 ]
 POSTGRES_CREATE = [
     "CREATE EXTENSION IF NOT EXISTS unaccent",
@@ -61,6 +61,8 @@ def upgrade():
         batch.create_index(batch.f('ix_search_entries_assembly_id'), ['assembly_id'], unique=False)
         batch.create_index(batch.f('ix_search_entries_policy_id'), ['policy_id'], unique=False)
         batch.create_index('ix_search_entries_object', ['kind', 'object_id'], unique=False)
+        batch.create_index('ix_search_entries_lookup', ['id', 'assembly_id', 'language', 'kind', 'policy_id'],
+                           unique=False)
     statements = {"sqlite": SQLITE_CREATE, "postgresql": POSTGRES_CREATE}.get(op.get_bind().dialect.name, [])
     for statement in statements:
         op.execute(statement)

@@ -233,3 +233,15 @@ def test_the_openapi_document_describes_search(client):
     operation = document["paths"]["/api/v1/search"]["get"]
     assert {parameter["name"] for parameter in operation["parameters"]} >= {"q", "assembly", "type", "page", "per_page"}
     assert "SearchHit" in document["components"]["schemas"]
+
+
+def test_the_nightly_job_gives_sqlite_planner_statistics(app, world):
+    from conftest import is_postgres
+
+    from app.core.jobs import JOBS
+
+    function, schedule, _ = JOBS["search.analyze"]
+    assert schedule == {"hour": "3", "minute": "37"}
+    with app.app_context():
+        assert function() is (not is_postgres(app))
+    assert search(world["client"], q="cooperativas")["total"] > 0
