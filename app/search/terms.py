@@ -203,14 +203,14 @@ SNIPPET_WORDS = 28
 
 def word_matches(text, language, wanted):
     """(start, end) of each word of `text` whose stem is wanted."""
+    folded = fold(text)
+    if len(folded) != len(text):  # folding changed lengths (ß → ss): fold word by word
+        words = [(match.span(), fold(match.group())) for match in WORD.finditer(text)]
+    else:
+        words = [(match.span(), match.group()) for match in WORD.finditer(folded)]
     stemmer = _stemmer(language)
-    spans = []
-    for match in WORD.finditer(text):
-        word = fold(match.group())
-        stem = stemmer.stemWord(word) if stemmer else word
-        if stem in wanted:
-            spans.append(match.span())
-    return spans
+    found = stemmer.stemWords([word for _span, word in words]) if stemmer else [word for _span, word in words]
+    return [span for (span, _word), stem in zip(words, found) if stem in wanted]
 
 
 def snippet(text, language, wanted, size=SNIPPET_WORDS):
