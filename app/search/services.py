@@ -25,7 +25,7 @@ from ..core.identity import signed_in
 from ..core.urls import path_for
 from ..extensions import db
 from ..policies.models import STATUSES, Policy, PolicyTag
-from .indexing import pg_configuration, regconfig
+from .indexing import regconfig
 from .models import FTS_NAME, TEXT_KINDS, TYPES, SearchEntry
 from .terms import (
     MAX_QUERY_CHARS, fts5_expression, matching_lines, parse_query, pg_config, snippet, wanted_stems,
@@ -170,18 +170,20 @@ def _quoted(word):
 
 
 def _postgres_matches(query, groups, narrowing):
-    """Rows whose tsvector matches the query in the configuration of their language."""
+    """Rows whose tsvector matches the query in the configuration of their language: one branch
+    per configuration (its tsquery a scalar subquery, computed once), so each row's tsvector is
+    matched and ranked once."""
     q = func.unaccent(literal(websearch_text(query)))
     by_config = {}
     for languages in groups.values():
         for language in languages:
             by_config.setdefault(pg_config(language), []).append(language)
-    branches = [db.and_(SearchEntry.language.in_(languages),
-                        SearchEntry.document.op("@@")(func.websearch_to_tsquery(regconfig(config), q)))
-                for config, languages in by_config.items()]
-    ranked = func.websearch_to_tsquery(pg_configuration(SearchEntry.language), q)
-    return select(SearchEntry.id, (-func.ts_rank(SearchEntry.document, ranked)).label("score")).where(
-        or_(*branches), *narrowing)
+    parts = []
+    for config, languages in by_config.items():
+        tsquery = select(func.websearch_to_tsquery(regconfig(config), q)).scalar_subquery()
+        parts.append(select(SearchEntry.id, (-func.ts_rank(SearchEntry.document, tsquery)).label("score")).where(
+            SearchEntry.document.op("@@")(tsquery), SearchEntry.language.in_(languages), *narrowing))
+    return parts[0] if len(parts) == 1 else union_all(*parts)
 
 
 def websearch_text(query):
