@@ -98,3 +98,12 @@ def test_an_edited_library_skips_the_deliberation_it_no_longer_fits(app, tmp_pat
         rounds = rounds_by_policy()
         assert list(rounds) == ["urban-commons-pact"] and rounds["urban-commons-pact"].phase == "closed"
         assert counts()["comments"] == 0 and counts()["amendments"] == 4
+
+
+def test_the_demo_is_searchable_as_it_is_loaded(app, client):
+    """The demo is written through the services, so the search index holds it without a reindex."""
+    assert app.test_cli_runner().invoke(args=["demo"]).exit_code == 0
+    login = client.post("/login", data={"email": "ada@demo.commonwright.org", "password": "commons-demo-2026"})
+    assert login.status_code == 302
+    page = client.get("/search?q=procurement")
+    assert page.status_code == 200 and "<mark>" in page.text and "#L" in page.text
