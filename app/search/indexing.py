@@ -18,7 +18,7 @@ stemming anything again (services.py).
 import re
 from itertools import chain
 
-from sqlalchemy import case, delete, event, func, inspect, insert, literal_column, select, update
+from sqlalchemy import bindparam, case, delete, event, func, inspect, insert, literal_column, select, update
 from sqlalchemy.dialects.postgresql import REGCONFIG
 from sqlalchemy.orm import Session
 
@@ -260,18 +260,27 @@ def _amendment_row(amendment, policy):
 
 
 def _insert(session, policy, rows):
-    """Insert `rows` with their stems (FTS5 indexes them; both engines find lines with them) and,
-    on PostgreSQL, their tsvector."""
+    """Insert `rows` with their stems and, on PostgreSQL, their tsvector. Only a policy's texts
+    keep their words in the row (their hits show a line of them); the others' snippets come
+    from the comment, amendment or policy itself, which keeps the rows a match reads narrow.
+    PostgreSQL keeps no stems but the texts' (each line's, to find the lines a query meets)."""
     if not rows:
         return
     postgres = session.get_bind().dialect.name == "postgresql"
     for row in rows:
-        row["title_terms"] = index_terms(row["title"], row["language"])
-        row["body_terms"] = line_terms(row["body"], row["language"])
-    session.execute(insert(SearchEntry), rows)
+        text_kind = row["kind"] in TEXT_KINDS
+        row["index_title"], row["index_body"], row["index_language"] = row["title"], row["body"], row["language"]
+        row["title_terms"] = None if postgres else index_terms(row["title"], row["language"])
+        row["body_terms"] = line_terms(row["body"], row["language"]) if text_kind or not postgres else None
+        if not text_kind:
+            row["title"] = row["body"] = ""
+    statement = insert(SearchEntry)
     if postgres:
-        session.execute(update(SearchEntry).where(SearchEntry.policy_id == policy.id, SearchEntry.document.is_(None))
-                        .values(document=pg_document()))
+        statement = statement.values(document=pg_document(bindparam("index_title"), bindparam("index_body"),
+                                                           bindparam("index_language")))
+    else:
+        rows = [{key: value for key, value in row.items() if not key.startswith("index_")} for row in rows]
+    session.execute(statement, rows)
 
 
 def pg_configuration(column):
@@ -285,11 +294,11 @@ def regconfig(name):
     return literal_column(f"'{name}'::regconfig", REGCONFIG)
 
 
-def pg_document():
+def pg_document(title, body, language):
     """The tsvector of a row: its title weighs most (A), then its body."""
-    config = pg_configuration(SearchEntry.language)
-    title = func.setweight(func.to_tsvector(config, func.unaccent(SearchEntry.title)), literal_column("'A'::\"char\""))
-    return title.op("||")(func.to_tsvector(config, func.unaccent(SearchEntry.body)))
+    config = pg_configuration(language)
+    weighted = func.setweight(func.to_tsvector(config, func.unaccent(title)), literal_column("'A'::\"char\""))
+    return weighted.op("||")(func.to_tsvector(config, func.unaccent(body)))
 
 
 def init_indexing():

@@ -25,7 +25,7 @@ from ..core.identity import signed_in
 from ..core.urls import path_for
 from ..extensions import db
 from ..policies.models import STATUSES, Policy, PolicyTag
-from .indexing import regconfig
+from .indexing import plain_text, regconfig
 from .models import FTS_NAME, TEXT_KINDS, TYPES, SearchEntry
 from .terms import (
     MAX_QUERY_CHARS, fts5_expression, matching_lines, parse_query, pg_config, snippet, wanted_stems,
@@ -232,7 +232,7 @@ def _hits(ids, query, every_line=False):
     """For each row id, its hits: one (a text's best line), or every matching line of a text."""
     entries = {entry.id: entry for entry in db.session.scalars(select(SearchEntry).where(SearchEntry.id.in_(ids)))}
     policies = _by_id(Policy, {entry.policy_id for entry in entries.values()},
-                      joinedload(Policy.assembly), lazyload(Policy.tag_rows))
+                      joinedload(Policy.assembly))
     comments = _by_id(Comment, {e.object_id for e in entries.values() if e.kind == "comment"},
                       lazyload(Comment.resolved_by), selectinload(Comment.parent))
     amendments = _by_id(Amendment, {e.object_id for e in entries.values() if e.kind == "amendment"})
@@ -272,22 +272,28 @@ def _by_id(model, ids, *options):
 
 
 def _hit(entry, policy, comments, amendments, wanted):
+    """The hit of a policy's title row, a comment or an amendment (its words from the object)."""
     common = {"assembly": policy.assembly, "policy": policy, "kind": entry.kind}
     language = entry.language
     if entry.kind == "policy":
-        text_ = " · ".join(entry.body.split("\n")) or entry.title
-        return Hit("policy", policy.id, policy.title, snippet(text_, language, wanted),
+        words = " · ".join(filter(None, [policy.summary, *policy.tags])) or policy.title
+        return Hit("policy", policy.id, policy.title, snippet(words, language, wanted),
                    path_for("policies.read", slug=policy.assembly.slug, policy_slug=policy.slug), **common)
     if entry.kind == "comment":
         comment = comments.get(entry.object_id)
         if comment is None or comment.deleted:
             return None
         return Hit("comment", comment.id, gettext("Comment by %(name)s", name=comment.author.name),
-                   snippet(" ".join(entry.body.split("\n")), language, wanted),
+                   snippet(_one_line(comment.body), language, wanted),
                    f"{thread_url(comment)}#comment-{comment.id}", line=comment.line_start, **common)
     amendment = amendments.get(entry.object_id)
     if amendment is None:
         return None
-    return Hit("amendment", amendment.id, amendment.label,
-               snippet(" ".join(entry.body.split("\n")) or entry.title, language, wanted),
+    words = " ".join(filter(None, [_one_line(amendment.rationale), _one_line(amendment.replacement)]))
+    return Hit("amendment", amendment.id, amendment.label, snippet(words or amendment.title, language, wanted),
                amendment_url(policy, amendment.id), line=amendment.line_start, **common)
+
+
+def _one_line(markdown):
+    """Markdown's words on one line (a snippet's source)."""
+    return " ".join(plain_text(markdown or "").split("\n"))
