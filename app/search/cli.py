@@ -1,7 +1,7 @@
 """`flask search reindex`: rebuild the search index from the policies, comments and amendments."""
 import click
 from flask.cli import AppGroup
-from sqlalchemy import exists, select
+from sqlalchemy import select
 
 from ..extensions import db
 from ..policies.models import Policy
@@ -17,8 +17,8 @@ search_cli = AppGroup("search", help="The search index.")
               "(a database from before search: scripts/run passes it).")
 def reindex(if_empty):
     """Rebuild the whole search index (after an upgrade, or a restore of an old backup)."""
-    if if_empty and (db.session.scalar(select(exists().where(SearchEntry.id.isnot(None))))
-                     or not db.session.scalar(select(exists().where(Policy.id.isnot(None))))):
+    if if_empty and (db.session.scalar(select(SearchEntry.id).limit(1)) is not None
+                     or db.session.scalar(select(Policy.id).limit(1)) is None):
         click.echo("Search index: nothing to do.")
         return
     rows = reindex_everything(db.session)

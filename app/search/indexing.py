@@ -43,8 +43,9 @@ def plain_line(line):
     return " ".join(_MARKS.sub(" ", _TAG.sub(" ", _LINK_TARGET.sub("]", line))).split())
 
 
-def plain_text(text):
-    """A Markdown text line by line as plain_line makes them (the line numbers are kept)."""
+def plain_lines(text):
+    """A Markdown text line by line as plain_line makes them: line n is source line n (unlike
+    app.core.mdplain.plain_text, which gives one line per block, so line numbers are lost)."""
     return "\n".join(plain_line(line) for line in split_lines(text))
 
 
@@ -232,7 +233,7 @@ def _text_rows(session, policy, numbers):
     """One row per revision in `numbers`: 'text' for the head, 'revision' for the others."""
     revisions = session.execute(select(Revision.number, Revision.body).where(
         Revision.policy_id == policy.id, Revision.number.in_(numbers))).all() if numbers else []
-    return [_row(policy, "text" if number == policy.head_number else "revision", policy.id, "", plain_text(body),
+    return [_row(policy, "text" if number == policy.head_number else "revision", policy.id, "", plain_lines(body),
                  revision_number=number) for number, body in revisions]
 
 
@@ -250,12 +251,12 @@ def _amendments(session, policy):
 
 
 def _comment_row(comment, policy):
-    return _row(policy, "comment", comment.id, "", plain_text(comment.body), line=comment.line_start,
+    return _row(policy, "comment", comment.id, "", plain_lines(comment.body), line=comment.line_start,
                 revision_number=comment.revision_number)
 
 
 def _amendment_row(amendment, policy):
-    body = "\n".join(filter(None, [plain_text(amendment.rationale), plain_text(amendment.replacement)]))
+    body = "\n".join(filter(None, [plain_lines(amendment.rationale), plain_lines(amendment.replacement)]))
     return _row(policy, "amendment", amendment.id, amendment.title, body, line=amendment.line_start)
 
 

@@ -19,7 +19,6 @@ from sqlalchemy.orm import Mapped, mapped_column
 from ..extensions import db
 
 LOOKUP_NAME = "ix_search_entries_lookup"
-KINDS = ("policy", "text", "revision", "comment", "amendment")
 TEXT_KINDS = ("text", "revision")  # the current text of a policy, and each earlier revision
 #: the API's and the page's types → the kinds of rows they cover
 TYPES = {"policy": ("policy", "text", "revision"), "comment": ("comment",), "amendment": ("amendment",)}

@@ -25,7 +25,7 @@ from ..core.identity import signed_in
 from ..core.urls import path_for
 from ..extensions import db
 from ..policies.models import STATUSES, Policy, PolicyTag
-from .indexing import plain_text, regconfig
+from .indexing import plain_lines, regconfig
 from .models import FTS_NAME, TEXT_KINDS, TYPES, SearchEntry
 from .terms import (
     MAX_QUERY_CHARS, fts5_expression, matching_lines, parse_query, pg_config, snippet, wanted_stems,
@@ -236,12 +236,14 @@ def _hits(ids, query, every_line=False):
     comments = _by_id(Comment, {e.object_id for e in entries.values() if e.kind == "comment"},
                       lazyload(Comment.resolved_by), selectinload(Comment.parent))
     amendments = _by_id(Amendment, {e.object_id for e in entries.values() if e.kind == "amendment"})
-    found = []
+    found, wanted_in = [], {}
     for entry in (entries.get(value) for value in ids):
         policy = policies.get(entry.policy_id) if entry else None
         if policy is None:
             continue
-        wanted = wanted_stems(query, entry.language)
+        if entry.language not in wanted_in:
+            wanted_in[entry.language] = wanted_stems(query, entry.language)
+        wanted = wanted_in[entry.language]
         if entry.kind in TEXT_KINDS:
             found.append(_text_hits(entry, policy, query, wanted, every_line))
         else:
@@ -296,4 +298,4 @@ def _hit(entry, policy, comments, amendments, wanted):
 
 def _one_line(markdown):
     """Markdown's words on one line (a snippet's source)."""
-    return " ".join(plain_text(markdown or "").split("\n"))
+    return " ".join(plain_lines(markdown or "").split("\n"))
